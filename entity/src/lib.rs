@@ -1,0 +1,18 @@
+//! sea-orm entities of Broadside: one file per table, no application logic.
+//!
+//! Every document of any type has one row in `documents` (the shared
+//! publication, visibility and versioning columns) and one row in the table of
+//! its type (`essays`, `lyrics`, `events`) keyed by the same id.
+
+pub mod document;
+pub mod document_relation;
+pub mod document_tag;
+pub mod essay;
+pub mod essay_author;
+pub mod event;
+pub mod event_organizer;
+pub mod lyrics;
+pub mod lyrics_stanza;
+pub mod lyrics_writer;
+pub mod person;
+pub mod tag;

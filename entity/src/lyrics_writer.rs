@@ -1,0 +1,20 @@
+//! `lyrics_writers`: who wrote a song, each with a role (lyricist, composer).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "lyrics_writers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub document_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub person_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub role: String,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,300 @@
+//! Events: when (with offset, IANA zone and an optional RFC 5545 recurrence),
+//! where (ISO 3166 country), and in what state.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
+
+use super::Invalid;
+use super::lyrics::named_enum;
+
+named_enum!(
+    /// Whether an event is going ahead.
+    EventStatus {
+        Scheduled => "scheduled",
+        Cancelled => "cancelled",
+        Postponed => "postponed",
+        Rescheduled => "rescheduled",
+    }
+);
+
+named_enum!(
+    /// How people attend.
+    AttendanceMode {
+        InPerson => "in_person",
+        Online => "online",
+        Mixed => "mixed",
+    }
+);
+
+/// An IANA time zone such as `Europe/Istanbul`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        value
+            .parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| Invalid::new(format!("`{value}` is not an IANA time zone")))
+    }
+
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// `at` as local time in this zone, with the offset in force then.
+    pub fn local(self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+        at.with_timezone(&self.0).fixed_offset()
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Country(String);
+
+impl Country {
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let upper = value.to_ascii_uppercase();
+        match rust_iso3166::from_alpha2(&upper) {
+            Some(country) if value.len() == 2 => Ok(Self(country.alpha2.to_owned())),
+            _ => Err(Invalid::new(format!("`{value}` is not an ISO 3166-1 alpha-2 country code"))),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A syntactically valid RFC 5545 RRULE value (`FREQ=YEARLY;BYMONTH=10`),
+/// daily at the finest: events do not recur by the hour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recurrence {
+    text: String,
+    rule: RRule<Unvalidated>,
+}
+
+impl Recurrence {
+    pub const MAX_LEN: usize = 512;
+
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        let text = value.trim();
+        let text = text.strip_prefix("RRULE:").unwrap_or(text);
+        if text.is_empty() || text.len() > Self::MAX_LEN || text.contains(['\n', '\r']) {
+            return Err(Invalid::new("not an RFC 5545 RRULE value"));
+        }
+        let rule = RRule::<Unvalidated>::from_str(text)
+            .map_err(|e| Invalid::new(format!("not an RFC 5545 RRULE value: {e}")))?;
+        if matches!(rule.get_freq(), Frequency::Hourly | Frequency::Minutely | Frequency::Secondly) {
+            return Err(Invalid::new(
+                "events recur daily at the finest (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)",
+            ));
+        }
+        Ok(Self { text: text.to_owned(), rule })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for Recurrence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// One occurrence of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// When an event happens: a first occurrence, its zone, and how it repeats.
+#[derive(Debug, Clone)]
+pub struct EventTimes {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    time_zone: TimeZone,
+    all_day: bool,
+    recurrence: Option<(Recurrence, RRuleSet)>,
+}
+
+impl EventTimes {
+    /// Most occurrences ever expanded for one event and one question.
+    const MAX_EXPANSION: u16 = 5000;
+
+    pub fn new(
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        time_zone: TimeZone,
+        all_day: bool,
+        recurrence: Option<Recurrence>,
+    ) -> Result<Self, Invalid> {
+        if ends_at <= starts_at {
+            return Err(Invalid::new("ends_at must be after starts_at"));
+        }
+        let recurrence = match recurrence {
+            None => None,
+            Some(recurrence) => {
+                let dt_start = starts_at.with_timezone(&rrule::Tz::Tz(time_zone.tz()));
+                let set = recurrence
+                    .rule
+                    .clone()
+                    .build(dt_start)
+                    .map_err(|e| Invalid::new(format!("the recurrence does not fit the start: {e}")))?;
+                Some((recurrence, set))
+            }
+        };
+        Ok(Self { starts_at, ends_at, time_zone, all_day, recurrence })
+    }
+
+    pub fn starts_at(&self) -> DateTime<Utc> {
+        self.starts_at
+    }
+
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.ends_at
+    }
+
+    pub fn time_zone(&self) -> TimeZone {
+        self.time_zone
+    }
+
+    pub fn all_day(&self) -> bool {
+        self.all_day
+    }
+
+    pub fn recurrence(&self) -> Option<&Recurrence> {
+        self.recurrence.as_ref().map(|(recurrence, _)| recurrence)
+    }
+
+    fn duration(&self) -> Duration {
+        self.ends_at - self.starts_at
+    }
+
+    /// When the last occurrence ends, or `None` when the event recurs without end.
+    pub fn series_ends_at(&self) -> Option<DateTime<Utc>> {
+        let Some((recurrence, set)) = &self.recurrence else {
+            return Some(self.ends_at);
+        };
+        if recurrence.rule.get_count().is_none() && recurrence.rule.get_until().is_none() {
+            return None;
+        }
+        let all = set.clone().all(Self::MAX_EXPANSION);
+        if all.limited {
+            return None;
+        }
+        let last = all.dates.last().map(|d| d.with_timezone(&Utc)).unwrap_or(self.starts_at);
+        Some(last + self.duration())
+    }
+
+    /// Occurrences that overlap `[from, to)`, in order, at most `limit`.
+    pub fn occurrences(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        limit: u16,
+    ) -> Vec<Occurrence> {
+        let duration = self.duration();
+        let overlaps =
+            |o: &Occurrence| from.is_none_or(|f| o.ends_at > f) && to.is_none_or(|t| o.starts_at < t);
+        let Some((_, set)) = &self.recurrence else {
+            let only = Occurrence { starts_at: self.starts_at, ends_at: self.ends_at };
+            return if overlaps(&only) && limit > 0 { vec![only] } else { vec![] };
+        };
+        let zone = rrule::Tz::Tz(self.time_zone.tz());
+        let mut query = set.clone();
+        if let Some(from) = from {
+            // An occurrence that started before `from` may still be running.
+            query = query.after((from - duration).with_timezone(&zone));
+        }
+        if let Some(to) = to {
+            query = query.before(to.with_timezone(&zone));
+        }
+        query
+            .all(limit.min(Self::MAX_EXPANSION))
+            .dates
+            .into_iter()
+            .map(|start| {
+                let starts_at = start.with_timezone(&Utc);
+                Occurrence { starts_at, ends_at: starts_at + duration }
+            })
+            .filter(overlaps)
+            .collect()
+    }
+
+    /// Whether any occurrence overlaps `[from, to)`.
+    pub fn overlaps(&self, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> bool {
+        !self.occurrences(from, to, 1).is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Datelike, TimeZone as _, Timelike};
+
+    use super::*;
+
+    fn athens_yearly() -> EventTimes {
+        let zone = TimeZone::parse("Europe/Athens").unwrap_or_else(|e| panic!("{e}"));
+        // 10:00 in Athens in January (UTC+2).
+        let start = Utc.with_ymd_and_hms(2025, 1, 15, 8, 0, 0).single().unwrap_or_else(|| panic!());
+        let recurrence = Recurrence::parse("FREQ=YEARLY").unwrap_or_else(|e| panic!("{e}"));
+        EventTimes::new(start, start + Duration::hours(2), zone, false, Some(recurrence))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn yearly_occurrences_keep_their_local_time() {
+        let times = athens_yearly();
+        let occurrences = times.occurrences(None, None, 4);
+        assert_eq!(occurrences.len(), 4);
+        for (i, o) in occurrences.iter().enumerate() {
+            let local = times.time_zone().local(o.starts_at);
+            assert_eq!((local.year(), local.hour()), (2025 + i as i32, 10));
+        }
+        assert_eq!(times.series_ends_at(), None);
+    }
+
+    #[test]
+    fn overlap_finds_a_later_occurrence_and_a_running_one() {
+        let times = athens_yearly();
+        let day = |y, m, d, h| Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single();
+        assert!(times.overlaps(day(2030, 1, 1, 0), day(2030, 2, 1, 0)));
+        assert!(!times.overlaps(day(2030, 2, 1, 0), day(2030, 12, 1, 0)));
+        // 09:00 UTC is during the 08:00–10:00 UTC occurrence.
+        assert!(times.overlaps(day(2027, 1, 15, 9), day(2027, 1, 15, 9).map(|d| d + Duration::minutes(1))));
+    }
+
+    #[test]
+    fn bounded_series_know_their_end() {
+        let zone = TimeZone::parse("UTC").unwrap_or_else(|e| panic!("{e}"));
+        let start = Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).single().unwrap_or_else(|| panic!());
+        let rule = Recurrence::parse("FREQ=WEEKLY;COUNT=3").unwrap_or_else(|e| panic!("{e}"));
+        let times = EventTimes::new(start, start + Duration::hours(1), zone, false, Some(rule))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(times.series_ends_at(), Some(start + Duration::days(14) + Duration::hours(1)));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(TimeZone::parse("Mars/Olympus").is_err());
+        assert!(Country::parse("XX").is_err());
+        assert!(Country::parse("TUR").is_err());
+        assert_eq!(Country::parse("tr").map(|c| c.as_str().to_owned()), Ok("TR".into()));
+        assert!(Recurrence::parse("FREQ=SOMETIMES").is_err());
+        assert!(Recurrence::parse("FREQ=HOURLY").is_err());
+        let zone = TimeZone::parse("UTC").unwrap_or_else(|e| panic!("{e}"));
+        let now = Utc::now();
+        assert!(EventTimes::new(now, now, zone, false, None).is_err());
+    }
+}

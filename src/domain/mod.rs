@@ -1,0 +1,26 @@
+//! Domain values and rules. Each type has private fields and a `parse` that
+//! is the only way to build one, so anything holding a `Slug` holds a valid
+//! slug. Nothing here knows about HTTP or the database.
+
+mod document;
+mod event;
+mod locale;
+pub mod lyrics;
+pub mod markdown;
+mod slug;
+
+pub use document::{DocumentKind, DocumentStatus, Visibility};
+pub use event::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
+pub use locale::Locale;
+pub use slug::{IdOrSlug, Slug};
+
+/// A rule a value broke, in words fit for the API's error messages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

@@ -1,0 +1,166 @@
+//! One error type for the whole API, rendered as RFC 9457
+//! `application/problem+json`. Each variant documents its status. 5xx bodies
+//! are generic; their cause is logged once, never sent.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Bad Request",
+    "status": 400,
+    "detail": "query parameter `limit`: must be between 1 and 100",
+    "instance": "/v1/essays",
+    "errors": [{"field": "limit", "message": "must be between 1 and 100"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The HTTP status phrase.
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person to read.
+    pub detail: String,
+    /// The path of the request that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// One entry per invalid field or parameter.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// What is wrong with one field or parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field or parameter name.
+    #[schema(example = "limit")]
+    pub field: String,
+    #[schema(example = "must be between 1 and 100")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: a query parameter, path segment or header is malformed; `errors`
+    /// names each offending parameter.
+    #[error("{detail}")]
+    BadRequest { detail: String, errors: Vec<FieldError> },
+    /// 404: no such document or route (or the caller may not see it).
+    #[error("{0}")]
+    NotFound(String),
+    /// 503: a dependency the request needs is unavailable.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a fault of ours; the client learns nothing more.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// A 400 about one query parameter or path segment.
+    pub fn bad_parameter(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::BadRequest {
+            detail: format!("parameter `{field}`: {message}"),
+            errors: vec![FieldError::new(field, message)],
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (detail, errors) = match self {
+            Self::BadRequest { detail, errors } => (detail.clone(), errors.clone()),
+            Self::NotFound(detail) | Self::Unavailable(detail) => (detail.clone(), Vec::new()),
+            Self::Internal(cause) => {
+                tracing::error!(error = ?cause, "request failed");
+                ("the server could not complete the request".to_owned(), Vec::new())
+            }
+        };
+        problem_response(status, detail, errors)
+    }
+}
+
+/// A problem+json response. The `instance` member is filled in by
+/// [`add_problem_instance`], which knows the request path.
+pub fn problem_response(status: StatusCode, detail: String, errors: Vec<FieldError>) -> HttpResponse {
+    let problem = Problem {
+        kind: "about:blank".to_owned(),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        instance: None,
+        errors,
+    };
+    let mut response = HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .json(&problem);
+    response.extensions_mut().insert(problem);
+    response
+}
+
+/// Middleware: sets `instance` on every problem response to the request path.
+pub async fn add_problem_instance(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let path = request.path().to_owned();
+    let response = next.call(request).await?.map_into_boxed_body();
+    let problem = response.response().extensions().get::<Problem>().cloned();
+    let Some(mut problem) = problem else {
+        return Ok(response);
+    };
+    problem.instance = Some(path);
+    Ok(response.map_body(|head, _| {
+        head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        BoxBody::new(serde_json::to_vec(&problem).unwrap_or_default())
+    }))
+}
+
+/// The default service: any route that does not exist.
+pub async fn route_not_found(request: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+    Err(AppError::not_found(format!("no route for {} {}", request.method(), request.path())))
+}
+
+/// actix's path extractor rejections become problem+json.
+pub fn path_error(error: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    AppError::BadRequest { detail: format!("invalid path: {error}"), errors: vec![] }.into()
+}

@@ -1,0 +1,4 @@
+//! Cross-cutting HTTP: strict query parsing, pagination cursors and links.
+
+pub mod pagination;
+pub mod query;

@@ -1,0 +1,14 @@
+//! Broadside: a headless JSON content API for essays, song lyrics and event
+//! listings.
+
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,312 @@
+//! What the representation of every document has, whatever its type, and the
+//! request parameters every document endpoint shares. Each type's DTOs
+//! flatten these in, so the three types look alike where they are alike.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::Visibility;
+use crate::domain::{IdOrSlug, Invalid, Locale, Slug};
+use crate::error::AppError;
+use crate::http::pagination;
+use crate::services::documents::{self, CommonFilter, ContentType, Cursor, Entry, Link, Page};
+use crate::services::people::Credit;
+use crate::startup::AppState;
+
+/// The fields every full document has.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentFields {
+    /// UUID v7.
+    #[schema(example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6b")]
+    pub id: Uuid,
+    /// `essay`, `lyrics` or `event`.
+    #[serde(rename = "type")]
+    #[schema(example = "essay")]
+    pub kind: String,
+    /// Unique per type and locale: lowercase letters, digits and hyphens.
+    #[schema(example = "proletarian-internationalism")]
+    pub slug: String,
+    /// BCP 47 language tag.
+    #[schema(example = "en")]
+    pub locale: String,
+    /// `draft`, `scheduled`, `published` or `archived`.
+    #[schema(example = "published")]
+    pub status: String,
+    /// Revision number: 1 when created, one more on every change.
+    #[schema(example = 1)]
+    pub version: i32,
+    #[schema(example = "2026-11-24T10:00:00Z")]
+    pub published_at: Option<DateTime<Utc>>,
+    #[schema(example = "2026-11-24T10:00:00Z")]
+    pub created_at: DateTime<Utc>,
+    #[schema(example = "2026-11-24T10:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+    #[schema(example = "Proletarian Internationalism")]
+    pub title: String,
+    pub tags: Vec<TagRef>,
+    /// Visible documents of any type this one links to or is linked from.
+    pub related: Vec<DocumentLink>,
+    /// The same document in other locales.
+    pub translations: Vec<DocumentLink>,
+}
+
+impl<D> From<&Entry<D>> for DocumentFields {
+    fn from(entry: &Entry<D>) -> Self {
+        let d = &entry.document;
+        Self {
+            id: d.id,
+            kind: d.kind.clone(),
+            slug: d.slug.clone(),
+            locale: d.locale.clone(),
+            status: d.status.clone(),
+            version: d.version,
+            published_at: d.published_at,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+            title: d.title.clone(),
+            tags: entry.shared.tags.iter().map(TagRef::from).collect(),
+            related: entry.shared.related.iter().map(DocumentLink::from).collect(),
+            translations: entry.shared.translations.iter().map(DocumentLink::from).collect(),
+        }
+    }
+}
+
+/// The fields every document summary in a list has.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryFields {
+    #[schema(example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6b")]
+    pub id: Uuid,
+    /// `essay`, `lyrics` or `event`.
+    #[serde(rename = "type")]
+    #[schema(example = "essay")]
+    pub kind: String,
+    #[schema(example = "proletarian-internationalism")]
+    pub slug: String,
+    #[schema(example = "en")]
+    pub locale: String,
+    #[schema(example = "published")]
+    pub status: String,
+    #[schema(example = 1)]
+    pub version: i32,
+    #[schema(example = "2026-11-24T10:00:00Z")]
+    pub published_at: Option<DateTime<Utc>>,
+    #[schema(example = "2026-11-24T10:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+    #[schema(example = "Proletarian Internationalism")]
+    pub title: String,
+    pub tags: Vec<TagRef>,
+}
+
+impl<D> From<&Entry<D>> for SummaryFields {
+    fn from(entry: &Entry<D>) -> Self {
+        let d = &entry.document;
+        Self {
+            id: d.id,
+            kind: d.kind.clone(),
+            slug: d.slug.clone(),
+            locale: d.locale.clone(),
+            status: d.status.clone(),
+            version: d.version,
+            published_at: d.published_at,
+            updated_at: d.updated_at,
+            title: d.title.clone(),
+            tags: entry.shared.tags.iter().map(TagRef::from).collect(),
+        }
+    }
+}
+
+/// A tag as shown on a document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagRef {
+    #[schema(example = "solidarity")]
+    pub slug: String,
+    #[schema(example = "Solidarity")]
+    pub name: String,
+}
+
+impl From<&entity::tag::Model> for TagRef {
+    fn from(tag: &entity::tag::Model) -> Self {
+        Self { slug: tag.slug.clone(), name: tag.name.clone() }
+    }
+}
+
+/// A link to another document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentLink {
+    #[schema(example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6c")]
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    #[schema(example = "lyrics")]
+    pub kind: String,
+    #[schema(example = "solidarity-forever")]
+    pub slug: String,
+    #[schema(example = "en")]
+    pub locale: String,
+    #[schema(example = "Solidarity Forever")]
+    pub title: String,
+}
+
+impl From<&Link> for DocumentLink {
+    fn from(link: &Link) -> Self {
+        Self {
+            id: link.id,
+            kind: link.kind.clone(),
+            slug: link.slug.clone(),
+            locale: link.locale.clone(),
+            title: link.title.clone(),
+        }
+    }
+}
+
+/// A person credited on a document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonRef {
+    #[schema(example = "alvaro-rodriguez")]
+    pub slug: String,
+    #[schema(example = "Alvaro Rodriguez")]
+    pub name: String,
+}
+
+impl From<&Credit> for PersonRef {
+    fn from(credit: &Credit) -> Self {
+        Self { slug: credit.person.slug.clone(), name: credit.person.name.clone() }
+    }
+}
+
+/// Parameters of `GET /v1/{type}/{id-or-slug}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GetParams {
+    /// Which locale's document a slug names. Without it, the default locale's
+    /// document is served if there is one, else the oldest.
+    #[param(example = "en")]
+    pub locale: Option<String>,
+}
+
+impl GetParams {
+    pub fn locale(&self) -> Result<Option<Locale>, AppError> {
+        parse_param("locale", self.locale.as_deref(), Locale::parse)
+    }
+}
+
+/// A `{id_or_slug}` path segment.
+pub fn id_or_slug(value: &str) -> Result<IdOrSlug, AppError> {
+    IdOrSlug::parse(value).map_err(|e| AppError::bad_parameter("id_or_slug", e.to_string()))
+}
+
+/// An optional parameter parsed into a domain value, or a 400 naming it.
+pub fn parse_param<T>(
+    name: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, Invalid>,
+) -> Result<Option<T>, AppError> {
+    value.map(|v| parse(v).map_err(|e| AppError::bad_parameter(name, e.to_string()))).transpose()
+}
+
+pub fn slug_param(name: &str, value: Option<&str>) -> Result<Option<Slug>, AppError> {
+    parse_param(name, value, Slug::parse)
+}
+
+/// `limit`, `cursor` and the sort, checked together: a cursor belongs to
+/// the sort it was made for.
+pub fn page_request(
+    limit: Option<u32>,
+    cursor: Option<&str>,
+    sort: &str,
+) -> Result<(u64, Option<Cursor>), AppError> {
+    Ok((pagination::limit(limit)?, pagination::after(cursor, sort)?))
+}
+
+/// The `tag` and `locale` filters every document listing has.
+pub fn common_filter(tag: Option<&str>, locale: Option<&str>) -> Result<CommonFilter, AppError> {
+    Ok(CommonFilter { tag: slug_param("tag", tag)?, locale: parse_param("locale", locale, Locale::parse)? })
+}
+
+/// `GET /v1/{type}/{id_or_slug}` for any content type.
+pub async fn get<T, Dto>(
+    state: &AppState,
+    id_or_slug_value: &str,
+    params: &GetParams,
+) -> Result<HttpResponse, AppError>
+where
+    T: ContentType,
+    Dto: for<'a> From<&'a Entry<T::Detail>> + Serialize,
+{
+    let key = id_or_slug(id_or_slug_value)?;
+    let locale = params.locale()?;
+    let entry = documents::get_entry::<T, _>(
+        &state.db,
+        Visibility::Public,
+        &key,
+        locale.as_ref(),
+        &state.settings.default_locale,
+    )
+    .await?
+    .ok_or_else(|| AppError::not_found(format!("no {} `{id_or_slug_value}`", T::KIND.as_str())))?;
+    Ok(HttpResponse::Ok().json(Dto::from(&entry)))
+}
+
+/// A page of a listing: `{"data": [...], "next_cursor": ...}`.
+#[derive(Debug, Serialize)]
+pub struct Listing<T> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The response for a page: the body, and a `Link` header when there is a
+/// next page.
+pub fn listing<S, T>(request: &HttpRequest, page: Page<S>) -> HttpResponse
+where
+    T: for<'a> From<&'a S> + Serialize,
+{
+    let next_cursor = page.next.as_ref().map(pagination::encode);
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next_cursor {
+        response.insert_header((header::LINK, pagination::next_link(request, next)));
+    }
+    response.json(Listing { data: page.items.iter().map(T::from).collect::<Vec<T>>(), next_cursor })
+}
+
+/// Declares the OpenAPI schema of one listing type, whose body is
+/// [`Listing`]: utoipa documents concrete types under their own names.
+macro_rules! listing_schema {
+    ($name:ident, $item:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, ".")]
+        #[derive(utoipa::ToSchema)]
+        #[allow(dead_code)]
+        pub struct $name {
+            pub data: Vec<$item>,
+            /// Pass as `cursor` to get the next page; `null` on the last page.
+            #[schema(example = "WyItcHVibGlzaGVkX2F0Iix7InQiOiIyMDI2LTExLTI0VDEwOjAwOjAwWiJ9LCIwMTkzIl0")]
+            pub next_cursor: Option<String>,
+        }
+    };
+}
+pub(crate) use listing_schema;
+
+/// Declares a sort parameter: its accepted values and the listing order each
+/// one means.
+macro_rules! sort_param {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal => $field:ident, $descending:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            pub fn sort(self) -> crate::services::documents::Sort {
+                use crate::services::documents::{Sort, SortField};
+                match self {
+                    $(Self::$variant => Sort::new(SortField::$field, $descending),)+
+                }
+            }
+        }
+    };
+}
+pub(crate) use sort_param;

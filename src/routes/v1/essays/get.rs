@@ -1,0 +1,37 @@
+use actix_web::{HttpResponse, get, web};
+
+use super::dto::Essay;
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, NotFound, ServerError};
+use crate::routes::v1::document::{self, GetParams};
+use crate::services::essays::Essays;
+use crate::startup::AppState;
+
+/// Get an essay
+///
+/// One published essay by id or slug, with its Markdown body, the body
+/// rendered to sanitised HTML, its authors, tags, related documents and
+/// translations.
+#[utoipa::path(
+    tag = "essays",
+    operation_id = "get_essay",
+    params(
+        ("id_or_slug" = String, Path, description = "The essay's id (UUID) or slug.", example = "proletarian-internationalism"),
+        GetParams,
+    ),
+    responses(
+        (status = 200, description = "The essay.", body = Essay),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/essays/{id_or_slug}")]
+pub async fn get_essay(
+    state: web::Data<AppState>,
+    id_or_slug: web::Path<String>,
+    Query(params): Query<GetParams>,
+) -> Result<HttpResponse, AppError> {
+    document::get::<Essays, Essay>(&state, &id_or_slug, &params).await
+}

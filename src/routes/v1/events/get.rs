@@ -1,0 +1,38 @@
+use actix_web::{HttpResponse, get, web};
+
+use super::dto::Event;
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, NotFound, ServerError};
+use crate::routes::v1::document::{self, GetParams};
+use crate::services::events::Events;
+use crate::startup::AppState;
+
+/// Get an event
+///
+/// One published event by id or slug: times with offset in its IANA time
+/// zone, recurrence and next occurrence, venue, status, attendance mode and
+/// organizers.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "get_event",
+    params(
+        ("id_or_slug" = String, Path, description = "The event's id (UUID) or slug.",
+            example = "international-meeting-of-communist-and-workers-parties"),
+        GetParams,
+    ),
+    responses(
+        (status = 200, description = "The event.", body = Event),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/events/{id_or_slug}")]
+pub async fn get_event(
+    state: web::Data<AppState>,
+    id_or_slug: web::Path<String>,
+    Query(params): Query<GetParams>,
+) -> Result<HttpResponse, AppError> {
+    document::get::<Events, Event>(&state, &id_or_slug, &params).await
+}

@@ -1,0 +1,56 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::Utc;
+
+use super::dto::{EventList, EventListParams, EventSort, EventSummary, instant};
+use crate::domain::{Country, Visibility};
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, ServerError};
+use crate::routes::v1::document::{common_filter, listing, page_request, parse_param, slug_param};
+use crate::services::events::{self, EventFilter};
+use crate::startup::AppState;
+
+/// List events
+///
+/// Published events as summaries, earliest first unless `sort` says
+/// otherwise. `from` / `to` keep events with an occurrence overlapping the
+/// range, expanding recurrences in the event's own time zone; `upcoming`
+/// keeps those still to come (or, `false`, those over). Cursor pagination:
+/// pass `next_cursor` back as `cursor`, or follow the `Link` header.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "list_events",
+    params(EventListParams),
+    responses(
+        (status = 200, description = "A page of event summaries.", body = EventList,
+            headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/events")]
+pub async fn list_events(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    Query(params): Query<EventListParams>,
+) -> Result<HttpResponse, AppError> {
+    let sort = params.sort.unwrap_or(EventSort::StartsAt).sort();
+    let (limit, after) = page_request(params.limit, params.cursor.as_deref(), &sort.name())?;
+    let filter = EventFilter {
+        common: common_filter(params.tag.as_deref(), params.locale.as_deref())?,
+        organizer: slug_param("organizer", params.organizer.as_deref())?,
+        from: parse_param("from", params.from.as_deref(), |v| instant(v, false))?,
+        to: parse_param("to", params.to.as_deref(), |v| instant(v, true))?,
+        upcoming: params.upcoming,
+        country: parse_param("country", params.country.as_deref(), Country::parse)?,
+        event_status: parse_param("event_status", params.event_status.as_deref(), str::parse)?,
+    };
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && to <= from
+    {
+        return Err(AppError::bad_parameter("to", "must be after `from`"));
+    }
+    let page =
+        events::list(&state.db, Visibility::Public, &filter, sort, after.as_ref(), limit, Utc::now()).await?;
+    Ok(listing::<_, EventSummary>(&request, page))
+}

@@ -1,0 +1,37 @@
+use actix_web::{HttpResponse, get, web};
+
+use super::dto::Lyrics;
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, NotFound, ServerError};
+use crate::routes::v1::document::{self, GetParams};
+use crate::services::lyrics::Lyrics as LyricsType;
+use crate::startup::AppState;
+
+/// Get lyrics
+///
+/// One published song by id or slug: its stanzas (each stored once), the
+/// arrangement that gives the sung order, the full text in that order, its
+/// writers and rights.
+#[utoipa::path(
+    tag = "lyrics",
+    operation_id = "get_lyrics",
+    params(
+        ("id_or_slug" = String, Path, description = "The song's id (UUID) or slug.", example = "solidarity-forever"),
+        GetParams,
+    ),
+    responses(
+        (status = 200, description = "The song.", body = Lyrics),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/lyrics/{id_or_slug}")]
+pub async fn get_lyrics(
+    state: web::Data<AppState>,
+    id_or_slug: web::Path<String>,
+    Query(params): Query<GetParams>,
+) -> Result<HttpResponse, AppError> {
+    document::get::<LyricsType, Lyrics>(&state, &id_or_slug, &params).await
+}

@@ -1,0 +1,42 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+
+use super::dto::{LyricsList, LyricsListParams, LyricsSort, LyricsSummary};
+use crate::domain::Visibility;
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, ServerError};
+use crate::routes::v1::document::{common_filter, listing, page_request, slug_param};
+use crate::services::lyrics::{self, LyricsFilter};
+use crate::startup::AppState;
+
+/// List lyrics
+///
+/// Published songs as summaries (no stanzas), newest first unless `sort`
+/// says otherwise, with cursor pagination: pass `next_cursor` back as
+/// `cursor` for the next page, or follow the `Link` header.
+#[utoipa::path(
+    tag = "lyrics",
+    operation_id = "list_lyrics",
+    params(LyricsListParams),
+    responses(
+        (status = 200, description = "A page of song summaries.", body = LyricsList,
+            headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/lyrics")]
+pub async fn list_lyrics(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    Query(params): Query<LyricsListParams>,
+) -> Result<HttpResponse, AppError> {
+    let sort = params.sort.unwrap_or(LyricsSort::PublishedAtDesc).sort();
+    let (limit, after) = page_request(params.limit, params.cursor.as_deref(), &sort.name())?;
+    let filter = LyricsFilter {
+        common: common_filter(params.tag.as_deref(), params.locale.as_deref())?,
+        writer: slug_param("writer", params.writer.as_deref())?,
+    };
+    let page = lyrics::list(&state.db, Visibility::Public, &filter, sort, after.as_ref(), limit).await?;
+    Ok(listing::<_, LyricsSummary>(&request, page))
+}

@@ -1,0 +1,14 @@
+//! `/v1/lyrics`: songs as stanzas stored once, an arrangement giving the
+//! sung order, and the full text in that order.
+
+mod dto;
+mod get;
+mod list;
+
+pub use dto::{Lyrics, LyricsList, LyricsSummary};
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(list::list_lyrics).service(get::get_lyrics);
+}

@@ -1,0 +1,22 @@
+//! Version 1 of the API. Inside `/v1` only additive changes are made.
+
+pub mod document;
+pub mod essays;
+pub mod events;
+pub mod lyrics;
+pub mod people;
+pub mod tags;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(
+        scope::scope("/v1")
+            .configure(essays::configure)
+            .configure(lyrics::configure)
+            .configure(events::configure)
+            .configure(people::configure)
+            .configure(tags::configure),
+    );
+}

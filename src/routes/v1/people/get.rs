@@ -1,0 +1,41 @@
+use actix_web::{HttpResponse, get, web};
+
+use super::dto::{Person, PersonGetParams};
+use crate::domain::Visibility;
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, NotFound, ServerError};
+use crate::routes::v1::document::id_or_slug;
+use crate::services::people;
+use crate::startup::AppState;
+
+/// Get a person
+///
+/// One person by id or slug, with their most recent published works of
+/// every type and how many there are in all.
+#[utoipa::path(
+    tag = "people",
+    operation_id = "get_person",
+    params(
+        ("id_or_slug" = String, Path, description = "The person's id (UUID) or slug.", example = "ralph-chaplin"),
+        PersonGetParams,
+    ),
+    responses(
+        (status = 200, description = "The person and their works.", body = Person),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/people/{id_or_slug}")]
+pub async fn get_person(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _params: Query<PersonGetParams>,
+) -> Result<HttpResponse, AppError> {
+    let key = id_or_slug(&path)?;
+    let record = people::get(&state.db, &key, Visibility::Public)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no person `{}`", path.as_str())))?;
+    Ok(HttpResponse::Ok().json(Person::from(&record)))
+}

@@ -1,0 +1,459 @@
+//! What every document shares, whatever its type: the visibility rule, keyset
+//! pagination, lookup by id or slug, and the parts stored outside the type's
+//! own table (tags, related documents, translations).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{document, document_relation, document_tag, tag};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic, Order, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use crate::domain::{DocumentKind, DocumentStatus, IdOrSlug, Locale, Visibility};
+
+/// The value a listing is ordered by, for the row a cursor points after.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortKey {
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+impl From<SortKey> for sea_orm::Value {
+    fn from(key: SortKey) -> Self {
+        match key {
+            SortKey::Time(time) => time.into(),
+            SortKey::Text(text) => text.into(),
+        }
+    }
+}
+
+/// A position in a listing: the sort it belongs to, and the sort key and id
+/// of the last row the client has seen. Rows after it are those strictly
+/// beyond `(key, id)` in the listing's order, so rows inserted meanwhile never
+/// shift a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub sort: String,
+    pub key: SortKey,
+    pub id: Uuid,
+}
+
+/// One page of rows and the cursor of the next page, if there is one.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    pub fn empty() -> Self {
+        Self { items: Vec::new(), next: None }
+    }
+
+    /// `rows` were fetched with `limit + 1`; the extra row only tells that a
+    /// next page exists.
+    pub fn from_rows(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cursor) -> Self {
+        let has_more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        let next = if has_more { rows.last().map(cursor_of) } else { None };
+        Self { items: rows, next }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
+    }
+}
+
+/// What a document listing can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    PublishedAt,
+    Title,
+    /// Events only: the start of the first occurrence.
+    StartsAt,
+}
+
+/// A listing order: a field and a direction; ties are broken by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+impl Sort {
+    pub const fn new(field: SortField, descending: bool) -> Self {
+        Self { field, descending }
+    }
+
+    /// The name a cursor records, as in `sort=-published_at`.
+    pub fn name(self) -> String {
+        let field = match self.field {
+            SortField::PublishedAt => "published_at",
+            SortField::Title => "title",
+            SortField::StartsAt => "starts_at",
+        };
+        if self.descending { format!("-{field}") } else { field.to_owned() }
+    }
+
+    fn expr(self) -> SimpleExpr {
+        match self.field {
+            SortField::PublishedAt => column(document::Entity, document::Column::PublishedAt),
+            SortField::Title => column(document::Entity, document::Column::Title),
+            SortField::StartsAt => column(entity::event::Entity, entity::event::Column::StartsAt),
+        }
+    }
+
+    /// The cursor pointing just after `document` (whose event starts at
+    /// `starts_at`, for events).
+    pub fn cursor_after(self, document: &document::Model, starts_at: Option<DateTime<Utc>>) -> Cursor {
+        let key = match self.field {
+            SortField::PublishedAt => SortKey::Time(document.published_at.unwrap_or(document.created_at)),
+            SortField::Title => SortKey::Text(document.title.clone()),
+            SortField::StartsAt => SortKey::Time(starts_at.unwrap_or(document.created_at)),
+        };
+        Cursor { sort: self.name(), key, id: document.id }
+    }
+
+    /// `select` in this order, after `after`, at most `limit` rows.
+    pub fn apply(
+        self,
+        select: Select<document::Entity>,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Select<document::Entity> {
+        keyset(select, self.expr(), column(document::Entity, document::Column::Id), self.descending, after)
+            .limit(limit)
+    }
+}
+
+/// A column of `table` as an expression.
+pub fn column<E: EntityTrait, C: IdenStatic>(table: E, column: C) -> SimpleExpr {
+    Expr::col((table, column))
+}
+
+/// Orders `select` by `(sort, id)` and keeps only the rows after `after`.
+pub fn keyset<E: EntityTrait>(
+    select: Select<E>,
+    sort: SimpleExpr,
+    id: SimpleExpr,
+    descending: bool,
+    after: Option<&Cursor>,
+) -> Select<E> {
+    let select =
+        match after {
+            None => select,
+            Some(cursor) => {
+                let key: sea_orm::Value = cursor.key.clone().into();
+                let beyond = |left: SimpleExpr, right: sea_orm::Value| {
+                    if descending { left.lt(right) } else { left.gt(right) }
+                };
+                select.filter(Condition::any().add(beyond(sort.clone(), key.clone())).add(
+                    Condition::all().add(sort.clone().eq(key)).add(beyond(id.clone(), cursor.id.into())),
+                ))
+            }
+        };
+    let order = if descending { Order::Desc } else { Order::Asc };
+    select.order_by(sort, order.clone()).order_by(id, order)
+}
+
+/// The one visibility rule, for any query over `documents`.
+pub fn visible(visibility: Visibility) -> Condition {
+    match visibility {
+        Visibility::Public => Condition::all()
+            .add(document::Column::Status.eq(DocumentStatus::Published.as_str()))
+            .add(document::Column::DeletedAt.is_null()),
+    }
+}
+
+/// Documents of `kind` that `visibility` may see.
+pub fn find(kind: DocumentKind, visibility: Visibility) -> Select<document::Entity> {
+    document::Entity::find().filter(document::Column::Kind.eq(kind.as_str())).filter(visible(visibility))
+}
+
+/// Keeps documents that `link` credits to `person_id` (as author, writer or
+/// organizer).
+pub fn credited<E: EntityTrait>(
+    link: E,
+    document_column: E::Column,
+    person_column: E::Column,
+    person_id: Uuid,
+) -> SimpleExpr {
+    Expr::col((document::Entity, document::Column::Id)).in_subquery(
+        Query::select().column(document_column).from(link).and_where(person_column.eq(person_id)).to_owned(),
+    )
+}
+
+/// Keeps documents carrying the tag `tag_id`.
+pub fn tagged(tag_id: Uuid) -> SimpleExpr {
+    Expr::col((document::Entity, document::Column::Id)).in_subquery(
+        Query::select()
+            .column(document_tag::Column::DocumentId)
+            .from(document_tag::Entity)
+            .and_where(document_tag::Column::TagId.eq(tag_id))
+            .to_owned(),
+    )
+}
+
+/// One visible document of `kind` by id, or by slug. A slug names one
+/// document per locale: `locale` picks it, else the default locale's, else
+/// the oldest.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    kind: DocumentKind,
+    visibility: Visibility,
+    key: &IdOrSlug,
+    locale: Option<&Locale>,
+    default_locale: &Locale,
+) -> Result<Option<document::Model>, DbErr> {
+    let select = find(kind, visibility);
+    match key {
+        IdOrSlug::Id(id) => select.filter(document::Column::Id.eq(*id)).one(db).await,
+        IdOrSlug::Slug(slug) => {
+            let select = select.filter(document::Column::Slug.eq(slug.as_str()));
+            if let Some(locale) = locale {
+                return select.filter(document::Column::Locale.eq(locale.as_str())).one(db).await;
+            }
+            let candidates = select.order_by_asc(document::Column::CreatedAt).all(db).await?;
+            let preferred = candidates.iter().position(|d| d.locale == default_locale.as_str());
+            Ok(match preferred {
+                Some(index) => candidates.into_iter().nth(index),
+                None => candidates.into_iter().next(),
+            })
+        }
+    }
+}
+
+/// A related or translated document, as much of it as a link needs.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub locale: String,
+    pub title: String,
+}
+
+impl From<&document::Model> for Link {
+    fn from(d: &document::Model) -> Self {
+        Self {
+            id: d.id,
+            kind: d.kind.clone(),
+            slug: d.slug.clone(),
+            locale: d.locale.clone(),
+            title: d.title.clone(),
+        }
+    }
+}
+
+/// The parts of a document kept outside its own tables.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    pub tags: Vec<tag::Model>,
+    /// Visible documents this one links to or is linked from.
+    pub related: Vec<Link>,
+    /// Visible documents in other locales of the same translation group.
+    pub translations: Vec<Link>,
+}
+
+/// The tags of each of `ids`, in one query.
+pub async fn tags_of<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<tag::Model>>, DbErr> {
+    let mut by_document: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(by_document);
+    }
+    let links = document_tag::Entity::find()
+        .filter(document_tag::Column::DocumentId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+    let tags: HashMap<Uuid, tag::Model> = tag::Entity::find()
+        .filter(tag::Column::Id.is_in(dedup(tag_ids)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    for link in links {
+        if let Some(tag) = tags.get(&link.tag_id) {
+            by_document.entry(link.document_id).or_default().push(tag.clone());
+        }
+    }
+    for tags in by_document.values_mut() {
+        tags.sort_by(|a, b| a.slug.cmp(&b.slug));
+    }
+    Ok(by_document)
+}
+
+/// Everything of `document` kept outside its own tables.
+pub async fn shared_of<C: ConnectionTrait>(
+    db: &C,
+    document: &document::Model,
+    visibility: Visibility,
+) -> Result<Shared, DbErr> {
+    let tags = tags_of(db, &[document.id]).await?.remove(&document.id).unwrap_or_default();
+
+    let links = document_relation::Entity::find()
+        .filter(
+            Condition::any()
+                .add(document_relation::Column::DocumentId.eq(document.id))
+                .add(document_relation::Column::RelatedId.eq(document.id)),
+        )
+        .order_by_asc(document_relation::Column::Position)
+        .all(db)
+        .await?;
+    let other_ids: Vec<Uuid> = links
+        .iter()
+        .map(|l| if l.document_id == document.id { l.related_id } else { l.document_id })
+        .collect();
+    let others: HashMap<Uuid, document::Model> = document::Entity::find()
+        .filter(document::Column::Id.is_in(dedup(other_ids.clone())))
+        .filter(visible(visibility))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    // Links this document makes come first, in its order; then those made to it.
+    let mut related: Vec<Link> = Vec::new();
+    for id in other_ids {
+        if let Some(other) = others.get(&id)
+            && !related.iter().any(|l| l.id == id)
+        {
+            related.push(other.into());
+        }
+    }
+
+    let translations = document::Entity::find()
+        .filter(document::Column::TranslationGroup.eq(document.translation_group))
+        .filter(document::Column::Id.ne(document.id))
+        .filter(visible(visibility))
+        .order_by_asc(document::Column::Locale)
+        .all(db)
+        .await?
+        .iter()
+        .map(Link::from)
+        .collect();
+
+    Ok(Shared { tags, related, translations })
+}
+
+pub fn dedup(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// A content type: how to load the part of its documents kept in its own
+/// tables. Listing, lookup, visibility and the shared parts are written once,
+/// here, for all of them.
+pub trait ContentType {
+    const KIND: DocumentKind;
+    /// The type's own part of one document.
+    type Detail;
+
+    /// The details of each of `ids`, in as few queries as possible.
+    fn load<C: ConnectionTrait>(
+        db: &C,
+        ids: &[Uuid],
+    ) -> impl std::future::Future<Output = Result<HashMap<Uuid, Self::Detail>, DbErr>>;
+
+    /// When the detail's event starts (events only), for `sort=starts_at`.
+    fn starts_at(_detail: &Self::Detail) -> Option<DateTime<Utc>> {
+        None
+    }
+}
+
+/// A document with its type's detail and its shared parts (in a listing,
+/// only the tags).
+#[derive(Debug, Clone)]
+pub struct Entry<D> {
+    pub document: document::Model,
+    pub detail: D,
+    pub shared: Shared,
+}
+
+/// The filters every content type offers.
+#[derive(Debug, Clone, Default)]
+pub struct CommonFilter {
+    pub tag: Option<crate::domain::Slug>,
+    pub locale: Option<Locale>,
+}
+
+/// `select` narrowed by `filter`; `None` when it names a tag that does not
+/// exist, so nothing can match.
+pub async fn filter<C: ConnectionTrait>(
+    db: &C,
+    mut select: Select<document::Entity>,
+    filter: &CommonFilter,
+) -> Result<Option<Select<document::Entity>>, DbErr> {
+    if let Some(locale) = &filter.locale {
+        select = select.filter(document::Column::Locale.eq(locale.as_str()));
+    }
+    if let Some(tag) = &filter.tag {
+        match super::tags::id_of(db, tag).await? {
+            Some(id) => select = select.filter(tagged(id)),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(select))
+}
+
+/// One page of `select` in `sort` order after `after`, keeping only entries
+/// that pass `keep` (for conditions SQL cannot decide, such as recurrences).
+pub async fn list<T: ContentType, C: ConnectionTrait>(
+    db: &C,
+    select: Select<document::Entity>,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: u64,
+    keep: impl Fn(&Entry<T::Detail>) -> bool,
+) -> Result<Page<Entry<T::Detail>>, DbErr> {
+    let batch = limit + 1;
+    let mut kept: Vec<Entry<T::Detail>> = Vec::new();
+    let mut position = after.cloned();
+    loop {
+        let rows = sort.apply(select.clone(), position.as_ref(), batch).all(db).await?;
+        let exhausted = (rows.len() as u64) < batch;
+        let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+        let mut details = T::load(db, &ids).await?;
+        let mut tags = tags_of(db, &ids).await?;
+        for document in rows {
+            let Some(detail) = details.remove(&document.id) else { continue };
+            position = Some(sort.cursor_after(&document, T::starts_at(&detail)));
+            let shared = Shared { tags: tags.remove(&document.id).unwrap_or_default(), ..Shared::default() };
+            let entry = Entry { document, detail, shared };
+            if keep(&entry) {
+                kept.push(entry);
+            }
+        }
+        if exhausted || kept.len() as u64 > limit {
+            break;
+        }
+    }
+    Ok(Page::from_rows(kept, limit, |e| sort.cursor_after(&e.document, T::starts_at(&e.detail))))
+}
+
+/// One visible document of type `T` with everything it shows.
+pub async fn get_entry<T: ContentType, C: ConnectionTrait>(
+    db: &C,
+    visibility: Visibility,
+    key: &IdOrSlug,
+    locale: Option<&Locale>,
+    default_locale: &Locale,
+) -> Result<Option<Entry<T::Detail>>, DbErr> {
+    let Some(document) = get(db, T::KIND, visibility, key, locale, default_locale).await? else {
+        return Ok(None);
+    };
+    let Some(detail) = T::load(db, &[document.id]).await?.remove(&document.id) else {
+        return Ok(None);
+    };
+    let shared = shared_of(db, &document, visibility).await?;
+    Ok(Some(Entry { document, detail, shared }))
+}

@@ -1,0 +1,71 @@
+//! Essays: their own table and their authors. Everything else about them is
+//! shared with the other types in `documents`.
+
+use std::collections::HashMap;
+
+use entity::{essay, essay_author};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sort};
+use super::people::{self, Credit};
+use crate::domain::{DocumentKind, Slug, Visibility};
+
+pub struct Essays;
+
+#[derive(Debug, Clone)]
+pub struct EssayDetail {
+    pub essay: essay::Model,
+    pub authors: Vec<Credit>,
+}
+
+impl ContentType for Essays {
+    const KIND: DocumentKind = DocumentKind::Essay;
+    type Detail = EssayDetail;
+
+    async fn load<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<Uuid, EssayDetail>, DbErr> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut authors = people::credits_of::<essay_author::Entity, C>(db, ids).await?;
+        let essays = essay::Entity::find()
+            .filter(essay::Column::DocumentId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(essays
+            .into_iter()
+            .map(|essay| {
+                let authors = authors.remove(&essay.document_id).unwrap_or_default();
+                (essay.document_id, EssayDetail { essay, authors })
+            })
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EssayFilter {
+    pub common: CommonFilter,
+    /// Slug of a person credited as author.
+    pub author: Option<Slug>,
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    visibility: Visibility,
+    filter: &EssayFilter,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Entry<EssayDetail>>, DbErr> {
+    let select = documents::find(DocumentKind::Essay, visibility);
+    let Some(mut select) = documents::filter(db, select, &filter.common).await? else {
+        return Ok(Page::empty());
+    };
+    if let Some(author) = &filter.author {
+        match people::credited_filter::<essay_author::Entity, C>(db, author).await? {
+            Some(credited) => select = select.filter(credited),
+            None => return Ok(Page::empty()),
+        }
+    }
+    documents::list::<Essays, C>(db, select, sort, after, limit, |_| true).await
+}

@@ -1,0 +1,87 @@
+//! Songs: their own table, their stanzas and their writers. Everything else
+//! about them is shared with the other types in `documents`.
+
+use std::collections::HashMap;
+
+use entity::{lyrics, lyrics_stanza, lyrics_writer};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sort};
+use super::people::{self, Credit};
+use crate::domain::{DocumentKind, Slug, Visibility};
+
+pub struct Lyrics;
+
+#[derive(Debug, Clone)]
+pub struct LyricsDetail {
+    pub lyrics: lyrics::Model,
+    /// In stored order; `lyrics.arrangement` gives the sung order.
+    pub stanzas: Vec<lyrics_stanza::Model>,
+    pub writers: Vec<Credit>,
+}
+
+impl ContentType for Lyrics {
+    const KIND: DocumentKind = DocumentKind::Lyrics;
+    type Detail = LyricsDetail;
+
+    async fn load<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<Uuid, LyricsDetail>, DbErr> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut writers = people::credits_of::<lyrics_writer::Entity, C>(db, ids).await?;
+        let mut stanzas: HashMap<Uuid, Vec<lyrics_stanza::Model>> = HashMap::new();
+        for stanza in lyrics_stanza::Entity::find()
+            .filter(lyrics_stanza::Column::DocumentId.is_in(ids.iter().copied()))
+            .order_by_asc(lyrics_stanza::Column::Position)
+            .all(db)
+            .await?
+        {
+            stanzas.entry(stanza.document_id).or_default().push(stanza);
+        }
+        let songs = lyrics::Entity::find()
+            .filter(lyrics::Column::DocumentId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(songs
+            .into_iter()
+            .map(|lyrics| {
+                let id = lyrics.document_id;
+                let detail = LyricsDetail {
+                    lyrics,
+                    stanzas: stanzas.remove(&id).unwrap_or_default(),
+                    writers: writers.remove(&id).unwrap_or_default(),
+                };
+                (id, detail)
+            })
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LyricsFilter {
+    pub common: CommonFilter,
+    /// Slug of a person credited as writer, in any role.
+    pub writer: Option<Slug>,
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    visibility: Visibility,
+    filter: &LyricsFilter,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Entry<LyricsDetail>>, DbErr> {
+    let select = documents::find(DocumentKind::Lyrics, visibility);
+    let Some(mut select) = documents::filter(db, select, &filter.common).await? else {
+        return Ok(Page::empty());
+    };
+    if let Some(writer) = &filter.writer {
+        match people::credited_filter::<lyrics_writer::Entity, C>(db, writer).await? {
+            Some(credited) => select = select.filter(credited),
+            None => return Ok(Page::empty()),
+        }
+    }
+    documents::list::<Lyrics, C>(db, select, sort, after, limit, |_| true).await
+}

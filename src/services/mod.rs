@@ -1,0 +1,15 @@
+//! The only code that talks to sea-orm: one module per aggregate. Handlers
+//! call these with domain values and get records back.
+//!
+//! `documents` holds what the three content types share — the visibility
+//! rule, keyset pagination, tags, relations and translations — so that each
+//! type's module adds only what is its own.
+
+pub mod documents;
+pub mod essays;
+pub mod events;
+pub mod lyrics;
+pub mod people;
+pub mod seed;
+pub mod tags;
+pub mod writes;

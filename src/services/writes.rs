@@ -1,0 +1,320 @@
+//! Turning new documents into rows, and writing rows in batches. One document
+//! and a hundred thousand take the same path: the rows of a document are
+//! built once, here, and inserted in as few statements as the database's
+//! parameter limit allows.
+
+use chrono::{DateTime, Utc};
+use entity::{
+    document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
+    lyrics_stanza, lyrics_writer, person, tag,
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use uuid::Uuid;
+
+use crate::domain::lyrics::{RightsStatus, Song, WriterRole};
+use crate::domain::markdown;
+use crate::domain::{
+    AttendanceMode, Country, DocumentKind, DocumentStatus, EventStatus, EventTimes, Locale, Slug,
+};
+
+/// What every new document carries, whatever its type.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub id: Uuid,
+    pub slug: Slug,
+    pub locale: Locale,
+    pub title: String,
+    pub status: DocumentStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// The document this one translates; `None` starts a translation group.
+    pub translation_of: Option<Uuid>,
+    pub tags: Vec<Uuid>,
+    /// Documents this one links to, in order.
+    pub related: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEssay {
+    pub subtitle: Option<String>,
+    pub body_markdown: String,
+    /// Given by the author; derived from the body when `None`.
+    pub excerpt: Option<String>,
+    /// `(person, affiliation)` in credit order.
+    pub authors: Vec<(Uuid, Option<String>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLyrics {
+    pub song: Song,
+    pub writers: Vec<(Uuid, WriterRole)>,
+    pub tune: Option<String>,
+    pub year: Option<i32>,
+    pub language: Locale,
+    pub rights_status: RightsStatus,
+    pub rights_attribution: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Venue {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<Country>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub summary: String,
+    pub description_markdown: String,
+    pub times: EventTimes,
+    pub event_status: EventStatus,
+    pub attendance_mode: AttendanceMode,
+    pub venue: Venue,
+    pub online_url: Option<url::Url>,
+    pub registration_url: Option<url::Url>,
+    pub organizers: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub enum NewContent {
+    Essay(NewEssay),
+    Lyrics(NewLyrics),
+    Event(NewEvent),
+}
+
+impl NewContent {
+    pub fn kind(&self) -> DocumentKind {
+        match self {
+            Self::Essay(_) => DocumentKind::Essay,
+            Self::Lyrics(_) => DocumentKind::Lyrics,
+            Self::Event(_) => DocumentKind::Event,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub id: Uuid,
+    pub slug: Slug,
+    pub name: String,
+    pub bio: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTag {
+    pub id: Uuid,
+    pub slug: Slug,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Rows waiting to be inserted, table by table.
+#[derive(Default)]
+pub struct Batch {
+    people: Vec<person::ActiveModel>,
+    tags: Vec<tag::ActiveModel>,
+    documents: Vec<document::ActiveModel>,
+    essays: Vec<essay::ActiveModel>,
+    essay_authors: Vec<essay_author::ActiveModel>,
+    lyrics: Vec<lyrics::ActiveModel>,
+    stanzas: Vec<lyrics_stanza::ActiveModel>,
+    writers: Vec<lyrics_writer::ActiveModel>,
+    events: Vec<event::ActiveModel>,
+    organizers: Vec<event_organizer::ActiveModel>,
+    document_tags: Vec<document_tag::ActiveModel>,
+    relations: Vec<document_relation::ActiveModel>,
+}
+
+fn position(index: usize) -> i32 {
+    i32::try_from(index).unwrap_or(i32::MAX)
+}
+
+impl Batch {
+    pub fn documents(&self) -> usize {
+        self.documents.len()
+    }
+
+    pub fn add_person(&mut self, new: NewPerson) {
+        self.people.push(person::ActiveModel {
+            id: Set(new.id),
+            slug: Set(new.slug.to_string()),
+            name: Set(new.name),
+            bio: Set(new.bio),
+            created_at: Set(new.created_at),
+            updated_at: Set(new.created_at),
+            version: Set(1),
+        });
+    }
+
+    pub fn add_tag(&mut self, new: NewTag) {
+        self.tags.push(tag::ActiveModel {
+            id: Set(new.id),
+            slug: Set(new.slug.to_string()),
+            name: Set(new.name),
+            created_at: Set(new.created_at),
+        });
+    }
+
+    pub fn add_document(&mut self, new: NewDocument, content: NewContent) {
+        let id = new.id;
+        self.documents.push(document::ActiveModel {
+            id: Set(id),
+            kind: Set(content.kind().as_str().to_owned()),
+            slug: Set(new.slug.to_string()),
+            locale: Set(new.locale.to_string()),
+            translation_group: Set(new.translation_of.unwrap_or(id)),
+            status: Set(new.status.as_str().to_owned()),
+            title: Set(new.title),
+            published_at: Set(new.published_at),
+            created_at: Set(new.created_at),
+            updated_at: Set(new.created_at),
+            deleted_at: Set(None),
+            version: Set(1),
+        });
+        for tag_id in new.tags {
+            self.document_tags.push(document_tag::ActiveModel { document_id: Set(id), tag_id: Set(tag_id) });
+        }
+        for (index, related_id) in new.related.into_iter().enumerate() {
+            self.relations.push(document_relation::ActiveModel {
+                document_id: Set(id),
+                related_id: Set(related_id),
+                position: Set(position(index)),
+            });
+        }
+        match content {
+            NewContent::Essay(new) => self.add_essay(id, new),
+            NewContent::Lyrics(new) => self.add_lyrics(id, new),
+            NewContent::Event(new) => self.add_event(id, new),
+        }
+    }
+
+    fn add_essay(&mut self, id: Uuid, new: NewEssay) {
+        let rendered = markdown::render(&new.body_markdown);
+        let reading_time = rendered.reading_time_minutes();
+        self.essays.push(essay::ActiveModel {
+            document_id: Set(id),
+            subtitle: Set(new.subtitle),
+            body_markdown: Set(new.body_markdown),
+            body_html: Set(rendered.html),
+            excerpt_given: Set(new.excerpt.is_some()),
+            excerpt: Set(new.excerpt.unwrap_or(rendered.excerpt)),
+            word_count: Set(position(rendered.word_count)),
+            reading_time_minutes: Set(position(reading_time)),
+        });
+        for (index, (person_id, affiliation)) in new.authors.into_iter().enumerate() {
+            self.essay_authors.push(essay_author::ActiveModel {
+                document_id: Set(id),
+                person_id: Set(person_id),
+                position: Set(position(index)),
+                affiliation: Set(affiliation),
+            });
+        }
+    }
+
+    fn add_lyrics(&mut self, id: Uuid, new: NewLyrics) {
+        let arrangement = serde_json::Value::from(new.song.arrangement().to_vec());
+        self.lyrics.push(lyrics::ActiveModel {
+            document_id: Set(id),
+            tune: Set(new.tune),
+            year: Set(new.year),
+            language: Set(new.language.to_string()),
+            rights_status: Set(new.rights_status.as_str().to_owned()),
+            rights_attribution: Set(new.rights_attribution),
+            notes: Set(new.notes),
+            arrangement: Set(arrangement),
+            text: Set(new.song.text()),
+        });
+        for (index, stanza) in new.song.stanzas().iter().enumerate() {
+            self.stanzas.push(lyrics_stanza::ActiveModel {
+                document_id: Set(id),
+                key: Set(stanza.key().to_owned()),
+                position: Set(position(index)),
+                kind: Set(stanza.kind().as_str().to_owned()),
+                lines: Set(serde_json::Value::from(stanza.lines().to_vec())),
+            });
+        }
+        for (index, (person_id, role)) in new.writers.into_iter().enumerate() {
+            self.writers.push(lyrics_writer::ActiveModel {
+                document_id: Set(id),
+                person_id: Set(person_id),
+                role: Set(role.as_str().to_owned()),
+                position: Set(position(index)),
+            });
+        }
+    }
+
+    fn add_event(&mut self, id: Uuid, new: NewEvent) {
+        let description = markdown::render(&new.description_markdown);
+        let times = &new.times;
+        self.events.push(event::ActiveModel {
+            document_id: Set(id),
+            summary: Set(new.summary),
+            description_markdown: Set(new.description_markdown),
+            description_html: Set(description.html),
+            starts_at: Set(times.starts_at()),
+            ends_at: Set(times.ends_at()),
+            series_ends_at: Set(times.series_ends_at()),
+            time_zone: Set(times.time_zone().name().to_owned()),
+            all_day: Set(times.all_day()),
+            recurrence: Set(times.recurrence().map(|r| r.as_str().to_owned())),
+            event_status: Set(new.event_status.as_str().to_owned()),
+            attendance_mode: Set(new.attendance_mode.as_str().to_owned()),
+            venue_name: Set(new.venue.name),
+            venue_address: Set(new.venue.address),
+            venue_city: Set(new.venue.city),
+            venue_country: Set(new.venue.country.map(|c| c.as_str().to_owned())),
+            venue_latitude: Set(new.venue.latitude),
+            venue_longitude: Set(new.venue.longitude),
+            online_url: Set(new.online_url.map(String::from)),
+            registration_url: Set(new.registration_url.map(String::from)),
+        });
+        for (index, person_id) in new.organizers.into_iter().enumerate() {
+            self.organizers.push(event_organizer::ActiveModel {
+                document_id: Set(id),
+                person_id: Set(person_id),
+                position: Set(position(index)),
+            });
+        }
+    }
+
+    /// Inserts every row, parents before children. Call it inside a
+    /// transaction: a failure part-way must leave nothing behind.
+    pub async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        insert_all(db, self.people).await?;
+        insert_all(db, self.tags).await?;
+        insert_all(db, self.documents).await?;
+        insert_all(db, self.essays).await?;
+        insert_all(db, self.essay_authors).await?;
+        insert_all(db, self.lyrics).await?;
+        insert_all(db, self.stanzas).await?;
+        insert_all(db, self.writers).await?;
+        insert_all(db, self.events).await?;
+        insert_all(db, self.organizers).await?;
+        insert_all(db, self.document_tags).await?;
+        insert_all(db, self.relations).await
+    }
+}
+
+/// Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_PARAMETERS: usize = 30_000;
+
+async fn insert_all<A, C>(db: &C, mut rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::Iterable;
+    let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
+    let per_statement = (MAX_PARAMETERS / columns).max(1);
+    while !rows.is_empty() {
+        let rest = rows.split_off(per_statement.min(rows.len()));
+        let chunk = std::mem::replace(&mut rows, rest);
+        A::Entity::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
