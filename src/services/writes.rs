@@ -83,7 +83,8 @@ pub struct NewEvent {
 pub enum NewContent {
     Essay(NewEssay),
     Lyrics(NewLyrics),
-    Event(NewEvent),
+    /// Boxed: an event's parsed recurrence makes it far larger than the others.
+    Event(Box<NewEvent>),
 }
 
 impl NewContent {
@@ -189,7 +190,7 @@ impl Batch {
         match content {
             NewContent::Essay(new) => self.add_essay(id, new),
             NewContent::Lyrics(new) => self.add_lyrics(id, new),
-            NewContent::Event(new) => self.add_event(id, new),
+            NewContent::Event(new) => self.add_event(id, *new),
         }
     }
 

@@ -245,7 +245,7 @@ fn demo_batch(now: DateTime<Utc>) -> Result<Batch, SeedError> {
             tags(&["internationalism", "communist-parties", "sample"]),
             vec![],
         )?,
-        NewContent::Event(NewEvent {
+        NewContent::Event(Box::new(NewEvent {
             summary: "The annual global gathering of representatives of over 100 communist and workers’ parties \
                       with over 100 million members."
                 .into(),
@@ -275,7 +275,7 @@ fn demo_batch(now: DateTime<Utc>) -> Result<Batch, SeedError> {
             online_url: None,
             registration_url: None,
             organizers: vec![],
-        }),
+        })),
     );
 
     batch.add_document(

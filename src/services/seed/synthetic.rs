@@ -182,7 +182,7 @@ fn generate(kind: DocumentKind, i: usize) -> Result<(NewDocument, NewContent), I
     };
     let content = match kind {
         DocumentKind::Essay => NewContent::Essay(NewEssay {
-            subtitle: (i % 3 == 0).then(|| format!("Notes from meeting {i}")),
+            subtitle: i.is_multiple_of(3).then(|| format!("Notes from meeting {i}")),
             body_markdown: format!(
                 "{}\n\n{}\n\n> {}\n\n{}\n",
                 paragraph(0),
@@ -191,7 +191,7 @@ fn generate(kind: DocumentKind, i: usize) -> Result<(NewDocument, NewContent), I
                 paragraph(2)
             ),
             excerpt: None,
-            authors: vec![(person, (i % 2 == 0).then(|| "Synthetic Collective".to_owned()))],
+            authors: vec![(person, i.is_multiple_of(2).then(|| "Synthetic Collective".to_owned()))],
         }),
         DocumentKind::Lyrics => {
             let line = |offset: usize| pick(SENTENCES, i + offset).trim_end_matches('.').to_owned();
@@ -206,7 +206,7 @@ fn generate(kind: DocumentKind, i: usize) -> Result<(NewDocument, NewContent), I
             NewContent::Lyrics(NewLyrics {
                 song,
                 writers: vec![(person, WriterRole::Lyricist)],
-                tune: (i % 4 == 0).then(|| "John Brown’s Body".to_owned()),
+                tune: i.is_multiple_of(4).then(|| "John Brown’s Body".to_owned()),
                 year: Some(1900 + (i % 120) as i32),
                 language: Locale::parse(locale)?,
                 rights_status: RightsStatus::PublicDomain,
@@ -217,8 +217,8 @@ fn generate(kind: DocumentKind, i: usize) -> Result<(NewDocument, NewContent), I
         DocumentKind::Event => {
             let (zone, country, city) = pick(PLACES, i);
             let starts_at = epoch() + Duration::days(5 * 365) + Duration::hours(2 * i as i64);
-            let recurrence = (i % 7 == 0).then(|| Recurrence::parse("FREQ=YEARLY")).transpose()?;
-            NewContent::Event(NewEvent {
+            let recurrence = i.is_multiple_of(7).then(|| Recurrence::parse("FREQ=YEARLY")).transpose()?;
+            NewContent::Event(Box::new(NewEvent {
                 summary: pick(SENTENCES, i).to_owned(),
                 description_markdown: paragraph(3),
                 times: EventTimes::new(
@@ -244,7 +244,7 @@ fn generate(kind: DocumentKind, i: usize) -> Result<(NewDocument, NewContent), I
                 online_url: None,
                 registration_url: None,
                 organizers: vec![person],
-            })
+            }))
         }
     };
     Ok((document, content))

@@ -1,0 +1,239 @@
+//! Starting the app for a test, and building test content.
+
+use std::collections::HashMap;
+
+use broadside::config::Settings;
+use broadside::database;
+use broadside::domain::{DocumentStatus, Locale, Slug};
+use broadside::services::seed;
+use broadside::services::writes::{Batch, NewContent, NewDocument, NewEssay, NewTag};
+use broadside::startup::Application;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub database_url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh database URL: a SQLite file in a new directory, or a new database
+/// on the PostgreSQL server named by `BROADSIDE_TEST_DATABASE_URL`.
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("BROADSIDE_TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            let name = format!("test_{}", Uuid::now_v7().simple());
+            let admin = sea_orm::Database::connect(format!("{}/postgres", server.trim_end_matches('/')))
+                .await
+                .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"));
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
+            (format!("{}/{name}", server.trim_end_matches('/')), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+            let url = format!("sqlite://{}", dir.path().join("broadside.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+pub fn test_settings(database_url: &str, seed_demo: bool) -> Settings {
+    let vars: HashMap<String, String> = [
+        ("BROADSIDE_LISTEN", "127.0.0.1:0"),
+        ("DATABASE_URL", database_url),
+        ("BROADSIDE_WORKERS", "1"),
+        ("BROADSIDE_DB_MAX_CONNECTIONS", "4"),
+        ("BROADSIDE_LOG", "error"),
+        ("BROADSIDE_SEED_DEMO", if seed_demo { "true" } else { "false" }),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    Settings::from_vars(&vars).unwrap_or_else(|e| panic!("settings: {e}"))
+}
+
+/// The app over a fresh database holding the demo content.
+pub async fn spawn_app() -> TestApp {
+    let (database_url, dir) = fresh_database().await;
+    let settings = test_settings(&database_url, true);
+    let db = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("connect: {e}"));
+    database::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
+    seed::load_demo(&db).await.unwrap_or_else(|e| panic!("demo: {e}"));
+    let application = Application::build_with(settings, db.clone()).unwrap_or_else(|e| panic!("build: {e}"));
+    let address = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), db, database_url, _dir: dir }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// GET, expecting 200 and a JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
+    /// GET, expecting `status` and a problem+json body; returns the body.
+    pub async fn get_problem(&self, path: &str, status: u16) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(String::from);
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"), "GET {path}");
+        let problem: Value = response.json().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        assert_eq!(problem["status"], status, "{problem}");
+        assert_eq!(problem["instance"], path.split('?').next().unwrap_or(path), "{problem}");
+        assert!(problem["title"].is_string() && problem["detail"].is_string(), "{problem}");
+        problem
+    }
+
+    /// Every item of a listing, following `next_cursor` page by page.
+    pub async fn walk(&self, path: &str, limit: u32) -> Vec<Value> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..10_000 {
+            let mut url = format!("{path}{separator}limit={limit}");
+            if let Some(c) = &cursor {
+                url.push_str(&format!("&cursor={c}"));
+            }
+            let page = self.get_json(&url).await;
+            items.extend(page["data"].as_array().cloned().unwrap_or_default());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return items,
+            }
+        }
+        panic!("{path} never ended");
+    }
+
+    pub async fn load_synthetic(&self, n: usize) {
+        seed::load_synthetic(&self.db, n).await.unwrap_or_else(|e| panic!("synthetic: {e}"));
+    }
+
+    /// The one value `sql` selects, straight from the database.
+    async fn scalar<T: sea_orm::TryGetable>(&self, sql: &str) -> T {
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .unwrap_or_else(|| panic!("{sql}: no row"));
+        row.try_get_by_index::<T>(0).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// A count straight from the database, to check the API against.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.scalar(sql).await
+    }
+
+    /// Inserts one essay, as the writes of a later version of the API would.
+    pub async fn insert_essay(&self, essay: TestEssay<'_>) -> Uuid {
+        let id = Uuid::now_v7();
+        let mut batch = Batch::default();
+        let mut tags = Vec::new();
+        for tag in essay.new_tags {
+            let tag_id = Uuid::now_v7();
+            tags.push(tag_id);
+            batch.add_tag(NewTag {
+                id: tag_id,
+                slug: slug(tag),
+                name: (*tag).to_owned(),
+                created_at: Utc::now(),
+            });
+        }
+        batch.add_document(
+            NewDocument {
+                id,
+                slug: slug(essay.slug),
+                locale: Locale::parse(essay.locale).unwrap_or_else(|e| panic!("{e}")),
+                title: essay.title.to_owned(),
+                status: essay.status,
+                published_at: essay.published_at,
+                created_at: Utc::now(),
+                translation_of: essay.translation_of,
+                tags,
+                related: essay.related,
+            },
+            NewContent::Essay(NewEssay {
+                subtitle: None,
+                body_markdown: essay.body.to_owned(),
+                excerpt: None,
+                authors: essay.authors,
+            }),
+        );
+        let txn = self.db.begin().await.unwrap_or_else(|e| panic!("{e}"));
+        batch.insert(&txn).await.unwrap_or_else(|e| panic!("insert: {e}"));
+        txn.commit().await.unwrap_or_else(|e| panic!("{e}"));
+        id
+    }
+
+    /// The id of a document from the database.
+    pub async fn id_of(&self, kind: &str, slug: &str) -> Uuid {
+        self.scalar(&format!(
+            "SELECT id FROM documents WHERE kind = '{kind}' AND slug = '{slug}' AND locale = 'en'"
+        ))
+        .await
+    }
+}
+
+pub struct TestEssay<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub locale: &'a str,
+    pub status: DocumentStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub body: &'a str,
+    pub new_tags: &'a [&'a str],
+    pub related: Vec<Uuid>,
+    pub translation_of: Option<Uuid>,
+    pub authors: Vec<(Uuid, Option<String>)>,
+}
+
+impl<'a> TestEssay<'a> {
+    pub fn published(slug: &'a str) -> Self {
+        Self {
+            slug,
+            title: slug,
+            locale: "en",
+            status: DocumentStatus::Published,
+            published_at: Some(Utc::now()),
+            body: "A paragraph.",
+            new_tags: &[],
+            related: vec![],
+            translation_of: None,
+            authors: vec![],
+        }
+    }
+
+    pub fn draft(slug: &'a str) -> Self {
+        Self { status: DocumentStatus::Draft, published_at: None, ..Self::published(slug) }
+    }
+}
+
+pub fn slug(value: &str) -> Slug {
+    Slug::parse(value).unwrap_or_else(|e| panic!("{value}: {e}"))
+}
+
+/// The `field` of every item.
+pub fn fields(items: &[Value], field: &str) -> Vec<String> {
+    items.iter().map(|item| item[field].as_str().unwrap_or_default().to_owned()).collect()
+}

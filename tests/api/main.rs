@@ -1,0 +1,18 @@
+//! Black-box tests: each starts the real application on port 0 over a fresh,
+//! migrated database and talks HTTP to it. SQLite by default; set
+//! `BROADSIDE_TEST_DATABASE_URL=postgres://user@host:port` to run the same
+//! tests on PostgreSQL (each test gets a database of its own).
+
+mod helpers;
+
+mod bad_input;
+mod essays;
+mod events;
+mod health;
+mod lyrics;
+mod openapi;
+mod pagination;
+mod people;
+mod startup;
+mod tags;
+mod visibility;

@@ -1,0 +1,71 @@
+//! The OpenAPI document is the contract: generated from the code, committed,
+//! and complete.
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+const REGENERATE: &str = "cargo run -- openapi > openapi/openapi.json";
+
+#[test]
+fn the_committed_spec_is_up_to_date() {
+    let generated = broadside::openapi::pretty_json().unwrap_or_else(|e| panic!("{e}"));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: regenerate it with `{REGENERATE}` and commit the result"
+    );
+}
+
+#[tokio::test]
+async fn the_served_spec_is_the_committed_one() {
+    let app = spawn_app().await;
+    let served = app.get_json("/openapi.json").await;
+    let generated: Value =
+        serde_json::from_str(&broadside::openapi::pretty_json().unwrap_or_default()).unwrap_or_default();
+    assert_eq!(served, generated);
+    assert_eq!(served["openapi"], "3.1.0");
+}
+
+#[test]
+fn every_operation_is_documented_with_examples_and_errors() {
+    let spec: Value = serde_json::to_value(broadside::openapi::document()).unwrap_or_default();
+    let paths = spec["paths"].as_object().cloned().unwrap_or_default();
+    let mut operation_ids = std::collections::HashSet::new();
+    let mut operations = 0;
+    for (path, item) in &paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            operations += 1;
+            let name = format!("{} {path}", method.to_uppercase());
+            for key in ["summary", "description", "operationId"] {
+                assert!(op[key].as_str().is_some_and(|s| !s.is_empty()), "{name} has no {key}");
+            }
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name} has no tag");
+            assert!(operation_ids.insert(op["operationId"].to_string()), "{name}: duplicate operationId");
+            let responses = op["responses"].as_object().cloned().unwrap_or_default();
+            assert!(responses.contains_key("200"), "{name} has no 200 response");
+            if path.starts_with("/v1") {
+                for status in ["400", "500"] {
+                    assert!(responses.contains_key(status), "{name} does not document {status}");
+                }
+            }
+            if path.contains('{') {
+                assert!(responses.contains_key("404"), "{name} does not document 404");
+            }
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                let pname = parameter["name"].as_str().unwrap_or("?");
+                assert!(parameter["description"].is_string(), "{name}: parameter {pname} has no description");
+                assert!(
+                    parameter.get("example").is_some() || parameter["schema"].get("example").is_some(),
+                    "{name}: parameter {pname} has no example"
+                );
+            }
+        }
+    }
+    assert!(operations >= 11, "only {operations} operations documented");
+    for response in ["BadRequest", "NotFound", "ServerError"] {
+        let content = &spec["components"]["responses"][response]["content"]["application/problem+json"];
+        assert!(content["example"].is_object(), "{response} has no problem+json example");
+    }
+}
