@@ -69,6 +69,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             if let Some(n) = synthetic {
                 let started = std::time::Instant::now();
                 let report = seed::load_synthetic(&db, n).await?;
+                database::analyze(&db).await?;
                 println!(
                     "synthetic content: {} of each type present, {} of each added in {:.1} s",
                     n,

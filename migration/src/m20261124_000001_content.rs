@@ -63,9 +63,11 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 index(
-                    "documents_kind_locale_slug",
+                    // Slug before locale: a slug asked for without a locale
+                    // is found through this index too.
+                    "documents_kind_slug_locale",
                     Documents::Table,
-                    [Documents::Kind, Documents::Locale, Documents::Slug],
+                    [Documents::Kind, Documents::Slug, Documents::Locale],
                 )
                 .unique()
                 .to_owned(),
