@@ -5,6 +5,7 @@
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
+use crate::error::{FieldError, Problem};
 use crate::routes;
 use crate::routes::responses::{BadRequest, NotFound, ServerError, Unavailable};
 
@@ -26,7 +27,7 @@ use crate::routes::responses::{BadRequest, NotFound, ServerError, Unavailable};
         (name = "tags", description = "Tags shared by documents of every type."),
         (name = "operations", description = "Liveness and readiness."),
     ),
-    components(responses(BadRequest, NotFound, ServerError, Unavailable)),
+    components(schemas(Problem, FieldError), responses(BadRequest, NotFound, ServerError, Unavailable)),
 )]
 pub struct ApiDoc;
 

@@ -69,3 +69,42 @@ fn every_operation_is_documented_with_examples_and_errors() {
         assert!(content["example"].is_object(), "{response} has no problem+json example");
     }
 }
+
+/// Every `$ref` in `value`.
+fn references(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(target)) => found.push(target.clone()),
+                    _ => references(inner, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_resolves_and_sort_values_are_the_accepted_ones() {
+    let spec: Value = serde_json::to_value(broadside::openapi::document()).unwrap_or_default();
+    let mut found = Vec::new();
+    references(&spec, &mut found);
+    assert!(!found.is_empty());
+    for target in found {
+        let pointer = target.trim_start_matches('#');
+        assert!(spec.pointer(pointer).is_some(), "{target} does not resolve");
+    }
+    let sorts = |path: &str| -> Vec<String> {
+        spec["paths"][path]["get"]["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == "sort")
+            .and_then(|p| serde_json::from_value(p["schema"]["enum"].clone()).ok())
+            .unwrap_or_default()
+    };
+    assert_eq!(sorts("/v1/essays"), ["-published_at", "published_at", "title", "-title"]);
+    assert_eq!(sorts("/v1/events"), ["starts_at", "-starts_at", "title", "-title", "-published_at"]);
+}

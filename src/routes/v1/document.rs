@@ -290,9 +290,10 @@ macro_rules! listing_schema {
 pub(crate) use listing_schema;
 
 /// Declares a sort parameter: its accepted values and the listing order each
-/// one means.
+/// one means. (`$text:tt`, not `literal`: utoipa must see the string itself
+/// in `serde(rename)` to document the accepted values.)
 macro_rules! sort_param {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal => $field:ident, $descending:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:tt => $field:ident, $descending:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {
