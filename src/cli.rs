@@ -6,8 +6,11 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use crate::auth::passwords::Passwords;
+use crate::auth::{Role, Scope};
 use crate::config::Settings;
 use crate::services::seed::{self, DemoOutcome};
+use crate::services::{api_keys, users};
 use crate::startup::Application;
 use crate::{database, openapi};
 
@@ -40,6 +43,41 @@ pub enum Command {
     },
     /// Print the OpenAPI document to standard output.
     Openapi,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API keys for integrators.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, editor or author.
+        #[arg(long)]
+        role: String,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key and print it (it is shown only this once).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// content:read or content:write; repeat for both.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// When the key stops working (RFC 3339).
+        #[arg(long)]
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
 }
 
 pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
@@ -83,5 +121,57 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             print!("{}", openapi::pretty_json()?);
             Ok(())
         }
+        Command::User(command) => user(command, &settings).await,
+        Command::ApiKey(command) => api_key(command, &settings).await,
     }
+}
+
+async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
+    let db = database::connect(&settings.database).await?;
+    database::migrate(&db).await?;
+    match command {
+        UserCommand::Add { email, role } => {
+            let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            if !users::valid_email(&email) {
+                anyhow::bail!("--email: `{email}` is not an email address");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            if password.chars().count() < 12 {
+                anyhow::bail!("the password must be at least 12 characters");
+            }
+            let hash = Passwords::new(1)?.hash(password).await?;
+            let user = users::create(&db, &email, hash, role).await?;
+            println!("added {} ({}) {}", user.email, user.role, user.id);
+        }
+        UserCommand::List => {
+            for user in users::list(&db).await? {
+                println!("{}\t{}\t{}\t{}", user.id, user.email, user.role, user.created_at.to_rfc3339());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn api_key(command: ApiKeyCommand, settings: &Settings) -> anyhow::Result<()> {
+    let db = database::connect(&settings.database).await?;
+    database::migrate(&db).await?;
+    match command {
+        ApiKeyCommand::Create { name, scopes, expires_at } => {
+            let scopes: Vec<Scope> = scopes
+                .iter()
+                .map(|s| s.parse().map_err(|e| anyhow::anyhow!("--scope: {e}")))
+                .collect::<Result<_, _>>()?;
+            if name.trim().is_empty() {
+                anyhow::bail!("--name must not be empty");
+            }
+            let (model, key) = api_keys::create(&db, name.trim(), &scopes, expires_at, None).await?;
+            eprintln!("created API key {} ({}); it is shown only this once:", model.id, model.name);
+            println!("{key}");
+        }
+    }
+    Ok(())
 }

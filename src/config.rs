@@ -21,6 +21,35 @@ pub struct Settings {
     pub seed_demo: bool,
     /// Locale served when a slug is asked for without one.
     pub default_locale: Locale,
+    pub auth: AuthSettings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// A random JWT secret is made up when none is given.
+    Development,
+    /// A JWT secret of at least 32 bytes is required.
+    Production,
+}
+
+#[derive(Clone)]
+pub struct AuthSettings {
+    pub environment: Environment,
+    /// HS256 key for access tokens.
+    pub jwt_secret: Vec<u8>,
+    /// Whether `jwt_secret` was made up at start-up (development only).
+    pub jwt_secret_generated: bool,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl_seconds: i64,
+    pub refresh_token_ttl_seconds: i64,
+    /// The first admin, created when the database has no users.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Sign-in attempts allowed per minute, per client address and per account.
+    pub login_attempts_per_minute: std::num::NonZeroU32,
+    /// Threads that hash passwords (bounds CPU and memory spent on logins).
+    pub password_threads: usize,
 }
 
 #[derive(Clone)]
@@ -96,8 +125,73 @@ impl Settings {
             seed_demo: parse_bool(get, "BROADSIDE_SEED_DEMO", true)?,
             default_locale: Locale::parse(get("BROADSIDE_DEFAULT_LOCALE").unwrap_or("en"))
                 .map_err(|e| SettingError { name: "BROADSIDE_DEFAULT_LOCALE", reason: e.to_string() })?,
+            auth: auth_settings(&get)?,
         })
     }
+}
+
+fn auth_settings<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<AuthSettings, SettingError> {
+    let environment = match get("BROADSIDE_ENV").unwrap_or("development") {
+        "development" => Environment::Development,
+        "production" => Environment::Production,
+        _ => {
+            return Err(SettingError {
+                name: "BROADSIDE_ENV",
+                reason: "must be `development` or `production`".into(),
+            });
+        }
+    };
+    let (jwt_secret, jwt_secret_generated) = match get("BROADSIDE_JWT_SECRET") {
+        Some(secret) if secret.len() >= 32 => (secret.as_bytes().to_vec(), false),
+        Some(_) if environment == Environment::Production => {
+            return Err(SettingError {
+                name: "BROADSIDE_JWT_SECRET",
+                reason: "must be at least 32 bytes".into(),
+            });
+        }
+        None if environment == Environment::Production => {
+            return Err(SettingError {
+                name: "BROADSIDE_JWT_SECRET",
+                reason: "is required when BROADSIDE_ENV=production (at least 32 bytes)".into(),
+            });
+        }
+        _ => (crate::auth::secrets::generate("").into_bytes(), true),
+    };
+    let admin_email = get("BROADSIDE_ADMIN_EMAIL").map(str::to_owned);
+    let admin_password = get("BROADSIDE_ADMIN_PASSWORD").map(str::to_owned);
+    if let Some(password) = &admin_password
+        && password.chars().count() < 12
+    {
+        return Err(SettingError {
+            name: "BROADSIDE_ADMIN_PASSWORD",
+            reason: "must be at least 12 characters".into(),
+        });
+    }
+    if admin_password.is_some() && admin_email.is_none() {
+        return Err(SettingError {
+            name: "BROADSIDE_ADMIN_EMAIL",
+            reason: "is required when BROADSIDE_ADMIN_PASSWORD is set".into(),
+        });
+    }
+    let attempts: u32 = parse_in(get, "BROADSIDE_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1..=10_000)?;
+    Ok(AuthSettings {
+        environment,
+        jwt_secret,
+        jwt_secret_generated,
+        jwt_issuer: get("BROADSIDE_JWT_ISSUER").unwrap_or("broadside").to_owned(),
+        jwt_audience: get("BROADSIDE_JWT_AUDIENCE").unwrap_or("broadside-api").to_owned(),
+        access_token_ttl_seconds: parse_in(get, "BROADSIDE_ACCESS_TOKEN_TTL", 900, 30..=86_400)?,
+        refresh_token_ttl_seconds: parse_in(
+            get,
+            "BROADSIDE_REFRESH_TOKEN_TTL",
+            30 * 86_400,
+            60..=365 * 86_400,
+        )?,
+        admin_email,
+        admin_password,
+        login_attempts_per_minute: std::num::NonZeroU32::new(attempts).unwrap_or(std::num::NonZeroU32::MIN),
+        password_threads: parse_in(get, "BROADSIDE_PASSWORD_THREADS", 2, 1..=64)?,
+    })
 }
 
 fn parse<'a, T>(
@@ -157,6 +251,9 @@ impl fmt::Debug for Settings {
             .field("log", &self.log)
             .field("seed_demo", &self.seed_demo)
             .field("default_locale", &self.default_locale.as_str())
+            .field("environment", &self.auth.environment)
+            .field("jwt_secret", &"[redacted]")
+            .field("admin_email", &self.auth.admin_email)
             .finish()
     }
 }
@@ -198,6 +295,9 @@ mod tests {
             ("BROADSIDE_SEED_DEMO", "perhaps"),
             ("BROADSIDE_DEFAULT_LOCALE", "english"),
             ("DATABASE_URL", "mysql://x"),
+            ("BROADSIDE_ENV", "staging"),
+            ("BROADSIDE_ADMIN_PASSWORD", "short"),
+            ("BROADSIDE_ACCESS_TOKEN_TTL", "0"),
         ] {
             let error = Settings::from_vars(&vars(&[(name, value)])).err();
             assert_eq!(error.map(|e| e.name), Some(name), "{name}={value}");
@@ -205,10 +305,30 @@ mod tests {
     }
 
     #[test]
+    fn production_refuses_a_missing_or_short_jwt_secret() {
+        for vars_given in [
+            vars(&[("BROADSIDE_ENV", "production")]),
+            vars(&[("BROADSIDE_ENV", "production"), ("BROADSIDE_JWT_SECRET", "too short")]),
+        ] {
+            let error = Settings::from_vars(&vars_given).err();
+            assert_eq!(error.map(|e| e.name), Some("BROADSIDE_JWT_SECRET"));
+        }
+        let secret = "x".repeat(32);
+        let ok =
+            Settings::from_vars(&vars(&[("BROADSIDE_ENV", "production"), ("BROADSIDE_JWT_SECRET", &secret)]));
+        assert!(ok.is_ok_and(|s| !s.auth.jwt_secret_generated));
+        let development = Settings::from_vars(&HashMap::new());
+        assert!(development.is_ok_and(|s| s.auth.jwt_secret_generated && s.auth.jwt_secret.len() >= 32));
+    }
+
+    #[test]
     fn passwords_are_redacted_from_debug_output() {
-        let settings = Settings::from_vars(&vars(&[("DATABASE_URL", "postgres://app:s3cret@db/broadside")]))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let settings = Settings::from_vars(&vars(&[
+            ("DATABASE_URL", "postgres://app:s3cret@db/broadside"),
+            ("BROADSIDE_JWT_SECRET", "jwt-secret-jwt-secret-jwt-secret-42"),
+        ]))
+        .unwrap_or_else(|e| panic!("{e}"));
         let shown = format!("{settings:?}");
-        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("s3cret") && !shown.contains("jwt-secret"), "{shown}");
     }
 }

@@ -62,9 +62,31 @@ pub enum AppError {
     /// names each offending parameter.
     #[error("{detail}")]
     BadRequest { detail: String, errors: Vec<FieldError> },
+    /// 401: no valid credentials; the response carries `WWW-Authenticate`.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: valid credentials without the role or scope this needs.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: no such document or route (or the caller may not see it).
     #[error("{0}")]
     NotFound(String),
+    /// 409: the request conflicts with existing data, such as a taken slug.
+    #[error("{detail}")]
+    Conflict { detail: String, errors: Vec<FieldError> },
+    /// 412: `If-Match` names a version that is no longer current.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// 422: the body is well-formed JSON but breaks the rules; `errors`
+    /// lists every invalid field.
+    #[error("{detail}")]
+    Unprocessable { detail: String, errors: Vec<FieldError> },
+    /// 428: a change was sent without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    /// 429: too many attempts; the response carries `Retry-After`.
+    #[error("too many attempts; retry in {retry_after_seconds} s")]
+    TooManyRequests { retry_after_seconds: u64 },
     /// 503: a dependency the request needs is unavailable.
     #[error("{0}")]
     Unavailable(String),
@@ -74,6 +96,24 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A 422 listing every invalid field.
+    pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("`{}`: {}", one.field, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        Self::Unprocessable { detail, errors }
+    }
+
+    /// A 409 about one field.
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::Conflict {
+            detail: format!("`{field}`: {message}"),
+            errors: vec![FieldError::new(field, message)],
+        }
+    }
+
     /// A 400 about one query parameter or path segment.
     pub fn bad_parameter(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
@@ -98,7 +138,14 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -107,14 +154,37 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let (detail, errors) = match self {
-            Self::BadRequest { detail, errors } => (detail.clone(), errors.clone()),
-            Self::NotFound(detail) | Self::Unavailable(detail) => (detail.clone(), Vec::new()),
+            Self::BadRequest { detail, errors }
+            | Self::Conflict { detail, errors }
+            | Self::Unprocessable { detail, errors } => (detail.clone(), errors.clone()),
+            Self::Unauthorized(detail)
+            | Self::Forbidden(detail)
+            | Self::NotFound(detail)
+            | Self::PreconditionFailed(detail)
+            | Self::PreconditionRequired(detail)
+            | Self::Unavailable(detail) => (detail.clone(), Vec::new()),
+            Self::TooManyRequests { .. } => (self.to_string(), Vec::new()),
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "request failed");
                 ("the server could not complete the request".to_owned(), Vec::new())
             }
         };
-        problem_response(status, detail, errors)
+        let mut response = problem_response(status, detail, errors);
+        match self {
+            Self::Unauthorized(_) => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"broadside\", error=\"invalid_token\""),
+                );
+            }
+            Self::TooManyRequests { retry_after_seconds } => {
+                if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -158,6 +228,35 @@ pub async fn add_problem_instance(
 /// The default service: any route that does not exist.
 pub async fn route_not_found(request: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
     Err(AppError::not_found(format!("no route for {} {}", request.method(), request.path())))
+}
+
+/// actix's JSON body rejections become problem+json: malformed JSON is a
+/// 400, well-formed JSON of the wrong shape (types, unknown or missing
+/// fields) a 422, an oversize body a 413, another media type a 415.
+pub fn json_error(error: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let (status, detail, errors) = match &error {
+        E::Deserialize(inner) if inner.is_data() => {
+            let message = inner.to_string();
+            let field = message.split('`').nth(1).unwrap_or("body").to_owned();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("the body does not fit: {message}"),
+                vec![FieldError::new(field, message)],
+            )
+        }
+        E::Deserialize(inner) => {
+            (StatusCode::BAD_REQUEST, format!("the body is not valid JSON: {inner}"), vec![])
+        }
+        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
+            (StatusCode::PAYLOAD_TOO_LARGE, format!("the body is larger than {limit} bytes"), vec![])
+        }
+        E::ContentType => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the body as application/json".to_owned(), vec![])
+        }
+        other => (StatusCode::BAD_REQUEST, format!("the body could not be read: {other}"), vec![]),
+    };
+    actix_web::error::InternalError::from_response(error, problem_response(status, detail, errors)).into()
 }
 
 /// actix's path extractor rejections become problem+json.

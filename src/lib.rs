@@ -1,6 +1,8 @@
 //! Broadside: a headless JSON content API for essays, song lyrics and event
 //! listings.
 
+pub mod auth;
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod database;

@@ -2,12 +2,16 @@
 //! paths and schemas come from the same registrations that build the router
 //! (`routes::configure`), so the document cannot miss a route.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
 use crate::routes;
-use crate::routes::responses::{BadRequest, NotFound, ServerError, Unavailable};
+use crate::routes::responses::{
+    BadRequest, Forbidden, NotFound, ServerError, TooManyRequests, Unauthorized, Unavailable,
+    UnprocessableContent,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,11 +29,47 @@ use crate::routes::responses::{BadRequest, NotFound, ServerError, Unavailable};
         (name = "events", description = "Event listings: times in their own zone, recurrence, venue, status."),
         (name = "people", description = "Authors, writers and organizers, with their works."),
         (name = "tags", description = "Tags shared by documents of every type."),
+        (name = "auth", description = "Signing in: access tokens, refresh tokens, the caller."),
+        (name = "api-keys", description = "API keys for integrators, managed by admins."),
         (name = "operations", description = "Liveness and readiness."),
     ),
-    components(schemas(Problem, FieldError), responses(BadRequest, NotFound, ServerError, Unavailable)),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            BadRequest, NotFound, ServerError, Unavailable, Unauthorized, Forbidden, UnprocessableContent,
+            TooManyRequests
+        )
+    ),
+    modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;
+
+/// Users send a JWT as `Authorization: Bearer …`; integrators send an API
+/// key as `X-API-Key`.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from `POST /v1/auth/token`."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-Key",
+                "A key from `POST /v1/api-keys`.",
+            ))),
+        );
+    }
+}
 
 /// The document the server serves at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -13,17 +13,28 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::jwt::JwtKeys;
+use crate::auth::passwords::Passwords;
+use crate::auth::rate_limit::LoginLimiter;
+use crate::auth::{Role, secrets};
 use crate::config::Settings;
-use crate::error::{add_problem_instance, path_error, route_not_found};
+use crate::error::{add_problem_instance, json_error, path_error, route_not_found};
 use crate::openapi::ApiDoc;
 use crate::services::seed::{self, DemoOutcome};
-use crate::{database, routes, telemetry};
+use crate::services::users;
+use crate::{background, database, routes, telemetry};
 
 /// What every handler can reach.
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    pub jwt: JwtKeys,
+    pub passwords: Passwords,
+    pub login_limiter: LoginLimiter,
 }
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub struct Application {
     address: SocketAddr,
@@ -41,6 +52,14 @@ impl Application {
         if settings.seed_demo && seed::load_demo_if_empty(&db).await? == DemoOutcome::Loaded {
             tracing::info!("loaded the demo content into the empty database");
         }
+        let passwords = Passwords::new(settings.auth.password_threads)?;
+        ensure_admin(&db, &settings, &passwords).await?;
+        if settings.auth.jwt_secret_generated {
+            tracing::warn!(
+                "BROADSIDE_JWT_SECRET is not set: access tokens are signed with a key made up at start-up \
+                 and end with the process (set BROADSIDE_ENV=production to require a secret)"
+            );
+        }
         Self::build_with(settings, db)
     }
 
@@ -50,7 +69,18 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (BROADSIDE_LISTEN)", settings.listen))?;
         let address = listener.local_addr()?;
         let workers = settings.workers;
-        let state = web::Data::new(AppState { db, settings: Arc::new(settings) });
+        let auth = &settings.auth;
+        let jwt = JwtKeys::new(
+            &auth.jwt_secret,
+            &auth.jwt_issuer,
+            &auth.jwt_audience,
+            auth.access_token_ttl_seconds,
+        );
+        let passwords = Passwords::new(auth.password_threads)?;
+        let login_limiter = LoginLimiter::new(auth.login_attempts_per_minute);
+        let state =
+            web::Data::new(AppState { db, settings: Arc::new(settings), jwt, passwords, login_limiter });
+        background::spawn(state.clone().into_inner());
         let server = HttpServer::new(move || app(state.clone())).workers(workers).listen(listener)?.run();
         Ok(Self { address, server })
     }
@@ -85,6 +115,12 @@ fn app(
         .openapi(ApiDoc::openapi())
         .app_data(state)
         .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(MAX_BODY_BYTES)
+                .content_type_required(false)
+                .error_handler(json_error),
+        )
         .configure(routes::configure)
         .split_for_parts();
     app.service(web::redirect("/docs", "/docs/"))
@@ -93,4 +129,34 @@ fn app(
         .wrap(from_fn(add_problem_instance))
         .wrap(Compress::default())
         .wrap(from_fn(telemetry::log_request))
+}
+
+/// A database without users gets an admin: the one the settings name, or
+/// one with a generated password printed once to the terminal.
+async fn ensure_admin(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    passwords: &Passwords,
+) -> anyhow::Result<()> {
+    if users::count(db).await? > 0 {
+        return Ok(());
+    }
+    let auth = &settings.auth;
+    let email = auth.admin_email.clone().unwrap_or_else(|| "admin@localhost".to_owned());
+    let (password, generated) = match &auth.admin_password {
+        Some(password) => (password.clone(), false),
+        None => (secrets::generate(""), true),
+    };
+    let hash = passwords.hash(password.clone()).await?;
+    users::create(db, &email, hash, Role::Admin).await?;
+    if generated {
+        // Shown once, on the terminal only: never logged.
+        eprintln!(
+            "\n  Created the first admin account.\n    email:    {email}\n    password: {password}\n  \
+             Sign in with POST /v1/auth/token. This password is not shown again.\n"
+        );
+    } else {
+        tracing::info!(%email, "created the first admin account from BROADSIDE_ADMIN_EMAIL");
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! publication, visibility and versioning columns) and one row in the table of
 //! its type (`essays`, `lyrics`, `events`) keyed by the same id.
 
+pub mod api_key;
 pub mod document;
 pub mod document_relation;
 pub mod document_tag;
@@ -15,4 +16,6 @@ pub mod lyrics;
 pub mod lyrics_stanza;
 pub mod lyrics_writer;
 pub mod person;
+pub mod refresh_token;
 pub mod tag;
+pub mod user;

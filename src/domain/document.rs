@@ -87,10 +87,13 @@ impl FromStr for DocumentStatus {
 }
 
 /// Who is looking. Every query of every content type goes through this one
-/// rule: the public sees documents that are published and not deleted.
+/// rule: the public sees documents that are published and not deleted;
+/// authenticated readers see every document that is not deleted, in any
+/// status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
     Public,
+    Staff,
 }
 
 #[cfg(test)]

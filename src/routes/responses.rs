@@ -52,3 +52,54 @@ pub struct ServerError(#[allow(dead_code)] Problem);
     })
 )]
 pub struct Unavailable(#[allow(dead_code)] Problem);
+
+/// Missing, malformed, expired or revoked credentials.
+#[derive(ToResponse)]
+#[response(
+    description = "No valid credentials. The response carries `WWW-Authenticate`.",
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"broadside\", error=\"invalid_token\"`")),
+    example = json!({
+        "type": "about:blank", "title": "Unauthorized", "status": 401,
+        "detail": "the access token is invalid or expired", "instance": "/v1/auth/me"
+    })
+)]
+pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+/// Valid credentials without the role or scope the operation needs.
+#[derive(ToResponse)]
+#[response(
+    description = "The caller's role or scopes do not allow this.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Forbidden", "status": 403,
+        "detail": "only admins manage API keys", "instance": "/v1/api-keys"
+    })
+)]
+pub struct Forbidden(#[allow(dead_code)] Problem);
+
+/// Well-formed JSON that breaks the rules.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is JSON of the wrong shape, or breaks a rule; `errors` lists every invalid field.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+        "detail": "2 fields are invalid", "instance": "/v1/api-keys",
+        "errors": [{"field": "name", "message": "must not be empty"}, {"field": "scopes", "message": "`everything` is not one of content:read, content:write"}]
+    })
+)]
+pub struct UnprocessableContent(#[allow(dead_code)] Problem);
+
+/// Too many attempts.
+#[derive(ToResponse)]
+#[response(
+    description = "Too many attempts from this address or against this account.",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait before trying again.")),
+    example = json!({
+        "type": "about:blank", "title": "Too Many Requests", "status": 429,
+        "detail": "too many attempts; retry in 6 s", "instance": "/v1/auth/token"
+    })
+)]
+pub struct TooManyRequests(#[allow(dead_code)] Problem);

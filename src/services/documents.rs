@@ -99,9 +99,16 @@ impl Sort {
         if self.descending { format!("-{field}") } else { field.to_owned() }
     }
 
-    fn expr(self) -> SimpleExpr {
+    /// The sort column. Drafts have no `published_at`; where they may appear
+    /// the creation time stands in, so that the order is total on every
+    /// database (NULLs sort differently on SQLite and PostgreSQL).
+    fn expr(self, visibility: Visibility) -> SimpleExpr {
         match self.field {
-            SortField::PublishedAt => column(document::Entity, document::Column::PublishedAt),
+            SortField::PublishedAt if visibility == Visibility::Public => {
+                column(document::Entity, document::Column::PublishedAt)
+            }
+            SortField::PublishedAt => Expr::expr(column(document::Entity, document::Column::PublishedAt))
+                .if_null(column(document::Entity, document::Column::CreatedAt)),
             SortField::Title => column(document::Entity, document::Column::Title),
             SortField::StartsAt => column(entity::event::Entity, entity::event::Column::StartsAt),
         }
@@ -122,11 +129,12 @@ impl Sort {
     pub fn apply(
         self,
         select: Select<document::Entity>,
+        visibility: Visibility,
         after: Option<&Cursor>,
         limit: u64,
     ) -> Select<document::Entity> {
-        keyset(select, self.expr(), column(document::Entity, document::Column::Id), self.descending, after)
-            .limit(limit)
+        let id = column(document::Entity, document::Column::Id);
+        keyset(select, self.expr(visibility), id, self.descending, after).limit(limit)
     }
 }
 
@@ -166,6 +174,7 @@ pub fn visible(visibility: Visibility) -> Condition {
         Visibility::Public => Condition::all()
             .add(document::Column::Status.eq(DocumentStatus::Published.as_str()))
             .add(document::Column::DeletedAt.is_null()),
+        Visibility::Staff => Condition::all().add(document::Column::DeletedAt.is_null()),
     }
 }
 
@@ -384,6 +393,8 @@ pub struct Entry<D> {
 pub struct CommonFilter {
     pub tag: Option<crate::domain::Slug>,
     pub locale: Option<Locale>,
+    /// Only documents in this status (authenticated readers).
+    pub status: Option<DocumentStatus>,
 }
 
 /// `select` narrowed by `filter`; `None` when it names a tag that does not
@@ -395,6 +406,9 @@ pub async fn filter<C: ConnectionTrait>(
 ) -> Result<Option<Select<document::Entity>>, DbErr> {
     if let Some(locale) = &filter.locale {
         select = select.filter(document::Column::Locale.eq(locale.as_str()));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(document::Column::Status.eq(status.as_str()));
     }
     if let Some(tag) = &filter.tag {
         match super::tags::id_of(db, tag).await? {
@@ -409,6 +423,7 @@ pub async fn filter<C: ConnectionTrait>(
 /// that pass `keep` (for conditions SQL cannot decide, such as recurrences).
 pub async fn list<T: ContentType, C: ConnectionTrait>(
     db: &C,
+    visibility: Visibility,
     select: Select<document::Entity>,
     sort: Sort,
     after: Option<&Cursor>,
@@ -419,7 +434,7 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
     let mut kept: Vec<Entry<T::Detail>> = Vec::new();
     let mut position = after.cloned();
     loop {
-        let rows = sort.apply(select.clone(), position.as_ref(), batch).all(db).await?;
+        let rows = sort.apply(select.clone(), visibility, position.as_ref(), batch).all(db).await?;
         let exhausted = (rows.len() as u64) < batch;
         let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
         let mut details = T::load(db, &ids).await?;

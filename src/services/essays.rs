@@ -67,5 +67,5 @@ pub async fn list<C: ConnectionTrait>(
             None => return Ok(Page::empty()),
         }
     }
-    documents::list::<Essays, C>(db, select, sort, after, limit, |_| true).await
+    documents::list::<Essays, C>(db, visibility, select, sort, after, limit, |_| true).await
 }

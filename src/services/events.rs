@@ -140,5 +140,5 @@ pub async fn list<C: ConnectionTrait>(
         }
         entry.detail.times().is_some_and(|times| times.overlaps(from, to))
     };
-    documents::list::<Events, C>(db, select, sort, after, limit, keep).await
+    documents::list::<Events, C>(db, visibility, select, sort, after, limit, keep).await
 }

@@ -83,5 +83,5 @@ pub async fn list<C: ConnectionTrait>(
             None => return Ok(Page::empty()),
         }
     }
-    documents::list::<Lyrics, C>(db, select, sort, after, limit, |_| true).await
+    documents::list::<Lyrics, C>(db, visibility, select, sort, after, limit, |_| true).await
 }

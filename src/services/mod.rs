@@ -5,11 +5,14 @@
 //! rule, keyset pagination, tags, relations and translations — so that each
 //! type's module adds only what is its own.
 
+pub mod api_keys;
 pub mod documents;
 pub mod essays;
 pub mod events;
 pub mod lyrics;
 pub mod people;
 pub mod seed;
+pub mod sessions;
 pub mod tags;
+pub mod users;
 pub mod writes;

@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 
+use broadside::auth::Role;
+use broadside::auth::passwords::Passwords;
 use broadside::config::Settings;
 use broadside::database;
 use broadside::domain::{DocumentStatus, Locale, Slug};
 use broadside::services::seed;
+use broadside::services::users;
 use broadside::services::writes::{Batch, NewContent, NewDocument, NewEssay, NewTag};
 use broadside::startup::Application;
 use chrono::{DateTime, Utc};
@@ -44,35 +47,100 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     }
 }
 
+pub const ADMIN_EMAIL: &str = "admin@example.org";
+pub const ADMIN_PASSWORD: &str = "admin password 1234";
+pub const JWT_SECRET: &str = "test secret: thirty-two bytes or more, honestly";
+
 pub fn test_settings(database_url: &str, seed_demo: bool) -> Settings {
-    let vars: HashMap<String, String> = [
+    settings_with(database_url, seed_demo, &[])
+}
+
+pub fn settings_with(database_url: &str, seed_demo: bool, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: HashMap<String, String> = [
         ("BROADSIDE_LISTEN", "127.0.0.1:0"),
         ("DATABASE_URL", database_url),
         ("BROADSIDE_WORKERS", "1"),
         ("BROADSIDE_DB_MAX_CONNECTIONS", "4"),
         ("BROADSIDE_LOG", "error"),
         ("BROADSIDE_SEED_DEMO", if seed_demo { "true" } else { "false" }),
+        ("BROADSIDE_ADMIN_EMAIL", ADMIN_EMAIL),
+        ("BROADSIDE_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("BROADSIDE_JWT_SECRET", JWT_SECRET),
+        ("BROADSIDE_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
+    for (k, v) in extra {
+        vars.insert((*k).to_owned(), (*v).to_owned());
+    }
     Settings::from_vars(&vars).unwrap_or_else(|e| panic!("settings: {e}"))
 }
 
-/// The app over a fresh database holding the demo content.
+/// The app over a fresh database holding the demo content and an admin.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// The same, with settings overridden.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let (database_url, dir) = fresh_database().await;
-    let settings = test_settings(&database_url, true);
+    let settings = settings_with(&database_url, true, extra);
     let db = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("connect: {e}"));
     database::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
     seed::load_demo(&db).await.unwrap_or_else(|e| panic!("demo: {e}"));
+    add_user(&db, ADMIN_EMAIL, ADMIN_PASSWORD, Role::Admin).await;
     let application = Application::build_with(settings, db.clone()).unwrap_or_else(|e| panic!("build: {e}"));
     let address = format!("http://127.0.0.1:{}", application.port());
     tokio::spawn(application.run_until_stopped());
     TestApp { address, client: reqwest::Client::new(), db, database_url, _dir: dir }
 }
 
+pub async fn add_user(db: &DatabaseConnection, email: &str, password: &str, role: Role) {
+    let hash = Passwords::new(1)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .hash(password.to_owned())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    users::create(db, email, hash, role).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
 impl TestApp {
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// Signs in; returns the token pair.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Value {
+        let response = self
+            .post_json("/v1/auth/token", &serde_json::json!({"email": email, "password": password}))
+            .await;
+        assert_eq!(response.status(), 200, "sign in as {email}");
+        response.json().await.unwrap_or_default()
+    }
+
+    /// A user with `role` (created now) and their access token.
+    pub async fn token_for(&self, role: Role) -> String {
+        let email = format!("{}-{}@example.org", role.as_str(), Uuid::now_v7().simple());
+        add_user(&self.db, &email, "a long enough password", role).await;
+        let pair = self.sign_in(&email, "a long enough password").await;
+        pair["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub async fn get_with(&self, path: &str, header: (&str, &str)) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header(header.0, header.1)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))

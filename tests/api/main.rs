@@ -5,6 +5,8 @@
 
 mod helpers;
 
+mod api_keys;
+mod auth;
 mod bad_input;
 mod essays;
 mod events;
@@ -16,3 +18,4 @@ mod people;
 mod startup;
 mod tags;
 mod visibility;
+mod writers;

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
-use crate::domain::{IdOrSlug, Invalid, Locale, Slug};
+use crate::domain::{DocumentStatus, IdOrSlug, Invalid, Locale, Slug};
 use crate::error::AppError;
 use crate::http::pagination;
 use crate::services::documents::{self, CommonFilter, ContentType, Cursor, Entry, Link, Page};
@@ -222,14 +223,66 @@ pub fn page_request(
     Ok((pagination::limit(limit)?, pagination::after(cursor, sort)?))
 }
 
-/// The `tag` and `locale` filters every document listing has.
-pub fn common_filter(tag: Option<&str>, locale: Option<&str>) -> Result<CommonFilter, AppError> {
-    Ok(CommonFilter { tag: slug_param("tag", tag)?, locale: parse_param("locale", locale, Locale::parse)? })
+/// What a listing shows a caller: anonymous callers and `status=published`
+/// (the default) see published documents; authenticated readers may ask
+/// for `draft`, `scheduled`, `archived` or `any`.
+pub fn listing_visibility(
+    caller: &Caller,
+    status: Option<&str>,
+) -> Result<(Visibility, Option<DocumentStatus>), AppError> {
+    let wanted = match status {
+        None | Some("published") => return Ok((Visibility::Public, None)),
+        Some("any") => None,
+        Some(other) => Some(other.parse::<DocumentStatus>().map_err(|_| {
+            AppError::bad_parameter("status", "must be draft, scheduled, published, archived or any")
+        })?),
+    };
+    match caller.actor() {
+        None => Err(AppError::Unauthorized(
+            "only authenticated callers may list documents that are not published".into(),
+        )),
+        Some(actor) if !actor.can_read_unpublished() => {
+            Err(AppError::Forbidden("this API key may not read unpublished documents".into()))
+        }
+        Some(_) => Ok((Visibility::Staff, wanted)),
+    }
+}
+
+/// What a single-document request shows a caller: authenticated readers see
+/// any document that is not deleted.
+pub fn document_visibility(caller: &Caller) -> Visibility {
+    match caller.actor() {
+        Some(actor) if actor.can_read_unpublished() => Visibility::Staff,
+        _ => Visibility::Public,
+    }
+}
+
+/// The `tag`, `locale` and `status` filters every document listing has.
+pub fn common_filter(
+    tag: Option<&str>,
+    locale: Option<&str>,
+    status: Option<DocumentStatus>,
+) -> Result<CommonFilter, AppError> {
+    Ok(CommonFilter {
+        tag: slug_param("tag", tag)?,
+        locale: parse_param("locale", locale, Locale::parse)?,
+        status,
+    })
+}
+
+/// `Cache-Control` for a response: anything shown because of credentials is
+/// private and never stored.
+pub fn cache_control(caller: &Caller) -> (&'static str, &'static str) {
+    match caller.actor() {
+        Some(_) => ("Cache-Control", "private, no-store"),
+        None => ("Cache-Control", "public, max-age=60"),
+    }
 }
 
 /// `GET /v1/{type}/{id_or_slug}` for any content type.
 pub async fn get<T, Dto>(
     state: &AppState,
+    caller: &Caller,
     id_or_slug_value: &str,
     params: &GetParams,
 ) -> Result<HttpResponse, AppError>
@@ -239,16 +292,17 @@ where
 {
     let key = id_or_slug(id_or_slug_value)?;
     let locale = params.locale()?;
+    let visibility = document_visibility(caller);
     let entry = documents::get_entry::<T, _>(
         &state.db,
-        Visibility::Public,
+        visibility,
         &key,
         locale.as_ref(),
         &state.settings.default_locale,
     )
     .await?
     .ok_or_else(|| AppError::not_found(format!("no {} `{id_or_slug_value}`", T::KIND.as_str())))?;
-    Ok(HttpResponse::Ok().json(Dto::from(&entry)))
+    Ok(HttpResponse::Ok().insert_header(cache_control(caller)).json(Dto::from(&entry)))
 }
 
 /// A page of a listing: `{"data": [...], "next_cursor": ...}`.
@@ -260,12 +314,13 @@ pub struct Listing<T> {
 
 /// The response for a page: the body, and a `Link` header when there is a
 /// next page.
-pub fn listing<S, T>(request: &HttpRequest, page: Page<S>) -> HttpResponse
+pub fn listing<S, T>(request: &HttpRequest, caller: &Caller, page: Page<S>) -> HttpResponse
 where
     T: for<'a> From<&'a S> + Serialize,
 {
     let next_cursor = page.next.as_ref().map(pagination::encode);
     let mut response = HttpResponse::Ok();
+    response.insert_header(cache_control(caller));
     if let Some(next) = &next_cursor {
         response.insert_header((header::LINK, pagination::next_link(request, next)));
     }

@@ -1,5 +1,7 @@
 //! Version 1 of the API. Inside `/v1` only additive changes are made.
 
+pub mod api_keys;
+pub mod auth;
 pub mod document;
 pub mod essays;
 pub mod events;
@@ -13,6 +15,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(config: &mut ServiceConfig) {
     config.service(
         scope::scope("/v1")
+            .configure(auth::configure)
+            .configure(api_keys::configure)
             .configure(essays::configure)
             .configure(lyrics::configure)
             .configure(events::configure)

@@ -26,6 +26,10 @@ pub struct EssayListParams {
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<u32>,
+    /// Publication status: `published` (the default, for everyone); `draft`,
+    /// `scheduled`, `archived` or `any` for authenticated readers.
+    #[param(example = "published")]
+    pub status: Option<String>,
     /// The `next_cursor` of the previous page, unchanged.
     #[param(example = "WyItcHVibGlzaGVkX2F0Iix7InQiOiIyMDI2LTExLTI0VDEwOjAwOjAwWiJ9LCIwMTkzIl0")]
     pub cursor: Option<String>,

@@ -1,11 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{EssayList, EssayListParams, EssaySort, EssaySummary};
-use crate::domain::Visibility;
+use crate::auth::extractor::Caller;
 use crate::error::AppError;
 use crate::http::query::Query;
-use crate::routes::responses::{BadRequest, ServerError};
-use crate::routes::v1::document::{common_filter, listing, page_request, slug_param};
+use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
+use crate::routes::v1::document::{common_filter, listing, listing_visibility, page_request, slug_param};
 use crate::services::essays::{self, EssayFilter};
 use crate::startup::AppState;
 
@@ -17,11 +17,14 @@ use crate::startup::AppState;
 #[utoipa::path(
     tag = "essays",
     operation_id = "list_essays",
+    security((), ("bearer" = []), ("api_key" = [])),
     params(EssayListParams),
     responses(
         (status = 200, description = "A page of essay summaries.", body = EssayList,
             headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 500, response = ServerError),
     )
 )]
@@ -29,14 +32,16 @@ use crate::startup::AppState;
 pub async fn list_essays(
     request: HttpRequest,
     state: web::Data<AppState>,
+    caller: Caller,
     Query(params): Query<EssayListParams>,
 ) -> Result<HttpResponse, AppError> {
     let sort = params.sort.unwrap_or(EssaySort::PublishedAtDesc).sort();
     let (limit, after) = page_request(params.limit, params.cursor.as_deref(), &sort.name())?;
+    let (visibility, status) = listing_visibility(&caller, params.status.as_deref())?;
     let filter = EssayFilter {
-        common: common_filter(params.tag.as_deref(), params.locale.as_deref())?,
+        common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         author: slug_param("author", params.author.as_deref())?,
     };
-    let page = essays::list(&state.db, Visibility::Public, &filter, sort, after.as_ref(), limit).await?;
-    Ok(listing::<_, EssaySummary>(&request, page))
+    let page = essays::list(&state.db, visibility, &filter, sort, after.as_ref(), limit).await?;
+    Ok(listing::<_, EssaySummary>(&request, &caller, page))
 }

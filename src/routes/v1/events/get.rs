@@ -1,9 +1,10 @@
 use actix_web::{HttpResponse, get, web};
 
 use super::dto::Event;
+use crate::auth::extractor::Caller;
 use crate::error::AppError;
 use crate::http::query::Query;
-use crate::routes::responses::{BadRequest, NotFound, ServerError};
+use crate::routes::responses::{BadRequest, NotFound, ServerError, Unauthorized};
 use crate::routes::v1::document::{self, GetParams};
 use crate::services::events::Events;
 use crate::startup::AppState;
@@ -16,6 +17,7 @@ use crate::startup::AppState;
 #[utoipa::path(
     tag = "events",
     operation_id = "get_event",
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id_or_slug" = String, Path, description = "The event's id (UUID) or slug.",
             example = "international-meeting-of-communist-and-workers-parties"),
@@ -24,6 +26,7 @@ use crate::startup::AppState;
     responses(
         (status = 200, description = "The event.", body = Event),
         (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 500, response = ServerError),
     )
@@ -32,7 +35,8 @@ use crate::startup::AppState;
 pub async fn get_event(
     state: web::Data<AppState>,
     id_or_slug: web::Path<String>,
+    caller: Caller,
     Query(params): Query<GetParams>,
 ) -> Result<HttpResponse, AppError> {
-    document::get::<Events, Event>(&state, &id_or_slug, &params).await
+    document::get::<Events, Event>(&state, &caller, &id_or_slug, &params).await
 }

@@ -2,11 +2,14 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::Utc;
 
 use super::dto::{EventList, EventListParams, EventSort, EventSummary, instant};
-use crate::domain::{Country, Visibility};
+use crate::auth::extractor::Caller;
+use crate::domain::Country;
 use crate::error::AppError;
 use crate::http::query::Query;
-use crate::routes::responses::{BadRequest, ServerError};
-use crate::routes::v1::document::{common_filter, listing, page_request, parse_param, slug_param};
+use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
+use crate::routes::v1::document::{
+    common_filter, listing, listing_visibility, page_request, parse_param, slug_param,
+};
 use crate::services::events::{self, EventFilter};
 use crate::startup::AppState;
 
@@ -20,11 +23,14 @@ use crate::startup::AppState;
 #[utoipa::path(
     tag = "events",
     operation_id = "list_events",
+    security((), ("bearer" = []), ("api_key" = [])),
     params(EventListParams),
     responses(
         (status = 200, description = "A page of event summaries.", body = EventList,
             headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 500, response = ServerError),
     )
 )]
@@ -32,12 +38,14 @@ use crate::startup::AppState;
 pub async fn list_events(
     request: HttpRequest,
     state: web::Data<AppState>,
+    caller: Caller,
     Query(params): Query<EventListParams>,
 ) -> Result<HttpResponse, AppError> {
     let sort = params.sort.unwrap_or(EventSort::StartsAt).sort();
     let (limit, after) = page_request(params.limit, params.cursor.as_deref(), &sort.name())?;
+    let (visibility, status) = listing_visibility(&caller, params.status.as_deref())?;
     let filter = EventFilter {
-        common: common_filter(params.tag.as_deref(), params.locale.as_deref())?,
+        common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         organizer: slug_param("organizer", params.organizer.as_deref())?,
         from: parse_param("from", params.from.as_deref(), |v| instant(v, false))?,
         to: parse_param("to", params.to.as_deref(), |v| instant(v, true))?,
@@ -50,7 +58,6 @@ pub async fn list_events(
     {
         return Err(AppError::bad_parameter("to", "must be after `from`"));
     }
-    let page =
-        events::list(&state.db, Visibility::Public, &filter, sort, after.as_ref(), limit, Utc::now()).await?;
-    Ok(listing::<_, EventSummary>(&request, page))
+    let page = events::list(&state.db, visibility, &filter, sort, after.as_ref(), limit, Utc::now()).await?;
+    Ok(listing::<_, EventSummary>(&request, &caller, page))
 }

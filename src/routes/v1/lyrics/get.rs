@@ -1,9 +1,10 @@
 use actix_web::{HttpResponse, get, web};
 
 use super::dto::Lyrics;
+use crate::auth::extractor::Caller;
 use crate::error::AppError;
 use crate::http::query::Query;
-use crate::routes::responses::{BadRequest, NotFound, ServerError};
+use crate::routes::responses::{BadRequest, NotFound, ServerError, Unauthorized};
 use crate::routes::v1::document::{self, GetParams};
 use crate::services::lyrics::Lyrics as LyricsType;
 use crate::startup::AppState;
@@ -16,6 +17,7 @@ use crate::startup::AppState;
 #[utoipa::path(
     tag = "lyrics",
     operation_id = "get_lyrics",
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id_or_slug" = String, Path, description = "The song's id (UUID) or slug.", example = "solidarity-forever"),
         GetParams,
@@ -23,6 +25,7 @@ use crate::startup::AppState;
     responses(
         (status = 200, description = "The song.", body = Lyrics),
         (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 500, response = ServerError),
     )
@@ -31,7 +34,8 @@ use crate::startup::AppState;
 pub async fn get_lyrics(
     state: web::Data<AppState>,
     id_or_slug: web::Path<String>,
+    caller: Caller,
     Query(params): Query<GetParams>,
 ) -> Result<HttpResponse, AppError> {
-    document::get::<LyricsType, Lyrics>(&state, &id_or_slug, &params).await
+    document::get::<LyricsType, Lyrics>(&state, &caller, &id_or_slug, &params).await
 }

@@ -1,11 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{LyricsList, LyricsListParams, LyricsSort, LyricsSummary};
-use crate::domain::Visibility;
+use crate::auth::extractor::Caller;
 use crate::error::AppError;
 use crate::http::query::Query;
-use crate::routes::responses::{BadRequest, ServerError};
-use crate::routes::v1::document::{common_filter, listing, page_request, slug_param};
+use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
+use crate::routes::v1::document::{common_filter, listing, listing_visibility, page_request, slug_param};
 use crate::services::lyrics::{self, LyricsFilter};
 use crate::startup::AppState;
 
@@ -17,11 +17,14 @@ use crate::startup::AppState;
 #[utoipa::path(
     tag = "lyrics",
     operation_id = "list_lyrics",
+    security((), ("bearer" = []), ("api_key" = [])),
     params(LyricsListParams),
     responses(
         (status = 200, description = "A page of song summaries.", body = LyricsList,
             headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
         (status = 500, response = ServerError),
     )
 )]
@@ -29,14 +32,16 @@ use crate::startup::AppState;
 pub async fn list_lyrics(
     request: HttpRequest,
     state: web::Data<AppState>,
+    caller: Caller,
     Query(params): Query<LyricsListParams>,
 ) -> Result<HttpResponse, AppError> {
     let sort = params.sort.unwrap_or(LyricsSort::PublishedAtDesc).sort();
     let (limit, after) = page_request(params.limit, params.cursor.as_deref(), &sort.name())?;
+    let (visibility, status) = listing_visibility(&caller, params.status.as_deref())?;
     let filter = LyricsFilter {
-        common: common_filter(params.tag.as_deref(), params.locale.as_deref())?,
+        common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         writer: slug_param("writer", params.writer.as_deref())?,
     };
-    let page = lyrics::list(&state.db, Visibility::Public, &filter, sort, after.as_ref(), limit).await?;
-    Ok(listing::<_, LyricsSummary>(&request, page))
+    let page = lyrics::list(&state.db, visibility, &filter, sort, after.as_ref(), limit).await?;
+    Ok(listing::<_, LyricsSummary>(&request, &caller, page))
 }

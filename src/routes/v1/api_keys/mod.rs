@@ -1,0 +1,24 @@
+//! `/v1/api-keys`: keys for integrators, managed by admins.
+
+mod create;
+mod delete;
+mod dto;
+mod list;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(create::create_api_key).service(list::list_api_keys).service(delete::delete_api_key);
+}
+
+use crate::auth::extractor::Caller;
+use crate::error::AppError;
+
+/// API keys are for admins only.
+fn require_admin(caller: Caller) -> Result<crate::auth::Actor, AppError> {
+    let actor = caller.required()?;
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden("only admins manage API keys".into()));
+    }
+    Ok(actor)
+}
