@@ -4,8 +4,29 @@ use broadside::cli::{self, Cli};
 use broadside::config::Settings;
 use broadside::telemetry;
 
-#[actix_web::main]
-async fn main() -> std::process::ExitCode {
+/// glibc raises its mmap threshold after the first large block is freed, so
+/// the 19 MiB that each Argon2id hash allocates would then come from, and stay
+/// in, a per-thread arena: 270 MB of RSS after 200 sign-ins instead of 23 MB
+/// (`bench/logins`). A fixed threshold keeps large blocks in mmap, returned
+/// to the system when freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks_to_the_system() {
+    // SAFETY: mallopt only sets an allocator parameter; it is called before
+    // any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks_to_the_system() {}
+
+fn main() -> std::process::ExitCode {
+    return_large_blocks_to_the_system();
+    actix_web::rt::System::new().block_on(run())
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     // A missing .env is normal; a malformed one is reported by the settings.
     let _ = dotenvy::dotenv();

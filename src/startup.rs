@@ -39,6 +39,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -52,15 +53,15 @@ impl Application {
         if settings.seed_demo && seed::load_demo_if_empty(&db).await? == DemoOutcome::Loaded {
             tracing::info!("loaded the demo content into the empty database");
         }
-        let passwords = Passwords::new(settings.auth.password_threads)?;
-        ensure_admin(&db, &settings, &passwords).await?;
         if settings.auth.jwt_secret_generated {
             tracing::warn!(
                 "BROADSIDE_JWT_SECRET is not set: access tokens are signed with a key made up at start-up \
                  and end with the process (set BROADSIDE_ENV=production to require a secret)"
             );
         }
-        Self::build_with(settings, db)
+        let application = Self::build_with(settings, db)?;
+        ensure_admin(&application.state).await?;
+        Ok(application)
     }
 
     /// Binds the listener and builds the server over an open database.
@@ -81,8 +82,9 @@ impl Application {
         let state =
             web::Data::new(AppState { db, settings: Arc::new(settings), jwt, passwords, login_limiter });
         background::spawn(state.clone().into_inner());
-        let server = HttpServer::new(move || app(state.clone())).workers(workers).listen(listener)?.run();
-        Ok(Self { address, server })
+        let app_state = state.clone();
+        let server = HttpServer::new(move || app(app_state.clone())).workers(workers).listen(listener)?.run();
+        Ok(Self { address, server, state })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -133,21 +135,18 @@ fn app(
 
 /// A database without users gets an admin: the one the settings name, or
 /// one with a generated password printed once to the terminal.
-async fn ensure_admin(
-    db: &DatabaseConnection,
-    settings: &Settings,
-    passwords: &Passwords,
-) -> anyhow::Result<()> {
+async fn ensure_admin(state: &AppState) -> anyhow::Result<()> {
+    let db = &state.db;
     if users::count(db).await? > 0 {
         return Ok(());
     }
-    let auth = &settings.auth;
+    let auth = &state.settings.auth;
     let email = auth.admin_email.clone().unwrap_or_else(|| "admin@localhost".to_owned());
     let (password, generated) = match &auth.admin_password {
         Some(password) => (password.clone(), false),
         None => (secrets::generate(""), true),
     };
-    let hash = passwords.hash(password.clone()).await?;
+    let hash = state.passwords.hash(password.clone()).await?;
     users::create(db, &email, hash, Role::Admin).await?;
     if generated {
         // Shown once, on the terminal only: never logged.
