@@ -22,6 +22,8 @@ pub struct Settings {
     /// Locale served when a slug is asked for without one.
     pub default_locale: Locale,
     pub auth: AuthSettings,
+    /// How often scheduled publications are looked for.
+    pub scheduler_interval: std::time::Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +128,12 @@ impl Settings {
             default_locale: Locale::parse(get("BROADSIDE_DEFAULT_LOCALE").unwrap_or("en"))
                 .map_err(|e| SettingError { name: "BROADSIDE_DEFAULT_LOCALE", reason: e.to_string() })?,
             auth: auth_settings(&get)?,
+            scheduler_interval: std::time::Duration::from_millis(parse_in(
+                get,
+                "BROADSIDE_SCHEDULER_INTERVAL_MS",
+                1000,
+                50..=60_000,
+            )?),
         })
     }
 }
@@ -296,6 +304,7 @@ mod tests {
             ("BROADSIDE_DEFAULT_LOCALE", "english"),
             ("DATABASE_URL", "mysql://x"),
             ("BROADSIDE_ENV", "staging"),
+            ("BROADSIDE_SCHEDULER_INTERVAL_MS", "1"),
             ("BROADSIDE_ADMIN_PASSWORD", "short"),
             ("BROADSIDE_ACCESS_TOKEN_TTL", "0"),
         ] {

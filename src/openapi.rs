@@ -9,8 +9,8 @@ use utoipa_actix_web::AppExt;
 use crate::error::{FieldError, Problem};
 use crate::routes;
 use crate::routes::responses::{
-    BadRequest, Forbidden, NotFound, ServerError, TooManyRequests, Unauthorized, Unavailable,
-    UnprocessableContent,
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError,
+    TooManyRequests, Unauthorized, Unavailable, UnprocessableContent,
 };
 
 #[derive(OpenApi)]
@@ -37,7 +37,7 @@ use crate::routes::responses::{
         schemas(Problem, FieldError),
         responses(
             BadRequest, NotFound, ServerError, Unavailable, Unauthorized, Forbidden, UnprocessableContent,
-            TooManyRequests
+            TooManyRequests, Conflict, PreconditionFailed, PreconditionRequired
         )
     ),
     modifiers(&SecuritySchemes),

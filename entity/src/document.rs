@@ -22,6 +22,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
     pub version: i32,
+    /// When a `scheduled` document goes live.
+    pub publish_at: Option<DateTimeUtc>,
+    /// The user who created it, if a user did (authors may edit only their own drafts).
+    pub created_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,5 +17,6 @@ pub mod lyrics_stanza;
 pub mod lyrics_writer;
 pub mod person;
 pub mod refresh_token;
+pub mod revision;
 pub mod tag;
 pub mod user;

@@ -5,12 +5,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_content;
 mod m20261124_000002_accounts;
+mod m20261124_000003_revisions;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_content::Migration), Box::new(m20261124_000002_accounts::Migration)]
+        vec![
+            Box::new(m20261124_000001_content::Migration),
+            Box::new(m20261124_000002_accounts::Migration),
+            Box::new(m20261124_000003_revisions::Migration),
+        ]
     }
 }

@@ -94,6 +94,8 @@ impl FromStr for DocumentStatus {
 pub enum Visibility {
     Public,
     Staff,
+    /// Everything, deleted documents included: for the write path only.
+    All,
 }
 
 #[cfg(test)]

@@ -103,3 +103,40 @@ pub struct UnprocessableContent(#[allow(dead_code)] Problem);
     })
 )]
 pub struct TooManyRequests(#[allow(dead_code)] Problem);
+
+/// The request conflicts with existing data.
+#[derive(ToResponse)]
+#[response(
+    description = "Conflicts with existing data, such as a slug taken for this type and locale.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Conflict", "status": 409,
+        "detail": "`slug`: taken by another document of this type and locale", "instance": "/v1/essays",
+        "errors": [{"field": "slug", "message": "taken by another document of this type and locale"}]
+    })
+)]
+pub struct Conflict(#[allow(dead_code)] Problem);
+
+/// `If-Match` names a version that is no longer current.
+#[derive(ToResponse)]
+#[response(
+    description = "The document changed since the version named in `If-Match`: fetch it again and reapply the change.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Precondition Failed", "status": 412,
+        "detail": "the document has changed: it is at version 4", "instance": "/v1/essays/0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6b"
+    })
+)]
+pub struct PreconditionFailed(#[allow(dead_code)] Problem);
+
+/// A change sent without `If-Match`.
+#[derive(ToResponse)]
+#[response(
+    description = "Changes need `If-Match` with the ETag of the version being changed.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Precondition Required", "status": 428,
+        "detail": "send If-Match with the ETag of the version you are changing", "instance": "/v1/essays/0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6b"
+    })
+)]
+pub struct PreconditionRequired(#[allow(dead_code)] Problem);

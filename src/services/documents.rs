@@ -175,6 +175,7 @@ pub fn visible(visibility: Visibility) -> Condition {
             .add(document::Column::Status.eq(DocumentStatus::Published.as_str()))
             .add(document::Column::DeletedAt.is_null()),
         Visibility::Staff => Condition::all().add(document::Column::DeletedAt.is_null()),
+        Visibility::All => Condition::all(),
     }
 }
 
@@ -266,6 +267,9 @@ pub struct Shared {
     pub related: Vec<Link>,
     /// Visible documents in other locales of the same translation group.
     pub translations: Vec<Link>,
+    /// Every document this one links to, in its order, whatever their state:
+    /// what a write of this document would send.
+    pub outgoing: Vec<Uuid>,
 }
 
 /// The tags of each of `ids`, in one query.
@@ -321,6 +325,7 @@ pub async fn shared_of<C: ConnectionTrait>(
         .iter()
         .map(|l| if l.document_id == document.id { l.related_id } else { l.document_id })
         .collect();
+    let outgoing = links.iter().filter(|l| l.document_id == document.id).map(|l| l.related_id).collect();
     let others: HashMap<Uuid, document::Model> = document::Entity::find()
         .filter(document::Column::Id.is_in(dedup(other_ids.clone())))
         .filter(visible(visibility))
@@ -350,7 +355,7 @@ pub async fn shared_of<C: ConnectionTrait>(
         .map(Link::from)
         .collect();
 
-    Ok(Shared { tags, related, translations })
+    Ok(Shared { tags, related, translations, outgoing })
 }
 
 pub fn dedup(mut ids: Vec<Uuid>) -> Vec<Uuid> {
@@ -471,4 +476,22 @@ pub async fn get_entry<T: ContentType, C: ConnectionTrait>(
     };
     let shared = shared_of(db, &document, visibility).await?;
     Ok(Some(Entry { document, detail, shared }))
+}
+
+/// The documents among `ids` that are not deleted, any status, any type.
+pub async fn existing<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, document::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(document::Entity::find()
+        .filter(document::Column::Id.is_in(dedup(ids.to_vec())))
+        .filter(visible(Visibility::Staff))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect())
 }

@@ -15,4 +15,5 @@ pub mod seed;
 pub mod sessions;
 pub mod tags;
 pub mod users;
+pub mod workflow;
 pub mod writes;

@@ -261,3 +261,22 @@ async fn works_of<L: CreditLink, C: ConnectionTrait>(
         .collect();
     Ok((works, total))
 }
+
+/// The ids of the people among `slugs` that exist.
+pub async fn ids_by_slugs<C: ConnectionTrait>(
+    db: &C,
+    slugs: &[String],
+) -> Result<HashMap<String, Uuid>, DbErr> {
+    if slugs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, String)> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .column(person::Column::Slug)
+        .filter(person::Column::Slug.is_in(slugs.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
+}

@@ -7,7 +7,6 @@ use entity::{refresh_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -58,7 +57,7 @@ pub async fn rotate(
     token: &str,
     ttl_seconds: i64,
 ) -> Result<(user::Model, String), SessionError> {
-    let txn = db.begin().await?;
+    let txn = crate::database::begin_write(db).await?;
     let found = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(secrets::digest(token)))
         .one(&txn)

@@ -164,19 +164,27 @@ impl Batch {
     pub fn add_document(&mut self, new: NewDocument, content: NewContent) {
         let id = new.id;
         self.documents.push(document::ActiveModel {
+            publish_at: Set(None),
+            created_by: Set(None),
             id: Set(id),
             kind: Set(content.kind().as_str().to_owned()),
             slug: Set(new.slug.to_string()),
             locale: Set(new.locale.to_string()),
             translation_group: Set(new.translation_of.unwrap_or(id)),
             status: Set(new.status.as_str().to_owned()),
-            title: Set(new.title),
+            title: Set(new.title.clone()),
             published_at: Set(new.published_at),
             created_at: Set(new.created_at),
             updated_at: Set(new.created_at),
             deleted_at: Set(None),
             version: Set(1),
         });
+        self.add_content(id, new, content);
+    }
+
+    /// The rows of a document's content: its type's rows, tags and relations
+    /// (not the `documents` row itself).
+    pub fn add_content(&mut self, id: Uuid, new: NewDocument, content: NewContent) {
         for tag_id in new.tags {
             self.document_tags.push(document_tag::ActiveModel { document_id: Set(id), tag_id: Set(tag_id) });
         }

@@ -12,7 +12,7 @@ use broadside::services::users;
 use broadside::services::writes::{Batch, NewContent, NewDocument, NewEssay, NewTag};
 use broadside::startup::Application;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -67,6 +67,7 @@ pub fn settings_with(database_url: &str, seed_demo: bool, extra: &[(&str, &str)]
         ("BROADSIDE_ADMIN_PASSWORD", ADMIN_PASSWORD),
         ("BROADSIDE_JWT_SECRET", JWT_SECRET),
         ("BROADSIDE_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
+        ("BROADSIDE_SCHEDULER_INTERVAL_MS", "200"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -130,6 +131,28 @@ impl TestApp {
         add_user(&self.db, &email, "a long enough password", role).await;
         let pair = self.sign_in(&email, "a long enough password").await;
         pair["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// A request with a bearer token (or none) and optional If-Match.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method.clone(), format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
     pub async fn get_with(&self, path: &str, header: (&str, &str)) -> reqwest::Response {
@@ -248,7 +271,7 @@ impl TestApp {
                 authors: essay.authors,
             }),
         );
-        let txn = self.db.begin().await.unwrap_or_else(|e| panic!("{e}"));
+        let txn = broadside::database::begin_write(&self.db).await.unwrap_or_else(|e| panic!("{e}"));
         batch.insert(&txn).await.unwrap_or_else(|e| panic!("insert: {e}"));
         txn.commit().await.unwrap_or_else(|e| panic!("{e}"));
         id

@@ -11,6 +11,7 @@ mod bad_input;
 mod essays;
 mod events;
 mod health;
+mod lifecycle;
 mod lyrics;
 mod openapi;
 mod pagination;

@@ -302,7 +302,10 @@ where
     )
     .await?
     .ok_or_else(|| AppError::not_found(format!("no {} `{id_or_slug_value}`", T::KIND.as_str())))?;
-    Ok(HttpResponse::Ok().insert_header(cache_control(caller)).json(Dto::from(&entry)))
+    Ok(HttpResponse::Ok()
+        .insert_header(cache_control(caller))
+        .insert_header((header::ETAG, super::editing::etag(&entry.document)))
+        .json(Dto::from(&entry)))
 }
 
 /// A page of a listing: `{"data": [...], "next_cursor": ...}`.

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod document;
+pub mod editing;
 pub mod essays;
 pub mod events;
 pub mod lyrics;

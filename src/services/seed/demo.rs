@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use entity::document;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::SeedError;
@@ -49,7 +49,7 @@ pub async fn load_demo(db: &DatabaseConnection) -> Result<DemoOutcome, SeedError
         return Ok(DemoOutcome::AlreadyPresent);
     }
     let batch = demo_batch(Utc::now())?;
-    let txn = db.begin().await?;
+    let txn = crate::database::begin_write(db).await?;
     batch.insert(&txn).await?;
     txn.commit().await?;
     Ok(DemoOutcome::Loaded)

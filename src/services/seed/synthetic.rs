@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use entity::{document, person};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::SeedError;
@@ -102,7 +102,7 @@ fn person_slug(n: usize) -> String {
 
 /// Ensures `n` synthetic documents of each type exist.
 pub async fn load_synthetic(db: &DatabaseConnection, n: usize) -> Result<SyntheticReport, SeedError> {
-    let txn = db.begin().await?;
+    let txn = crate::database::begin_write(db).await?;
     let people_present =
         person::Entity::find().filter(person::Column::Slug.eq(person_slug(0))).count(&txn).await? > 0;
     if !people_present {

@@ -2,12 +2,15 @@
 
 mod dto;
 mod get;
+mod input;
 mod list;
+mod writes;
 
 pub use dto::{Essay, EssayList, EssaySummary};
+pub use input::EssayInput;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list::list_essays).service(get::get_essay);
+    config.service(list::list_essays).configure(writes::configure).service(get::get_essay);
 }

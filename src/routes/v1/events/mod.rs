@@ -3,12 +3,15 @@
 
 mod dto;
 mod get;
+mod input;
 mod list;
+mod writes;
 
 pub use dto::{Event, EventList, EventSummary};
+pub use input::EventInput;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list::list_events).service(get::get_event);
+    config.service(list::list_events).configure(writes::configure).service(get::get_event);
 }

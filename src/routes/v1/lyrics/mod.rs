@@ -3,12 +3,15 @@
 
 mod dto;
 mod get;
+mod input;
 mod list;
+mod writes;
 
 pub use dto::{Lyrics, LyricsList, LyricsSummary};
+pub use input::LyricsInput;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list::list_lyrics).service(get::get_lyrics);
+    config.service(list::list_lyrics).configure(writes::configure).service(get::get_lyrics);
 }

@@ -1,0 +1,281 @@
+//! The request body that creates or replaces an event.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
+use crate::error::FieldError;
+use crate::routes::v1::editing::{CommonInput, ContentInput, MAX_BODY, MAX_LINKS, MAX_TITLE};
+use crate::services::documents::Entry;
+use crate::services::events::{EventDetail, Events};
+use crate::services::writes::{NewContent, NewEvent, Venue};
+
+/// Where an event takes place.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VenueInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    #[serde(default)]
+    #[schema(example = "TR")]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
+}
+
+/// An event as written. Unknown fields are refused.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    #[schema(example = "international-meeting-of-communist-and-workers-parties")]
+    pub slug: String,
+    #[serde(default)]
+    #[schema(example = "en")]
+    pub locale: Option<String>,
+    #[schema(example = "International Meeting of Communist and Workers’ Parties")]
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    /// CommonMark with GitHub extensions; rendered to sanitised HTML on write.
+    #[serde(default)]
+    pub description_markdown: String,
+    /// RFC 3339 with offset: the start of the first occurrence.
+    #[schema(example = "2027-10-23T10:00:00+03:00")]
+    pub starts_at: String,
+    /// RFC 3339 with offset; after `starts_at`.
+    #[schema(example = "2027-10-25T18:00:00+03:00")]
+    pub ends_at: String,
+    /// IANA time zone the event is held in.
+    #[schema(example = "Europe/Istanbul")]
+    pub time_zone: String,
+    #[serde(default)]
+    pub all_day: bool,
+    /// RFC 5545 RRULE value, daily at the finest.
+    #[serde(default)]
+    #[schema(example = "FREQ=YEARLY")]
+    pub recurrence: Option<String>,
+    /// `scheduled` (default), `cancelled`, `postponed` or `rescheduled`.
+    #[serde(default)]
+    pub event_status: Option<String>,
+    /// `in_person` (default), `online` or `mixed`.
+    #[serde(default)]
+    pub attendance_mode: Option<String>,
+    #[serde(default)]
+    pub venue: Option<VenueInput>,
+    /// An http(s) URL.
+    #[serde(default)]
+    pub online_url: Option<String>,
+    /// An http(s) URL.
+    #[serde(default)]
+    pub registration_url: Option<String>,
+    /// Person slugs.
+    #[serde(default)]
+    pub organizers: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<Uuid>,
+    #[serde(default)]
+    pub translation_of: Option<Uuid>,
+}
+
+fn url(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<url::Url> {
+    let value = value?.trim();
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && value.len() <= 2048 => Some(url),
+        _ => {
+            errors.push(FieldError::new(field, "an http or https URL of at most 2048 characters"));
+            None
+        }
+    }
+}
+
+impl ContentInput for EventInput {
+    type Type = Events;
+
+    fn common(&self) -> CommonInput<'_> {
+        CommonInput {
+            slug: &self.slug,
+            locale: self.locale.as_deref(),
+            title: &self.title,
+            tags: &self.tags,
+            related: &self.related,
+            translation_of: self.translation_of,
+        }
+    }
+
+    fn credited(&self) -> Vec<(String, String)> {
+        self.organizers.iter().enumerate().map(|(i, p)| (format!("organizers[{i}]"), p.clone())).collect()
+    }
+
+    fn content(&self, people: &HashMap<String, Uuid>, errors: &mut Vec<FieldError>) -> Option<NewContent> {
+        let before = errors.len();
+        let mut field = |name: &str, message: String| errors.push(FieldError::new(name, message));
+        if self.summary.chars().count() > 1000 {
+            field("summary", "at most 1000 characters".into());
+        }
+        if self.description_markdown.len() > MAX_BODY {
+            field("description_markdown", format!("at most {MAX_BODY} bytes"));
+        }
+        if self.organizers.len() > MAX_LINKS {
+            field("organizers", format!("at most {MAX_LINKS}"));
+        }
+        let instant = |name: &str, value: &str, field: &mut dyn FnMut(&str, String)| {
+            DateTime::parse_from_rfc3339(value)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    field(name, "an RFC 3339 date-time with offset, such as 2027-10-23T10:00:00+03:00".into())
+                })
+                .ok()
+        };
+        let starts_at = instant("starts_at", &self.starts_at, &mut field);
+        let ends_at = instant("ends_at", &self.ends_at, &mut field);
+        let zone = TimeZone::parse(&self.time_zone).map_err(|e| field("time_zone", e.to_string())).ok();
+        let recurrence = self
+            .recurrence
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+            .map(Recurrence::parse)
+            .transpose()
+            .map_err(|e| field("recurrence", e.to_string()))
+            .ok()
+            .flatten();
+        let status = self
+            .event_status
+            .as_deref()
+            .unwrap_or("scheduled")
+            .parse::<EventStatus>()
+            .map_err(|e| field("event_status", e.to_string()))
+            .ok();
+        let mode = self
+            .attendance_mode
+            .as_deref()
+            .unwrap_or("in_person")
+            .parse::<AttendanceMode>()
+            .map_err(|e| field("attendance_mode", e.to_string()))
+            .ok();
+        let venue_input = self.venue.clone().unwrap_or_default();
+        let country = venue_input
+            .country
+            .as_deref()
+            .map(Country::parse)
+            .transpose()
+            .map_err(|e| field("venue.country", e.to_string()))
+            .ok()
+            .flatten();
+        if venue_input.latitude.is_some_and(|l| !(-90.0..=90.0).contains(&l)) {
+            field("venue.latitude", "between -90 and 90".into());
+        }
+        if venue_input.longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l)) {
+            field("venue.longitude", "between -180 and 180".into());
+        }
+        for (name, value) in [
+            ("venue.name", &venue_input.name),
+            ("venue.address", &venue_input.address),
+            ("venue.city", &venue_input.city),
+        ] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > MAX_TITLE) {
+                field(name, format!("at most {MAX_TITLE} characters"));
+            }
+        }
+        let times = match (starts_at, ends_at, zone) {
+            (Some(starts_at), Some(ends_at), Some(zone)) => {
+                let recurrence_given = self.recurrence.as_deref().is_some_and(|r| !r.trim().is_empty());
+                match EventTimes::new(starts_at, ends_at, zone, self.all_day, recurrence) {
+                    Ok(times) => Some(times),
+                    Err(e) if ends_at <= starts_at => {
+                        field("ends_at", e.to_string());
+                        None
+                    }
+                    Err(e) if recurrence_given => {
+                        field("recurrence", e.to_string());
+                        None
+                    }
+                    Err(e) => {
+                        field("starts_at", e.to_string());
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let online_url = url("online_url", self.online_url.as_deref(), errors);
+        let registration_url = url("registration_url", self.registration_url.as_deref(), errors);
+        let (Some(times), Some(event_status), Some(attendance_mode), true) =
+            (times, status, mode, errors.len() == before)
+        else {
+            return None;
+        };
+        Some(NewContent::Event(Box::new(NewEvent {
+            summary: self.summary.clone(),
+            description_markdown: self.description_markdown.clone(),
+            times,
+            event_status,
+            attendance_mode,
+            venue: Venue {
+                name: venue_input.name,
+                address: venue_input.address,
+                city: venue_input.city,
+                country,
+                latitude: venue_input.latitude,
+                longitude: venue_input.longitude,
+            },
+            online_url,
+            registration_url,
+            organizers: self.organizers.iter().filter_map(|slug| people.get(slug).copied()).collect(),
+        })))
+    }
+
+    fn from_entry(entry: &Entry<EventDetail>) -> Self {
+        let (d, e) = (&entry.document, &entry.detail.event);
+        let zone = TimeZone::parse(&e.time_zone).ok();
+        let local = |at: DateTime<Utc>| zone.map_or_else(|| at.fixed_offset(), |z| z.local(at)).to_rfc3339();
+        let any_venue = e.venue_name.is_some()
+            || e.venue_address.is_some()
+            || e.venue_city.is_some()
+            || e.venue_country.is_some();
+        Self {
+            slug: d.slug.clone(),
+            locale: Some(d.locale.clone()),
+            title: d.title.clone(),
+            summary: e.summary.clone(),
+            description_markdown: e.description_markdown.clone(),
+            starts_at: local(e.starts_at),
+            ends_at: local(e.ends_at),
+            time_zone: e.time_zone.clone(),
+            all_day: e.all_day,
+            recurrence: e.recurrence.clone(),
+            event_status: Some(e.event_status.clone()),
+            attendance_mode: Some(e.attendance_mode.clone()),
+            venue: any_venue.then(|| VenueInput {
+                name: e.venue_name.clone(),
+                address: e.venue_address.clone(),
+                city: e.venue_city.clone(),
+                country: e.venue_country.clone(),
+                latitude: e.venue_latitude,
+                longitude: e.venue_longitude,
+            }),
+            online_url: e.online_url.clone(),
+            registration_url: e.registration_url.clone(),
+            organizers: entry.detail.organizers.iter().map(|c| c.person.slug.clone()).collect(),
+            tags: entry.shared.tags.iter().map(|t| t.slug.clone()).collect(),
+            related: entry.shared.outgoing.clone(),
+            translation_of: None,
+        }
+    }
+
+    fn text(&self) -> String {
+        [self.title.as_str(), self.summary.as_str(), self.description_markdown.as_str()].join("\n")
+    }
+}

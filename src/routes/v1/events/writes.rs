@@ -1,0 +1,25 @@
+//! Writing events: create, change, publish, delete, revisions. The work is
+//! done once for every content type in `routes::v1::editing`.
+
+use super::dto::Event;
+use super::input::EventInput;
+
+crate::routes::v1::editing::document_writes!(
+    tag = "events",
+    singular = "event",
+    input = EventInput,
+    dto = Event,
+    published = EventPublished,
+    paths = [
+        "/events",
+        "/events/{id_or_slug}",
+        "/events/{id_or_slug}/publish",
+        "/events/{id_or_slug}/unpublish",
+        "/events/{id_or_slug}/archive",
+        "/events/{id_or_slug}/restore",
+        "/events/{id_or_slug}/revisions",
+        "/events/{id_or_slug}/revisions/{version}",
+        "/events/{id_or_slug}/revisions/{version}/diff",
+        "/events/{id_or_slug}/revisions/{version}/restore",
+    ],
+);

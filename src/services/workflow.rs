@@ -1,0 +1,398 @@
+//! Every change to a document, of any type, goes through here: it is
+//! checked against the version the caller last saw, applied in one
+//! transaction, and recorded as an immutable revision in that same
+//! transaction. Nothing here differs by content type except the rows the
+//! type's `ContentType` loads.
+
+use chrono::{DateTime, Utc};
+use entity::{
+    document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
+    lyrics_stanza, lyrics_writer, revision,
+};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::documents::{ContentType, Entry, get_entry};
+use super::writes::{Batch, NewContent, NewDocument, NewTag};
+use crate::domain::{DocumentStatus, IdOrSlug, Locale, Visibility};
+
+/// Who made a change, and why.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// `user`, `api_key` or `system`.
+    pub actor_kind: &'static str,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: String,
+    pub message: Option<String>,
+}
+
+impl Change {
+    /// The scheduler, publishing what fell due.
+    pub fn system(message: &str) -> Self {
+        Self {
+            actor_kind: "system",
+            actor_id: None,
+            actor_name: "scheduler".into(),
+            message: Some(message.into()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("no such document")]
+    NotFound,
+    /// The document changed since the version the caller saw.
+    #[error("the document is at version {current}, not the version given in If-Match")]
+    Stale { current: i32 },
+    #[error("the slug is taken for this type and locale")]
+    SlugTaken,
+    /// A referenced document or person disappeared meanwhile.
+    #[error("a referenced document or person no longer exists")]
+    Reference,
+    /// The transition does not apply to the document's state.
+    #[error("{0}")]
+    State(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+fn classify(error: DbErr) -> WriteError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => WriteError::SlugTaken,
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => WriteError::Reference,
+        _ => WriteError::Database(error),
+    }
+}
+
+/// What a new or changed document consists of.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub document: NewDocument,
+    /// Tags named by slug that do not exist yet: created with the document.
+    pub new_tags: Vec<NewTag>,
+    pub content: NewContent,
+}
+
+/// Renders the revision snapshot of a document as it stands.
+pub type Snapshot<D> = fn(&Entry<D>) -> Value;
+
+async fn load<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Entry<T::Detail>, WriteError> {
+    let default = Locale::parse("en").map_err(|_| WriteError::NotFound)?;
+    get_entry::<T, C>(db, Visibility::All, &IdOrSlug::Id(id), None, &default)
+        .await?
+        .ok_or(WriteError::NotFound)
+}
+
+async fn record<C: ConnectionTrait>(
+    db: &C,
+    document: &document::Model,
+    action: &str,
+    change: &Change,
+    snapshot: Value,
+) -> Result<(), DbErr> {
+    revision::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        document_id: Set(document.id),
+        version: Set(document.version),
+        action: Set(action.to_owned()),
+        snapshot: Set(snapshot),
+        actor_kind: Set(change.actor_kind.to_owned()),
+        actor_id: Set(change.actor_id),
+        actor_name: Set(change.actor_name.clone()),
+        message: Set(change.message.clone()),
+        created_at: Set(document.updated_at),
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// Creates a draft and its first revision.
+pub async fn create<T: ContentType>(
+    db: &DatabaseConnection,
+    draft: Draft,
+    created_by: Option<Uuid>,
+    change: &Change,
+    snapshot: Snapshot<T::Detail>,
+) -> Result<Entry<T::Detail>, WriteError> {
+    let id = draft.document.id;
+    let txn = crate::database::begin_write(db).await?;
+    let mut batch = Batch::default();
+    for tag in draft.new_tags {
+        batch.add_tag(tag);
+    }
+    batch.add_document(draft.document, draft.content);
+    batch.insert(&txn).await.map_err(classify)?;
+    if created_by.is_some() {
+        document::Entity::update_many()
+            .col_expr(document::Column::CreatedBy, Expr::value(created_by))
+            .filter(document::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    let entry = load::<T, _>(&txn, id).await?;
+    record(&txn, &entry.document, "create", change, snapshot(&entry)).await?;
+    txn.commit().await?;
+    Ok(entry)
+}
+
+/// Claims version `expected` of `id` for a change: bumps the version and
+/// applies `set`, only if the document is still at `expected` (and deleted
+/// or not, as `deleted` says). Concurrent writers with the same `expected`:
+/// exactly one succeeds.
+async fn claim<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    expected: i32,
+    deleted: bool,
+    set: impl FnOnce(sea_orm::UpdateMany<document::Entity>) -> sea_orm::UpdateMany<document::Entity>,
+) -> Result<(), WriteError> {
+    let now = Utc::now();
+    let update = document::Entity::update_many()
+        .col_expr(document::Column::Version, Expr::col(document::Column::Version).add(1))
+        .col_expr(document::Column::UpdatedAt, Expr::value(now))
+        .filter(document::Column::Id.eq(id))
+        .filter(document::Column::Version.eq(expected));
+    let update = if deleted {
+        update.filter(document::Column::DeletedAt.is_not_null())
+    } else {
+        update.filter(document::Column::DeletedAt.is_null())
+    };
+    let result = set(update).exec(db).await.map_err(classify)?;
+    if result.rows_affected == 1 {
+        return Ok(());
+    }
+    match document::Entity::find_by_id(id).one(db).await? {
+        Some(current) if current.version != expected => Err(WriteError::Stale { current: current.version }),
+        Some(_) => Err(WriteError::State(
+            if deleted { "the document is not deleted" } else { "the document is deleted; restore it first" }
+                .into(),
+        )),
+        None => Err(WriteError::NotFound),
+    }
+}
+
+/// Removes what a document's content consists of, before it is written anew.
+async fn clear_content<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
+    essay_author::Entity::delete_many().filter(essay_author::Column::DocumentId.eq(id)).exec(db).await?;
+    essay::Entity::delete_many().filter(essay::Column::DocumentId.eq(id)).exec(db).await?;
+    lyrics_writer::Entity::delete_many().filter(lyrics_writer::Column::DocumentId.eq(id)).exec(db).await?;
+    lyrics_stanza::Entity::delete_many().filter(lyrics_stanza::Column::DocumentId.eq(id)).exec(db).await?;
+    lyrics::Entity::delete_many().filter(lyrics::Column::DocumentId.eq(id)).exec(db).await?;
+    event_organizer::Entity::delete_many()
+        .filter(event_organizer::Column::DocumentId.eq(id))
+        .exec(db)
+        .await?;
+    event::Entity::delete_many().filter(event::Column::DocumentId.eq(id)).exec(db).await?;
+    document_tag::Entity::delete_many().filter(document_tag::Column::DocumentId.eq(id)).exec(db).await?;
+    document_relation::Entity::delete_many()
+        .filter(document_relation::Column::DocumentId.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the content of `id` (at version `expected`) with `draft`.
+pub async fn update<T: ContentType>(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected: i32,
+    draft: Draft,
+    action: &str,
+    change: &Change,
+    snapshot: Snapshot<T::Detail>,
+) -> Result<Entry<T::Detail>, WriteError> {
+    let txn = crate::database::begin_write(db).await?;
+    let new = &draft.document;
+    let group = new.translation_of;
+    let (slug, locale, title) = (new.slug.to_string(), new.locale.to_string(), new.title.clone());
+    claim(&txn, id, expected, false, |update| {
+        let update = update
+            .col_expr(document::Column::Slug, Expr::value(slug))
+            .col_expr(document::Column::Locale, Expr::value(locale))
+            .col_expr(document::Column::Title, Expr::value(title));
+        match group {
+            Some(group) => update.col_expr(document::Column::TranslationGroup, Expr::value(group)),
+            None => update,
+        }
+    })
+    .await?;
+    clear_content(&txn, id).await?;
+    let mut batch = Batch::default();
+    for tag in draft.new_tags {
+        batch.add_tag(tag);
+    }
+    batch.add_content(id, draft.document, draft.content);
+    batch.insert(&txn).await.map_err(classify)?;
+    let entry = load::<T, _>(&txn, id).await?;
+    record(&txn, &entry.document, action, change, snapshot(&entry)).await?;
+    txn.commit().await?;
+    Ok(entry)
+}
+
+/// A change of state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// Published now.
+    Publish,
+    /// Published by the scheduler at this time.
+    Schedule(DateTime<Utc>),
+    /// Back to draft.
+    Unpublish,
+    Archive,
+    /// Soft delete: gone from every surface, restorable.
+    Delete,
+    /// Undo a soft delete.
+    Restore,
+}
+
+impl Transition {
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Publish => "publish",
+            Self::Schedule(_) => "schedule",
+            Self::Unpublish => "unpublish",
+            Self::Archive => "archive",
+            Self::Delete => "delete",
+            Self::Restore => "restore",
+        }
+    }
+}
+
+/// Applies `transition` to `id` at version `expected`.
+pub async fn transition<T: ContentType>(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected: i32,
+    transition: Transition,
+    change: &Change,
+    snapshot: Snapshot<T::Detail>,
+) -> Result<Entry<T::Detail>, WriteError> {
+    let txn = crate::database::begin_write(db).await?;
+    let now = Utc::now();
+    let status = |s: DocumentStatus| Expr::value(s.as_str());
+    let none: Option<DateTime<Utc>> = None;
+    let deleted = transition == Transition::Restore;
+    claim(&txn, id, expected, deleted, |update| match transition {
+        Transition::Publish => update
+            .col_expr(document::Column::Status, status(DocumentStatus::Published))
+            .col_expr(document::Column::PublishedAt, Expr::value(now))
+            .col_expr(document::Column::PublishAt, Expr::value(none)),
+        Transition::Schedule(at) => update
+            .col_expr(document::Column::Status, status(DocumentStatus::Scheduled))
+            .col_expr(document::Column::PublishAt, Expr::value(at)),
+        Transition::Unpublish => update
+            .col_expr(document::Column::Status, status(DocumentStatus::Draft))
+            .col_expr(document::Column::PublishAt, Expr::value(none)),
+        Transition::Archive => update
+            .col_expr(document::Column::Status, status(DocumentStatus::Archived))
+            .col_expr(document::Column::PublishAt, Expr::value(none)),
+        Transition::Delete => update.col_expr(document::Column::DeletedAt, Expr::value(now)),
+        Transition::Restore => update.col_expr(document::Column::DeletedAt, Expr::value(none)),
+    })
+    .await?;
+    let entry = load::<T, _>(&txn, id).await?;
+    record(&txn, &entry.document, transition.action(), change, snapshot(&entry)).await?;
+    txn.commit().await?;
+    Ok(entry)
+}
+
+/// Publishes scheduled documents of type `T` whose time has come, each in
+/// its own transaction with its revision. Returns how many it published.
+pub async fn publish_due<T: ContentType>(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    snapshot: Snapshot<T::Detail>,
+) -> Result<u64, WriteError> {
+    let due: Vec<(Uuid, i32, Option<DateTime<Utc>>)> = document::Entity::find()
+        .select_only()
+        .column(document::Column::Id)
+        .column(document::Column::Version)
+        .column(document::Column::PublishAt)
+        .filter(document::Column::Kind.eq(T::KIND.as_str()))
+        .filter(document::Column::Status.eq(DocumentStatus::Scheduled.as_str()))
+        .filter(document::Column::PublishAt.lte(now))
+        .filter(document::Column::DeletedAt.is_null())
+        .order_by_asc(document::Column::PublishAt)
+        .limit(500)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut published = 0;
+    for (id, version, publish_at) in due {
+        let txn = crate::database::begin_write(db).await?;
+        let claimed = claim(&txn, id, version, false, |update| {
+            update
+                .filter(document::Column::Status.eq(DocumentStatus::Scheduled.as_str()))
+                .col_expr(document::Column::Status, Expr::value(DocumentStatus::Published.as_str()))
+                .col_expr(document::Column::PublishedAt, Expr::value(publish_at.unwrap_or(now)))
+                .col_expr(document::Column::PublishAt, Expr::value(Option::<DateTime<Utc>>::None))
+        })
+        .await;
+        match claimed {
+            Ok(()) => {
+                let entry = load::<T, _>(&txn, id).await?;
+                record(
+                    &txn,
+                    &entry.document,
+                    "publish",
+                    &Change::system("scheduled publication"),
+                    snapshot(&entry),
+                )
+                .await?;
+                txn.commit().await?;
+                published += 1;
+            }
+            // Someone else changed or published it meanwhile.
+            Err(WriteError::Stale { .. } | WriteError::State(_) | WriteError::NotFound) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(published)
+}
+
+/// Deletes a document and its revisions for good.
+pub async fn purge(db: &DatabaseConnection, id: Uuid) -> Result<bool, DbErr> {
+    let result = document::Entity::delete_many().filter(document::Column::Id.eq(id)).exec(db).await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// The revisions of `id`, newest first, `limit` after version `before`.
+pub async fn revisions<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    before: Option<i32>,
+    limit: u64,
+) -> Result<(Vec<revision::Model>, bool), DbErr> {
+    let mut select = revision::Entity::find().filter(revision::Column::DocumentId.eq(id));
+    if let Some(before) = before {
+        select = select.filter(revision::Column::Version.lt(before));
+    }
+    let mut rows = select.order_by_desc(revision::Column::Version).limit(limit + 1).all(db).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+pub async fn revision<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    version: i32,
+) -> Result<Option<revision::Model>, DbErr> {
+    revision::Entity::find()
+        .filter(revision::Column::DocumentId.eq(id))
+        .filter(revision::Column::Version.eq(version))
+        .one(db)
+        .await
+}
+
+/// How many revisions `id` has.
+pub async fn revision_count<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<u64, DbErr> {
+    revision::Entity::find().filter(revision::Column::DocumentId.eq(id)).count(db).await
+}
