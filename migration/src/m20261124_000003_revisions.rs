@@ -63,10 +63,16 @@ impl MigrationTrait for Migration {
                     .col(Documents::PublishAt)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter().table(Tags::Table).add_column(integer(Tags::Version).default(1)).to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.alter_table(Table::alter().table(Tags::Table).drop_column(Tags::Version).to_owned()).await?;
         manager
             .drop_index(Index::drop().name("documents_status_publish_at").table(Documents::Table).to_owned())
             .await?;
@@ -101,4 +107,10 @@ enum Documents {
     Status,
     PublishAt,
     CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum Tags {
+    Table,
+    Version,
 }

@@ -5,10 +5,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{document, essay_author, event_organizer, lyrics_writer, person};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::documents::{self, Cursor, Page, SortKey, column, keyset};
+use super::workflow::{WriteError, classify, missed};
+use crate::database::begin_write;
 use crate::domain::{DocumentKind, IdOrSlug, Slug, Visibility};
 
 /// A person credited on a document, with what the credit says: the
@@ -227,8 +233,6 @@ async fn works_of<L: CreditLink, C: ConnectionTrait>(
     person_id: Uuid,
     visibility: Visibility,
 ) -> Result<(Vec<Work>, u64), DbErr> {
-    use sea_orm::PaginatorTrait;
-
     let select = documents::find(L::KIND, visibility).filter(documents::credited(
         L::default(),
         L::document_column(),
@@ -279,4 +283,89 @@ pub async fn ids_by_slugs<C: ConnectionTrait>(
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
+}
+
+/// The writable fields of a person.
+#[derive(Debug, Clone)]
+pub struct PersonFields {
+    pub slug: Slug,
+    pub name: String,
+    pub bio: Option<String>,
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    id: Uuid,
+    fields: PersonFields,
+) -> Result<person::Model, WriteError> {
+    let now = Utc::now();
+    let person = person::ActiveModel {
+        id: Set(id),
+        slug: Set(fields.slug.to_string()),
+        name: Set(fields.name),
+        bio: Set(fields.bio),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    };
+    person.insert(db).await.map_err(classify)
+}
+
+/// Replaces the fields of version `expected` of person `id`.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected: i32,
+    fields: PersonFields,
+) -> Result<person::Model, WriteError> {
+    let txn = begin_write(db).await?;
+    let result = person::Entity::update_many()
+        .col_expr(person::Column::Slug, Expr::value(fields.slug.to_string()))
+        .col_expr(person::Column::Name, Expr::value(fields.name))
+        .col_expr(person::Column::Bio, Expr::value(fields.bio))
+        .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
+        .filter(person::Column::Id.eq(id))
+        .filter(person::Column::Version.eq(expected))
+        .exec(&txn)
+        .await
+        .map_err(classify)?;
+    let current = person::Entity::find_by_id(id).one(&txn).await?;
+    if result.rows_affected != 1 {
+        return Err(missed(current.map(|p| p.version)));
+    }
+    txn.commit().await?;
+    current.ok_or(WriteError::NotFound)
+}
+
+/// Deletes version `expected` of person `id`, unless a document (deleted
+/// ones too) still credits them.
+pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<(), WriteError> {
+    let txn = begin_write(db).await?;
+    let credits = essay_author::Entity::find()
+        .filter(essay_author::Column::PersonId.eq(id))
+        .count(&txn)
+        .await?
+        + lyrics_writer::Entity::find().filter(lyrics_writer::Column::PersonId.eq(id)).count(&txn).await?
+        + event_organizer::Entity::find()
+            .filter(event_organizer::Column::PersonId.eq(id))
+            .count(&txn)
+            .await?;
+    if credits > 0 {
+        return Err(WriteError::State(format!(
+            "the person is credited on {credits} document(s), deleted ones included; remove those credits first"
+        )));
+    }
+    let result = person::Entity::delete_many()
+        .filter(person::Column::Id.eq(id))
+        .filter(person::Column::Version.eq(expected))
+        .exec(&txn)
+        .await
+        .map_err(classify)?;
+    if result.rows_affected != 1 {
+        let current = person::Entity::find_by_id(id).one(&txn).await?;
+        return Err(missed(current.map(|p| p.version)));
+    }
+    txn.commit().await?;
+    Ok(())
 }

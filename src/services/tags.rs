@@ -2,13 +2,19 @@
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use entity::{document, document_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    JoinType, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::documents::{Cursor, Page, SortKey, column, keyset, visible};
-use crate::domain::{Slug, Visibility};
+use super::workflow::{WriteError, classify, missed};
+use crate::database::begin_write;
+use crate::domain::{IdOrSlug, Slug, Visibility};
 
 pub async fn id_of<C: ConnectionTrait>(db: &C, slug: &Slug) -> Result<Option<Uuid>, DbErr> {
     tag::Entity::find()
@@ -57,6 +63,91 @@ pub async fn list<C: ConnectionTrait>(
         let documents = counts.get(&tag.id).copied().unwrap_or(0);
         TagRecord { tag, documents }
     }))
+}
+
+/// One tag by id or slug, with its count of visible documents.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    key: &IdOrSlug,
+    visibility: Visibility,
+) -> Result<Option<TagRecord>, DbErr> {
+    let select = tag::Entity::find();
+    let tag = match key {
+        IdOrSlug::Id(id) => select.filter(tag::Column::Id.eq(*id)).one(db).await?,
+        IdOrSlug::Slug(slug) => select.filter(tag::Column::Slug.eq(slug.as_str())).one(db).await?,
+    };
+    let Some(tag) = tag else { return Ok(None) };
+    let documents = counts(db, &[tag.id], visibility).await?.get(&tag.id).copied().unwrap_or(0);
+    Ok(Some(TagRecord { tag, documents }))
+}
+
+/// The writable fields of a tag.
+#[derive(Debug, Clone)]
+pub struct TagFields {
+    pub slug: Slug,
+    pub name: String,
+}
+
+pub async fn create(db: &DatabaseConnection, id: Uuid, fields: TagFields) -> Result<tag::Model, WriteError> {
+    let tag = tag::ActiveModel {
+        id: Set(id),
+        slug: Set(fields.slug.to_string()),
+        name: Set(fields.name),
+        created_at: Set(Utc::now()),
+        version: Set(1),
+    };
+    tag.insert(db).await.map_err(classify)
+}
+
+/// Replaces the fields of version `expected` of tag `id`. Documents keep
+/// the tag: they link to it by id.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected: i32,
+    fields: TagFields,
+) -> Result<tag::Model, WriteError> {
+    let txn = begin_write(db).await?;
+    let result = tag::Entity::update_many()
+        .col_expr(tag::Column::Slug, Expr::value(fields.slug.to_string()))
+        .col_expr(tag::Column::Name, Expr::value(fields.name))
+        .col_expr(tag::Column::Version, Expr::col(tag::Column::Version).add(1))
+        .filter(tag::Column::Id.eq(id))
+        .filter(tag::Column::Version.eq(expected))
+        .exec(&txn)
+        .await
+        .map_err(classify)?;
+    let current = tag::Entity::find_by_id(id).one(&txn).await?;
+    if result.rows_affected != 1 {
+        return Err(missed(current.map(|t| t.version)));
+    }
+    txn.commit().await?;
+    current.ok_or(WriteError::NotFound)
+}
+
+/// Deletes version `expected` of tag `id`, unless a document (deleted ones
+/// too) still carries it: removing a tag from documents is a change to
+/// each of them, with its own revision.
+pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<(), WriteError> {
+    let txn = begin_write(db).await?;
+    let carried = document_tag::Entity::find().filter(document_tag::Column::TagId.eq(id)).count(&txn).await?;
+    if carried > 0 {
+        return Err(WriteError::State(format!(
+            "{carried} document(s), deleted ones included, carry the tag; remove it from them first"
+        )));
+    }
+    let result = tag::Entity::delete_many()
+        .filter(tag::Column::Id.eq(id))
+        .filter(tag::Column::Version.eq(expected))
+        .exec(&txn)
+        .await
+        .map_err(classify)?;
+    if result.rows_affected != 1 {
+        let current = tag::Entity::find_by_id(id).one(&txn).await?;
+        return Err(missed(current.map(|t| t.version)));
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn counts<C: ConnectionTrait>(

@@ -62,11 +62,22 @@ pub enum WriteError {
     Database(#[from] DbErr),
 }
 
-fn classify(error: DbErr) -> WriteError {
+/// A failed statement as a [`WriteError`]: unique and foreign-key
+/// violations by what they mean.
+pub fn classify(error: DbErr) -> WriteError {
     match error.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => WriteError::SlugTaken,
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => WriteError::Reference,
         _ => WriteError::Database(error),
+    }
+}
+
+/// Why a conditional write on a versioned row (`WHERE id = … AND version =
+/// expected`) matched nothing: the row moved on to `current`, or is gone.
+pub fn missed(current: Option<i32>) -> WriteError {
+    match current {
+        Some(current) => WriteError::Stale { current },
+        None => WriteError::NotFound,
     }
 }
 

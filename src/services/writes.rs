@@ -158,6 +158,7 @@ impl Batch {
             slug: Set(new.slug.to_string()),
             name: Set(new.name),
             created_at: Set(new.created_at),
+            version: Set(1),
         });
     }
 

@@ -311,6 +311,45 @@ async fn of_concurrent_edits_with_one_etag_exactly_one_wins() {
     assert_eq!(current["title"], two["document"]["title"], "the winner's edit is the one kept");
 }
 
+#[tokio::test]
+async fn two_editors_with_one_etag_one_wins_and_the_other_rebases() {
+    let app = spawn_app().await;
+    let (ada, bea) = (app.token_for(Role::Editor).await, app.token_for(Role::Editor).await);
+    let (_, etag, doc) = json_of(
+        app.send(Method::POST, "/v1/essays", Some(&ada), None, Some(&essay_body("two-editors"))).await,
+    )
+    .await;
+    let path = format!("/v1/essays/{}", doc["id"].as_str().unwrap_or_default());
+    let etag = etag.unwrap_or_default();
+    let by_ada = json!({"title": "Ada's title"});
+    let by_bea = json!({"subtitle": "Bea's subtitle"});
+    let (first, second) = tokio::join!(
+        app.send(Method::PATCH, &path, Some(&ada), Some(&etag), Some(&by_ada)),
+        app.send(Method::PATCH, &path, Some(&bea), Some(&etag), Some(&by_bea)),
+    );
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412]);
+
+    // The loser reads the current version and applies the edit on top of it.
+    let current = app.send(Method::GET, &path, Some(&bea), None, None).await;
+    let fresh = current.headers().get("etag").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let loser = if first.status() == 412 { (&ada, &by_ada) } else { (&bea, &by_bea) };
+    let (status, _, merged) =
+        json_of(app.send(Method::PATCH, &path, Some(loser.0), Some(&fresh), Some(loser.1)).await).await;
+    assert_eq!(status, 200, "{merged}");
+    assert_eq!(
+        (merged["title"].as_str(), merged["subtitle"].as_str()),
+        (Some("Ada's title"), Some("Bea's subtitle"))
+    );
+
+    let revisions = app.send(Method::GET, &format!("{path}/revisions"), Some(&ada), None, None).await;
+    let revisions: Value = revisions.json().await.unwrap_or_default();
+    let versions: Vec<i64> =
+        revisions["data"].as_array().into_iter().flatten().filter_map(|r| r["version"].as_i64()).collect();
+    assert_eq!(versions, [3, 2, 1], "both edits kept, each as its own revision");
+}
+
 /// Polls every future together on this task, so the requests are in
 /// flight at once; returns their outputs in order.
 async fn join_all_local<F: std::future::Future<Output = u16>>(

@@ -18,6 +18,7 @@ use crate::auth::Actor;
 use crate::auth::extractor::Caller;
 use crate::domain::{DocumentStatus, Locale, Slug, Visibility, placeholders};
 use crate::error::{AppError, FieldError};
+use crate::http::preconditions;
 use crate::services::documents::{self, ContentType, Entry};
 use crate::services::workflow::{self, Change, Draft, Transition, WriteError};
 use crate::services::writes::{NewContent, NewDocument, NewTag};
@@ -63,28 +64,12 @@ pub trait ContentInput: DeserializeOwned + Serialize + Sized {
 
 /// The strong ETag of a document's current version.
 pub fn etag(document: &entity::document::Model) -> String {
-    format!("\"{}-v{}\"", document.id.simple(), document.version)
+    preconditions::version_etag(document.id, document.version)
 }
 
-/// The version `If-Match` names for `document`: 428 without the header,
-/// 412 when it names another version.
+/// The version `If-Match` names for `document`.
 fn check_if_match(request: &HttpRequest, document: &entity::document::Model) -> Result<i32, AppError> {
-    let Some(value) = request.headers().get(header::IF_MATCH) else {
-        return Err(AppError::PreconditionRequired(
-            "send If-Match with the ETag of the version you are changing".into(),
-        ));
-    };
-    let value =
-        value.to_str().map_err(|_| AppError::bad_parameter("If-Match", "not a valid header value"))?;
-    let current = etag(document);
-    let matches = value.split(',').map(str::trim).any(|tag| tag == "*" || tag == current);
-    if !matches {
-        return Err(AppError::PreconditionFailed(format!(
-            "the document has changed: it is at version {} (ETag {current})",
-            document.version
-        )));
-    }
-    Ok(document.version)
+    preconditions::if_match(request, document.id, document.version, "document")
 }
 
 /// The optional `X-Revision-Message`.
@@ -366,19 +351,7 @@ where
     let entry = target::<I::Type>(state, id_or_slug, Lookup::Live).await?;
     may_edit(&actor, &entry.document)?;
     let expected = check_if_match(request, &entry.document)?;
-    if !patch.is_object() {
-        return Err(AppError::invalid_fields(vec![FieldError::new(
-            "body",
-            "a merge patch is a JSON object",
-        )]));
-    }
-    let mut body = serde_json::to_value(I::from_entry(&entry)).map_err(anyhow::Error::from)?;
-    json_patch::merge(&mut body, &patch);
-    let input: I = serde_json::from_value(body).map_err(|e| {
-        let message = e.to_string();
-        let field = message.split('`').nth(1).unwrap_or("body").to_owned();
-        AppError::invalid_fields(vec![FieldError::new(field, message)])
-    })?;
+    let input = merged(&I::from_entry(&entry), &patch)?;
     let change = change_of(state, &actor, request).await?;
     let draft = prepare(state, entry.document.id, &input).await?;
     let updated = workflow::update::<I::Type>(
@@ -392,6 +365,52 @@ where
     )
     .await?;
     Ok(document_response::<_, Dto>(actix_web::http::StatusCode::OK, &updated, ""))
+}
+
+/// `current` with the JSON Merge Patch (RFC 7396) `patch` applied, read
+/// back as a request body: a field the body does not have, or a value of
+/// the wrong type, is a 422 naming it.
+pub fn merged<I: Serialize + DeserializeOwned>(current: &I, patch: &Value) -> Result<I, AppError> {
+    if !patch.is_object() {
+        return Err(AppError::invalid_fields(vec![FieldError::new(
+            "body",
+            "a merge patch is a JSON object",
+        )]));
+    }
+    let mut body = serde_json::to_value(current).map_err(anyhow::Error::from)?;
+    json_patch::merge(&mut body, patch);
+    serde_json::from_value(body).map_err(|e| {
+        let message = e.to_string();
+        let field = message.split('`').nth(1).unwrap_or("body").to_owned();
+        AppError::invalid_fields(vec![FieldError::new(field, message)])
+    })
+}
+
+/// A name or title: trimmed, 1 to `max` characters; else an error on `field`.
+pub fn checked_name(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max {
+        errors.push(FieldError::new(field, format!("1 to {max} characters")));
+    }
+    value.to_owned()
+}
+
+/// A slug; else an error on `field`.
+pub fn checked_slug(field: &str, value: &str, errors: &mut Vec<FieldError>) -> Option<Slug> {
+    Slug::parse(value).map_err(|e| errors.push(FieldError::new(field, e.to_string()))).ok()
+}
+
+/// A failed write to a person or tag (`what`) as the caller sees it.
+pub fn catalog_error(error: WriteError, what: &str) -> AppError {
+    match error {
+        WriteError::NotFound => AppError::not_found(format!("no such {what}")),
+        WriteError::Stale { current } => AppError::PreconditionFailed(format!(
+            "the {what} has changed meanwhile: it is at version {current}"
+        )),
+        WriteError::SlugTaken => AppError::conflict("slug", format!("taken by another {what}")),
+        WriteError::State(detail) => AppError::Conflict { detail, errors: vec![] },
+        other => other.into(),
+    }
 }
 
 /// The result of publishing: the document and any non-blocking warnings.

@@ -1,8 +1,10 @@
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 
 use super::dto::{Person, PersonGetParams};
 use crate::domain::Visibility;
 use crate::error::AppError;
+use crate::http::preconditions::version_etag;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
 use crate::routes::v1::document::id_or_slug;
@@ -21,7 +23,8 @@ use crate::startup::AppState;
         PersonGetParams,
     ),
     responses(
-        (status = 200, description = "The person and their works.", body = Person),
+        (status = 200, description = "The person and their works.", body = Person,
+            headers(("ETag" = String, description = "The person's version; send as If-Match to change it."))),
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
         (status = 500, response = ServerError),
@@ -37,5 +40,7 @@ pub async fn get_person(
     let record = people::get(&state.db, &key, Visibility::Public)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no person `{}`", path.as_str())))?;
-    Ok(HttpResponse::Ok().json(Person::from(&record)))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, version_etag(record.person.id, record.person.version)))
+        .json(Person::from(&record)))
 }

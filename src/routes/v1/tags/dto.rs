@@ -44,6 +44,8 @@ pub struct Tag {
     /// Published documents of any type with this tag.
     #[schema(example = 2)]
     pub document_count: u64,
+    #[schema(example = 1)]
+    pub version: i32,
 }
 
 impl From<&TagRecord> for Tag {
@@ -53,6 +55,7 @@ impl From<&TagRecord> for Tag {
             slug: record.tag.slug.clone(),
             name: record.tag.name.clone(),
             document_count: record.documents,
+            version: record.tag.version,
         }
     }
 }
