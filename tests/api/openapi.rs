@@ -69,6 +69,17 @@ fn every_operation_is_documented_with_examples_and_errors() {
             if path.contains('{') {
                 expected.push("404");
             }
+            // Every write but signing in and out names who may make it.
+            let sign_in = ["/v1/auth/token", "/v1/auth/refresh", "/v1/auth/logout"];
+            if method != "get" && path.starts_with("/v1") && !sign_in.contains(&path.as_str()) {
+                assert!(secured, "{name} changes state but declares no security requirement");
+                expected.push("403");
+            }
+            let conditional =
+                op["parameters"].as_array().into_iter().flatten().any(|p| p["name"] == "If-Match");
+            if conditional {
+                expected.extend(["412", "428"]);
+            }
             for status in expected {
                 assert!(responses.contains_key(status), "{name} does not document {status}");
             }
