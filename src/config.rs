@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 
 use crate::domain::Locale;
+pub use crate::http::caching::CacheSettings;
 
 #[derive(Clone)]
 pub struct Settings {
@@ -24,6 +25,9 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// How often scheduled publications are looked for.
     pub scheduler_interval: std::time::Duration,
+    pub cache: CacheSettings,
+    /// Origins browsers may call the API from (CORS); `*` for any.
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +138,18 @@ impl Settings {
                 1000,
                 50..=60_000,
             )?),
+            cache: CacheSettings {
+                enabled: parse_bool(get, "BROADSIDE_CACHE", true)?,
+                max_bytes: parse_in(get, "BROADSIDE_CACHE_MAX_MB", 16, 1..=4096)? * 1024 * 1024,
+                max_age: parse_in(get, "BROADSIDE_CACHE_MAX_AGE", 60, 0..=31_536_000)?,
+                stale_while_revalidate: parse_in(
+                    get,
+                    "BROADSIDE_CACHE_STALE_WHILE_REVALIDATE",
+                    300,
+                    0..=31_536_000,
+                )?,
+            },
+            cors_origins: cors_origins(get("BROADSIDE_CORS_ORIGINS"))?,
         })
     }
 }
@@ -213,6 +229,29 @@ where
 {
     let raw = get(name).unwrap_or(default);
     raw.parse().map_err(|e: T::Err| SettingError { name, reason: format!("`{raw}`: {e}") })
+}
+
+/// `*`, or a comma-separated list of origins such as `https://example.org`.
+fn cors_origins(value: Option<&str>) -> Result<Vec<String>, SettingError> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let mut origins = Vec::new();
+    for origin in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let valid = origin == "*"
+            || url::Url::parse(origin).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.path() == "/"
+                    && u.query().is_none()
+                    && !origin.ends_with('/')
+            });
+        if !valid {
+            return Err(SettingError {
+                name: "BROADSIDE_CORS_ORIGINS",
+                reason: format!("`{origin}` is not an origin such as https://example.org, or *"),
+            });
+        }
+        origins.push(origin.to_owned());
+    }
+    Ok(origins)
 }
 
 fn parse_in<'a, T>(
@@ -307,6 +346,10 @@ mod tests {
             ("BROADSIDE_SCHEDULER_INTERVAL_MS", "1"),
             ("BROADSIDE_ADMIN_PASSWORD", "short"),
             ("BROADSIDE_ACCESS_TOKEN_TTL", "0"),
+            ("BROADSIDE_CACHE", "sometimes"),
+            ("BROADSIDE_CACHE_MAX_MB", "0"),
+            ("BROADSIDE_CORS_ORIGINS", "example.org"),
+            ("BROADSIDE_CORS_ORIGINS", "https://example.org/path"),
         ] {
             let error = Settings::from_vars(&vars(&[(name, value)])).err();
             assert_eq!(error.map(|e| e.name), Some(name), "{name}={value}");

@@ -73,12 +73,72 @@ impl Modify for SecuritySchemes {
 
 /// The document the server serves at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, api) = actix_web::App::new()
+    let (_, mut api) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    finish(&mut api);
     api
+}
+
+/// What the route registrations cannot say themselves, added to the
+/// document they produce (here and where the server is built).
+pub fn finish(api: &mut utoipa::openapi::OpenApi) {
+    conditional_gets(api);
+}
+
+/// Every GET is answered by the caching middleware
+/// ([`crate::http::caching`]), whatever the route: each documents the
+/// validators and cache headers it sends, `If-None-Match`, and 304.
+fn conditional_gets(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{HeaderBuilder, Ref, RefOr, Required, ResponseBuilder, Type};
+
+    let text = |description: &str| {
+        HeaderBuilder::new()
+            .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(Type::String)))
+            .description(Some(description))
+            .build()
+    };
+    let etag = "A strong validator of the bytes sent: send it back in `If-None-Match`. A document's ETag starts \
+        with its version (`\"<id>-v<n>.<hash>\"`) and also serves as `If-Match` for changing it.";
+    let cache_control = "`public, max-age=…, stale-while-revalidate=…` for anonymous callers; `private, no-store` \
+        for anything asked with credentials.";
+    let vary = "`Accept, Accept-Encoding, Authorization, X-API-Key`.";
+    let not_modified = ResponseBuilder::new()
+        .description(
+            "Not modified: the representation still has the ETag named in `If-None-Match` (or has not \
+            changed since `If-Modified-Since`). No body.",
+        )
+        .header("ETag", text(etag))
+        .header("Cache-Control", text(cache_control))
+        .header("Vary", text(vary))
+        .build();
+    api.components
+        .get_or_insert_with(Default::default)
+        .responses
+        .insert("NotModified".into(), not_modified.into());
+
+    let if_none_match = ParameterBuilder::new()
+        .name("If-None-Match")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some("ETags the caller holds; a match is answered 304 with no body."))
+        .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(Type::String)))
+        .example(Some(serde_json::json!("\"0193a5b07c1e7d2a9f3b1c2d3e4f5a6b-v3.9f86d081884c7d65\"")))
+        .build();
+    for item in api.paths.paths.values_mut() {
+        let Some(operation) = item.get.as_mut() else { continue };
+        operation.parameters.get_or_insert_with(Vec::new).push(if_none_match.clone().into());
+        let responses = &mut operation.responses.responses;
+        responses.insert("304".into(), RefOr::Ref(Ref::from_response_name("NotModified")));
+        if let Some(RefOr::T(ok)) = responses.get_mut("200") {
+            ok.headers.entry("ETag".into()).or_insert_with(|| text(etag).into());
+            ok.headers.insert("Cache-Control".into(), text(cache_control).into());
+            ok.headers.insert("Vary".into(), text(vary).into());
+        }
+    }
 }
 
 /// The document as committed in `openapi/openapi.json`: pretty-printed, with

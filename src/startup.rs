@@ -5,6 +5,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::Server;
+use actix_web::http::header;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
@@ -19,6 +20,7 @@ use crate::auth::rate_limit::LoginLimiter;
 use crate::auth::{Role, secrets};
 use crate::config::Settings;
 use crate::error::{add_problem_instance, json_error, path_error, route_not_found};
+use crate::http::caching::{self, ResponseCache};
 use crate::openapi::ApiDoc;
 use crate::services::seed::{self, DemoOutcome};
 use crate::services::users;
@@ -31,6 +33,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub passwords: Passwords,
     pub login_limiter: LoginLimiter,
+    /// Anonymous responses kept in memory; see [`crate::http::caching`].
+    pub cache: ResponseCache,
 }
 
 /// Largest request body accepted, in bytes.
@@ -79,8 +83,15 @@ impl Application {
         );
         let passwords = Passwords::new(auth.password_threads)?;
         let login_limiter = LoginLimiter::new(auth.login_attempts_per_minute);
-        let state =
-            web::Data::new(AppState { db, settings: Arc::new(settings), jwt, passwords, login_limiter });
+        let cache = ResponseCache::new(settings.cache.clone());
+        let state = web::Data::new(AppState {
+            db,
+            settings: Arc::new(settings),
+            jwt,
+            passwords,
+            login_limiter,
+            cache,
+        });
         background::spawn(state.clone().into_inner());
         let app_state = state.clone();
         let server = HttpServer::new(move || app(app_state.clone())).workers(workers).listen(listener)?.run();
@@ -112,7 +123,8 @@ fn app(
         InitError = (),
     >,
 > {
-    let (app, api) = App::new()
+    let cors = cors(&state.settings.cors_origins);
+    let (app, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(state)
@@ -125,12 +137,48 @@ fn app(
         )
         .configure(routes::configure)
         .split_for_parts();
+    crate::openapi::finish(&mut api);
     app.service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(route_not_found))
         .wrap(from_fn(add_problem_instance))
         .wrap(Compress::default())
+        .wrap(from_fn(caching::http_caching))
+        .wrap(cors)
         .wrap(from_fn(telemetry::log_request))
+}
+
+/// Cross-origin access for browser frontends on the configured origins:
+/// every method the API has, the headers it reads, and the headers a
+/// frontend needs to see (ETags for If-Match, Link for the next page).
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::HeaderName::from_static("x-api-key"),
+            header::HeaderName::from_static("x-revision-message"),
+            header::HeaderName::from_static("last-event-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LOCATION,
+            header::LAST_MODIFIED,
+            header::CONTENT_LANGUAGE,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
+    }
+    cors
 }
 
 /// A database without users gets an admin: the one the settings name, or

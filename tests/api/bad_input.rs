@@ -44,10 +44,16 @@ async fn each_bad_request_gets_its_status_and_a_clear_detail() {
         ("/v1/essays/Bad_Slug", 400, "parameter `id_or_slug`: not a document id (UUID) nor a valid slug"),
         ("/v1/essays/proletarian-internationalism?locale=xx-XX-XX", 400, "parameter `locale`"),
         (
-            "/v1/essays/proletarian-internationalism?fields=title",
+            "/v1/essays/proletarian-internationalism?expand=authors",
             400,
-            "parameter `fields`: unknown parameter",
+            "parameter `expand`: unknown parameter",
         ),
+        (
+            "/v1/essays/proletarian-internationalism?fields=title,password",
+            400,
+            "parameter `fields`: `password` is not a field of Essay",
+        ),
+        ("/v1/essays?fields=", 400, "parameter `fields`: an empty field name is not a field of EssaySummary"),
         ("/v1/people/ralph-chaplin?locale=en", 400, "parameter `locale`: unknown parameter"),
         ("/v1/essays/no-such-essay", 404, "no essay `no-such-essay`"),
         (

@@ -13,6 +13,7 @@ use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
 use crate::domain::{DocumentStatus, IdOrSlug, Invalid, Locale, Slug};
 use crate::error::AppError;
+use crate::http::fields::Fields;
 use crate::http::pagination;
 use crate::services::documents::{self, CommonFilter, ContentType, Cursor, Entry, Link, Page};
 use crate::services::people::Credit;
@@ -187,6 +188,9 @@ pub struct GetParams {
     /// document is served if there is one, else the oldest.
     #[param(example = "en")]
     pub locale: Option<String>,
+    /// Only these top-level fields, comma-separated (unknown names are a 400).
+    #[param(example = "id,slug,title")]
+    pub fields: Option<String>,
 }
 
 impl GetParams {
@@ -270,15 +274,6 @@ pub fn common_filter(
     })
 }
 
-/// `Cache-Control` for a response: anything shown because of credentials is
-/// private and never stored.
-pub fn cache_control(caller: &Caller) -> (&'static str, &'static str) {
-    match caller.actor() {
-        Some(_) => ("Cache-Control", "private, no-store"),
-        None => ("Cache-Control", "public, max-age=60"),
-    }
-}
-
 /// `GET /v1/{type}/{id_or_slug}` for any content type.
 pub async fn get<T, Dto>(
     state: &AppState,
@@ -288,8 +283,9 @@ pub async fn get<T, Dto>(
 ) -> Result<HttpResponse, AppError>
 where
     T: ContentType,
-    Dto: for<'a> From<&'a Entry<T::Detail>> + Serialize,
+    Dto: for<'a> From<&'a Entry<T::Detail>> + Serialize + ToSchema,
 {
+    let fields = Fields::parse(params.fields.as_deref(), &Dto::name())?;
     let key = id_or_slug(id_or_slug_value)?;
     let locale = params.locale()?;
     let visibility = document_visibility(caller);
@@ -302,10 +298,34 @@ where
     )
     .await?
     .ok_or_else(|| AppError::not_found(format!("no {} `{id_or_slug_value}`", T::KIND.as_str())))?;
-    Ok(HttpResponse::Ok()
-        .insert_header(cache_control(caller))
+    let mut response = HttpResponse::Ok();
+    response
         .insert_header((header::ETAG, super::editing::etag(&entry.document)))
-        .json(Dto::from(&entry)))
+        .insert_header((header::LAST_MODIFIED, http_date(entry.document.updated_at)));
+    selected(response, &Dto::from(&entry), fields.as_ref(), false)
+}
+
+/// An HTTP date (RFC 9110), as `Last-Modified` carries it.
+pub fn http_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// `body` as JSON, cut down to `fields` when given: the body itself, or
+/// each item of a listing's `data`.
+pub fn selected<B: Serialize>(
+    mut response: actix_web::HttpResponseBuilder,
+    body: &B,
+    fields: Option<&Fields>,
+    listing: bool,
+) -> Result<HttpResponse, AppError> {
+    let Some(fields) = fields else { return Ok(response.json(body)) };
+    let mut value = serde_json::to_value(body).map_err(anyhow::Error::from)?;
+    if listing {
+        value["data"].as_array_mut().into_iter().flatten().for_each(|item| fields.select(item));
+    } else {
+        fields.select(&mut value);
+    }
+    Ok(response.json(value))
 }
 
 /// A page of a listing: `{"data": [...], "next_cursor": ...}`.
@@ -315,19 +335,24 @@ pub struct Listing<T> {
     pub next_cursor: Option<String>,
 }
 
-/// The response for a page: the body, and a `Link` header when there is a
-/// next page.
-pub fn listing<S, T>(request: &HttpRequest, caller: &Caller, page: Page<S>) -> HttpResponse
+/// The response for a page: the body (its items cut down to `fields`), and
+/// a `Link` header when there is a next page.
+pub fn listing<S, T>(
+    request: &HttpRequest,
+    page: Page<S>,
+    fields: Option<&str>,
+) -> Result<HttpResponse, AppError>
 where
-    T: for<'a> From<&'a S> + Serialize,
+    T: for<'a> From<&'a S> + Serialize + ToSchema,
 {
+    let fields = Fields::parse(fields, &T::name())?;
     let next_cursor = page.next.as_ref().map(pagination::encode);
     let mut response = HttpResponse::Ok();
-    response.insert_header(cache_control(caller));
     if let Some(next) = &next_cursor {
         response.insert_header((header::LINK, pagination::next_link(request, next)));
     }
-    response.json(Listing { data: page.items.iter().map(T::from).collect::<Vec<T>>(), next_cursor })
+    let body = Listing { data: page.items.iter().map(T::from).collect::<Vec<T>>(), next_cursor };
+    selected(response, &body, fields.as_ref(), true)
 }
 
 /// Declares the OpenAPI schema of one listing type, whose body is

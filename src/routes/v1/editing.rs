@@ -688,24 +688,39 @@ where
 pub async fn publish_due(state: &AppState, now: DateTime<Utc>) -> Result<u64, WriteError> {
     use super::{essays, events, lyrics};
     let db = &state.db;
-    Ok(workflow::publish_due::<crate::services::essays::Essays>(
-        db,
-        now,
-        snapshot::<essays::EssayInput, essays::Essay>,
-    )
-    .await?
-        + workflow::publish_due::<crate::services::lyrics::Lyrics>(
+    let mut published = 0;
+    let mut count = |n: u64| {
+        if n > 0 {
+            // Live now: no cached answer may still say otherwise.
+            state.cache.invalidate();
+        }
+        published += n;
+    };
+    count(
+        workflow::publish_due::<crate::services::essays::Essays>(
+            db,
+            now,
+            snapshot::<essays::EssayInput, essays::Essay>,
+        )
+        .await?,
+    );
+    count(
+        workflow::publish_due::<crate::services::lyrics::Lyrics>(
             db,
             now,
             snapshot::<lyrics::LyricsInput, lyrics::Lyrics>,
         )
-        .await?
-        + workflow::publish_due::<crate::services::events::Events>(
+        .await?,
+    );
+    count(
+        workflow::publish_due::<crate::services::events::Events>(
             db,
             now,
             snapshot::<events::EventInput, events::Event>,
         )
-        .await?)
+        .await?,
+    );
+    Ok(published)
 }
 
 /// An optional JSON body: empty is `None`; anything else must parse.

@@ -45,6 +45,10 @@ pub struct EssayListParams {
     /// Only essays in this locale (BCP 47).
     #[param(example = "en")]
     pub locale: Option<String>,
+    /// Only these top-level fields of each item, comma-separated (unknown
+    /// names are a 400).
+    #[param(example = "id,slug,title")]
+    pub fields: Option<String>,
 }
 
 /// An author as credited on an essay.

@@ -43,5 +43,5 @@ pub async fn list_essays(
         author: slug_param("author", params.author.as_deref())?,
     };
     let page = essays::list(&state.db, visibility, &filter, sort, after.as_ref(), limit).await?;
-    Ok(listing::<_, EssaySummary>(&request, &caller, page))
+    listing::<_, EssaySummary>(&request, page, params.fields.as_deref())
 }

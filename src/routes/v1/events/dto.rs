@@ -67,6 +67,10 @@ pub struct EventListParams {
     /// Only events in this locale (BCP 47).
     #[param(example = "en")]
     pub locale: Option<String>,
+    /// Only these top-level fields of each item, comma-separated (unknown
+    /// names are a 400).
+    #[param(example = "id,slug,title")]
+    pub fields: Option<String>,
 }
 
 /// An instant from a date-time with offset, or from a date: its first moment

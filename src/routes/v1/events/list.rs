@@ -59,5 +59,5 @@ pub async fn list_events(
         return Err(AppError::bad_parameter("to", "must be after `from`"));
     }
     let page = events::list(&state.db, visibility, &filter, sort, after.as_ref(), limit, Utc::now()).await?;
-    Ok(listing::<_, EventSummary>(&request, &caller, page))
+    listing::<_, EventSummary>(&request, page, params.fields.as_deref())
 }

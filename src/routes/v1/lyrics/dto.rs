@@ -45,6 +45,10 @@ pub struct LyricsListParams {
     /// Only songs in this locale (BCP 47).
     #[param(example = "en")]
     pub locale: Option<String>,
+    /// Only these top-level fields of each item, comma-separated (unknown
+    /// names are a 400).
+    #[param(example = "id,slug,title")]
+    pub fields: Option<String>,
 }
 
 /// A writer as credited on a song.

@@ -43,5 +43,5 @@ pub async fn list_lyrics(
         writer: slug_param("writer", params.writer.as_deref())?,
     };
     let page = lyrics::list(&state.db, visibility, &filter, sort, after.as_ref(), limit).await?;
-    Ok(listing::<_, LyricsSummary>(&request, &caller, page))
+    listing::<_, LyricsSummary>(&request, page, params.fields.as_deref())
 }

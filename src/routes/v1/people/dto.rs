@@ -31,13 +31,21 @@ pub struct PersonListParams {
     /// `name` (default) or `-name`.
     #[param(inline, example = "name")]
     pub sort: Option<PersonSort>,
+    /// Only these top-level fields of each item, comma-separated (unknown
+    /// names are a 400).
+    #[param(example = "id,slug,title")]
+    pub fields: Option<String>,
 }
 
-/// Parameters of `GET /v1/people/{id_or_slug}`: none.
+/// Parameters of `GET /v1/people/{id_or_slug}`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct PersonGetParams {}
+pub struct PersonGetParams {
+    /// Only these top-level fields, comma-separated (unknown names are a 400).
+    #[param(example = "id,name,works")]
+    pub fields: Option<String>,
+}
 
 /// A person in a list.
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,10 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use super::dto::{Person, PersonGetParams};
 use crate::domain::Visibility;
 use crate::error::AppError;
+use crate::http::fields::Fields;
 use crate::http::preconditions::version_etag;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
-use crate::routes::v1::document::id_or_slug;
+use crate::routes::v1::document::{id_or_slug, selected};
 use crate::services::people;
 use crate::startup::AppState;
 
@@ -34,13 +35,14 @@ use crate::startup::AppState;
 pub async fn get_person(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _params: Query<PersonGetParams>,
+    Query(params): Query<PersonGetParams>,
 ) -> Result<HttpResponse, AppError> {
+    let fields = Fields::parse(params.fields.as_deref(), "Person")?;
     let key = id_or_slug(&path)?;
     let record = people::get(&state.db, &key, Visibility::Public)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no person `{}`", path.as_str())))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, version_etag(record.person.id, record.person.version)))
-        .json(Person::from(&record)))
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::ETAG, version_etag(record.person.id, record.person.version)));
+    selected(response, &Person::from(&record), fields.as_ref(), false)
 }

@@ -1,7 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{PersonList, PersonListParams, PersonSort, PersonSummary};
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, ServerError};
@@ -27,12 +26,11 @@ use crate::startup::AppState;
 pub async fn list_people(
     request: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
     Query(params): Query<PersonListParams>,
 ) -> Result<HttpResponse, AppError> {
     let descending = params.sort == Some(PersonSort::NameDesc);
     let sort = if descending { "-name" } else { "name" };
     let (limit, after) = page_request(params.limit, params.cursor.as_deref(), sort)?;
     let page = people::list(&state.db, descending, after.as_ref(), limit).await?;
-    Ok(listing::<_, PersonSummary>(&request, &caller, page))
+    listing::<_, PersonSummary>(&request, page, params.fields.as_deref())
 }

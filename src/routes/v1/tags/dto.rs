@@ -30,6 +30,20 @@ pub struct TagListParams {
     /// `slug` (default) or `-slug`.
     #[param(inline, example = "slug")]
     pub sort: Option<TagSort>,
+    /// Only these top-level fields of each item, comma-separated (unknown
+    /// names are a 400).
+    #[param(example = "id,slug,title")]
+    pub fields: Option<String>,
+}
+
+/// Parameters of `GET /v1/tags/{id_or_slug}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TagGetParams {
+    /// Only these top-level fields, comma-separated (unknown names are a 400).
+    #[param(example = "slug,document_count")]
+    pub fields: Option<String>,
 }
 
 /// A tag and how many published documents carry it.

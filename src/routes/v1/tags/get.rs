@@ -1,10 +1,14 @@
-use actix_web::http::StatusCode;
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 
-use super::dto::Tag;
-use super::writes::{find, respond};
+use super::dto::{Tag, TagGetParams};
+use super::writes::find;
 use crate::error::AppError;
+use crate::http::fields::Fields;
+use crate::http::preconditions::version_etag;
+use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
+use crate::routes::v1::document::selected;
 use crate::startup::AppState;
 
 /// Get a tag
@@ -14,7 +18,10 @@ use crate::startup::AppState;
 #[utoipa::path(
     tag = "tags",
     operation_id = "get_tag",
-    params(("id_or_slug" = String, Path, description = "The tag's id or slug.", example = "solidarity")),
+    params(
+        ("id_or_slug" = String, Path, description = "The tag's id or slug.", example = "solidarity"),
+        TagGetParams,
+    ),
     responses(
         (status = 200, description = "The tag.", body = Tag,
             headers(("ETag" = String, description = "The tag's version; send as If-Match to change it."))),
@@ -24,6 +31,14 @@ use crate::startup::AppState;
     )
 )]
 #[get("/tags/{id_or_slug}")]
-pub async fn get_tag(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    Ok(respond(&find(&state, &path).await?, StatusCode::OK, false))
+pub async fn get_tag(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(params): Query<TagGetParams>,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields::parse(params.fields.as_deref(), "Tag")?;
+    let record = find(&state, &path).await?;
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::ETAG, version_etag(record.tag.id, record.tag.version)));
+    selected(response, &Tag::from(&record), fields.as_ref(), false)
 }

@@ -1,7 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{Tag, TagList, TagListParams, TagSort};
-use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::http::query::Query;
@@ -30,12 +29,11 @@ use crate::startup::AppState;
 pub async fn list_tags(
     request: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
     Query(params): Query<TagListParams>,
 ) -> Result<HttpResponse, AppError> {
     let descending = params.sort == Some(TagSort::SlugDesc);
     let sort = if descending { "-slug" } else { "slug" };
     let (limit, after) = page_request(params.limit, params.cursor.as_deref(), sort)?;
     let page = tags::list(&state.db, Visibility::Public, descending, after.as_ref(), limit).await?;
-    Ok(listing::<_, Tag>(&request, &caller, page))
+    listing::<_, Tag>(&request, page, params.fields.as_deref())
 }

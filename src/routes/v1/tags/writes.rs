@@ -60,13 +60,12 @@ pub(super) async fn find(state: &AppState, key: &str) -> Result<TagRecord, AppEr
         .ok_or_else(|| AppError::not_found(format!("no tag `{key}`")))
 }
 
-/// `record` with its ETag; `private` for answers to writers.
-pub(super) fn respond(record: &TagRecord, status: StatusCode, private: bool) -> HttpResponse {
+/// `record` with its ETag, for a writer.
+fn respond(record: &TagRecord, status: StatusCode) -> HttpResponse {
     let mut response = HttpResponse::build(status);
-    response.insert_header((header::ETAG, version_etag(record.tag.id, record.tag.version)));
-    if private {
-        response.insert_header((header::CACHE_CONTROL, "private, no-store"));
-    }
+    response
+        .insert_header((header::ETAG, version_etag(record.tag.id, record.tag.version)))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"));
     if status == StatusCode::CREATED {
         response.insert_header((header::LOCATION, format!("/v1/tags/{}", record.tag.id)));
     }
@@ -105,7 +104,7 @@ pub async fn create_tag(
     }
     let fields = body.into_inner().fields()?;
     let tag = tags::create(&state.db, Uuid::now_v7(), fields).await.map_err(|e| catalog_error(e, "tag"))?;
-    Ok(respond(&TagRecord { tag, documents: 0 }, StatusCode::CREATED, true))
+    Ok(respond(&TagRecord { tag, documents: 0 }, StatusCode::CREATED))
 }
 
 /// Change a tag
@@ -155,7 +154,7 @@ pub async fn update_tag(
     let tag = tags::update(&state.db, record.tag.id, expected, fields)
         .await
         .map_err(|e| catalog_error(e, "tag"))?;
-    Ok(respond(&TagRecord { tag, documents: record.documents }, StatusCode::OK, true))
+    Ok(respond(&TagRecord { tag, documents: record.documents }, StatusCode::OK))
 }
 
 /// Delete a tag

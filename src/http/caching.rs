@@ -1,0 +1,351 @@
+//! HTTP caching for every GET, in one middleware: strong `ETag`s computed
+//! from the bytes sent, `If-None-Match` and `If-Modified-Since` answered
+//! with 304, `Cache-Control` and `Vary` by who is asking, and an in-process
+//! cache of anonymous responses so that a hot document is served without
+//! touching the database.
+//!
+//! The cache is never stale. Every state-changing request, and the
+//! scheduler when it publishes, advances a generation counter once its
+//! transaction has committed and before its response leaves; an entry is
+//! served only while the generation it was computed under is current. A
+//! response computed from a read that raced a write is stored under the
+//! older generation, so it is never served.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+
+use crate::startup::AppState;
+
+/// The largest response the middleware reads whole to tag it; bigger ones
+/// (none of the API's) pass through untagged.
+const MAX_TAGGED_BYTES: usize = 16 * 1024 * 1024;
+
+/// What varies a response besides its URL: the representation asked for,
+/// and credentials, which turn a public answer into a private one.
+const VARY: &str = "Accept, Accept-Encoding, Authorization, X-API-Key";
+
+/// `hit` or `miss` on answers the in-process cache may keep.
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+
+/// Settings of the HTTP cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheSettings {
+    /// Keep anonymous responses in memory.
+    pub enabled: bool,
+    /// Most bytes of response bodies kept.
+    pub max_bytes: usize,
+    /// `max-age` of public responses, seconds.
+    pub max_age: u32,
+    /// `stale-while-revalidate` of public responses, seconds.
+    pub stale_while_revalidate: u32,
+}
+
+/// A response kept for anonymous callers.
+struct Cached {
+    generation: u64,
+    status: StatusCode,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    etag: String,
+    last_modified: Option<DateTime<Utc>>,
+    body: Bytes,
+}
+
+#[derive(Default)]
+struct Store {
+    entries: HashMap<String, Arc<Cached>>,
+    /// Keys oldest first, to evict when the byte budget is spent.
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+/// The in-process response cache and its generation.
+pub struct ResponseCache {
+    settings: CacheSettings,
+    public_cache_control: HeaderValue,
+    generation: AtomicU64,
+    store: RwLock<Store>,
+}
+
+impl ResponseCache {
+    pub fn new(settings: CacheSettings) -> Self {
+        let public = format!(
+            "public, max-age={}, stale-while-revalidate={}",
+            settings.max_age, settings.stale_while_revalidate
+        );
+        Self {
+            public_cache_control: HeaderValue::from_str(&public)
+                .unwrap_or_else(|_| HeaderValue::from_static("public, max-age=60")),
+            settings,
+            generation: AtomicU64::new(0),
+            store: RwLock::new(Store::default()),
+        }
+    }
+
+    /// Content may have changed: nothing cached before now is served again.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut store) = self.store.write() {
+            *store = Store::default();
+        }
+    }
+
+    fn current(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<Cached>> {
+        let entry = self.store.read().ok()?.entries.get(key).cloned()?;
+        (entry.generation == self.current()).then_some(entry)
+    }
+
+    fn put(&self, key: String, entry: Cached) {
+        let size = key.len() + entry.body.len() + 256;
+        if size > self.settings.max_bytes / 8 {
+            return;
+        }
+        let Ok(mut store) = self.store.write() else { return };
+        if entry.generation != self.current() {
+            return;
+        }
+        while store.bytes + size > self.settings.max_bytes {
+            let Some(oldest) = store.order.pop_front() else { break };
+            if let Some(gone) = store.entries.remove(&oldest) {
+                store.bytes -= oldest.len() + gone.body.len() + 256;
+            }
+        }
+        if let Some(old) = store.entries.insert(key.clone(), Arc::new(entry)) {
+            store.bytes -= key.len() + old.body.len() + 256;
+            store.order.retain(|k| k != &key);
+        }
+        store.bytes += size;
+        store.order.push_back(key);
+    }
+
+    /// How many responses are kept (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.store.read().map(|s| s.entries.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Does the request carry credentials? Then its answer is private.
+fn has_credentials(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::AUTHORIZATION) || headers.contains_key("x-api-key")
+}
+
+fn cache_key(request: &ServiceRequest) -> String {
+    let header = |name: header::HeaderName| {
+        request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+    };
+    format!("{}\n{}\n{}", request.uri(), header(header::ACCEPT_ENCODING), header(header::ACCEPT))
+}
+
+/// Strong ETag of `body`; `version` (a document's `"…-vN"`) is kept in
+/// front, so the tag still works as `If-Match`.
+fn etag_for(version: Option<&str>, body: &[u8]) -> String {
+    let hash = xxhash_rust::xxh3::xxh3_128(body);
+    match version.map(|v| v.trim_matches('"')) {
+        Some(version) => format!("\"{version}.{:016x}\"", hash as u64),
+        None => format!("\"{hash:032x}\""),
+    }
+}
+
+/// Does `If-None-Match` name `etag`? Weak comparison, as RFC 9110 asks.
+fn none_match(request: &HttpRequest, etag: &str) -> Option<bool> {
+    let value = request.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    Some(value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag))
+}
+
+/// Is the response unchanged since `If-Modified-Since`? Only asked when
+/// there is no `If-None-Match`.
+fn not_modified_since(request: &HttpRequest, last_modified: Option<DateTime<Utc>>) -> bool {
+    let Some(last_modified) = last_modified else { return false };
+    let since = request
+        .headers()
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| DateTime::parse_from_rfc2822(v).ok());
+    since.is_some_and(|since| last_modified.timestamp() <= since.timestamp())
+}
+
+fn not_modified(request: &HttpRequest, etag: &str, last_modified: Option<DateTime<Utc>>) -> bool {
+    match none_match(request, etag) {
+        Some(matched) => matched,
+        None => not_modified_since(request, last_modified),
+    }
+}
+
+/// Headers a 304 repeats from the full response.
+const REPEATED_ON_304: [HeaderName; 5] =
+    [header::ETAG, header::CACHE_CONTROL, header::VARY, header::LAST_MODIFIED, header::CONTENT_LOCATION];
+
+fn respond(request: &HttpRequest, entry: &Cached) -> HttpResponse<BoxBody> {
+    let fresh = not_modified(request, &entry.etag, entry.last_modified);
+    let mut response = HttpResponse::build(if fresh { StatusCode::NOT_MODIFIED } else { entry.status });
+    for (name, value) in &entry.headers {
+        if !fresh || REPEATED_ON_304.contains(name) {
+            response.append_header((name.clone(), value.clone()));
+        }
+    }
+    if fresh { response.finish() } else { response.body(entry.body.clone()) }
+}
+
+/// The middleware. See the module documentation.
+pub async fn http_caching(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = request.app_data::<Data<AppState>>().cloned() else {
+        return Ok(next.call(request).await?.map_into_boxed_body());
+    };
+    let cache = &state.cache;
+    if request.method() != Method::GET {
+        // Signing in and out changes no content.
+        let changes_content = !matches!(*request.method(), Method::HEAD | Method::OPTIONS)
+            && !request.path().starts_with("/v1/auth/");
+        let response = next.call(request).await;
+        if changes_content {
+            // The change, if any, is committed: later reads must see it.
+            cache.invalidate();
+        }
+        return Ok(response?.map_into_boxed_body());
+    }
+
+    let private = has_credentials(request.headers());
+    let key = (!private && cache.settings.enabled).then(|| cache_key(&request));
+    if let Some(entry) = key.as_deref().and_then(|k| cache.get(k)) {
+        let mut response = respond(request.request(), &entry);
+        response.headers_mut().insert(X_CACHE, HeaderValue::from_static("hit"));
+        return Ok(request.into_response(response));
+    }
+
+    let generation = cache.current();
+    let response = next.call(request).await?;
+    if response.status() != StatusCode::OK || is_stream(response.headers()) {
+        return Ok(response.map_into_boxed_body());
+    }
+    if let BodySize::Sized(size) = response.response().body().size()
+        && size > MAX_TAGGED_BYTES as u64
+    {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (mut head, body) = response.into_parts();
+    // Compressed bodies are streams of unknown size, but never larger than
+    // what they compress: the limit holds in practice.
+    let body = match actix_web::body::to_bytes_limited(body, MAX_TAGGED_BYTES).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(error)) => return Err(actix_web::error::ErrorInternalServerError(error.into().to_string())),
+        Err(_) => return Err(actix_web::error::ErrorInternalServerError("response too large to send")),
+    };
+
+    let version = head.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let etag = etag_for(version.as_deref(), &body);
+    let last_modified = head
+        .headers()
+        .get(header::LAST_MODIFIED)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let headers = head.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::VARY, HeaderValue::from_static(VARY));
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    } else if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, cache.public_cache_control.clone());
+    }
+
+    let entry = Cached {
+        generation,
+        status: head.status(),
+        headers: head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect(),
+        etag,
+        last_modified,
+        body,
+    };
+    let mut response = respond(&request, &entry);
+    if let Some(key) = key {
+        let storable = entry.headers.iter().all(|(name, value)| {
+            name != header::CACHE_CONTROL || !value.to_str().is_ok_and(|v| v.contains("no-store"))
+        });
+        if storable {
+            response.headers_mut().insert(X_CACHE, HeaderValue::from_static("miss"));
+            cache.put(key, entry);
+        }
+    }
+    Ok(ServiceResponse::new(request, response))
+}
+
+fn is_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(max_bytes: usize) -> CacheSettings {
+        CacheSettings { enabled: true, max_bytes, max_age: 60, stale_while_revalidate: 300 }
+    }
+
+    fn entry(cache: &ResponseCache, body: &'static [u8]) -> Cached {
+        Cached {
+            generation: cache.current(),
+            status: StatusCode::OK,
+            headers: vec![],
+            etag: etag_for(None, body),
+            last_modified: None,
+            body: Bytes::from_static(body),
+        }
+    }
+
+    #[test]
+    fn an_entry_from_before_a_write_is_never_served() {
+        let cache = ResponseCache::new(settings(1 << 20));
+        let before = entry(&cache, b"old");
+        cache.put("a".into(), entry(&cache, b"old"));
+        assert!(cache.get("a").is_some());
+        cache.invalidate();
+        assert!(cache.get("a").is_none());
+        cache.put("b".into(), before);
+        assert!(cache.get("b").is_none(), "computed under the old generation");
+    }
+
+    #[test]
+    fn the_byte_budget_evicts_the_oldest() {
+        let cache = ResponseCache::new(settings(8 * 300));
+        for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i"] {
+            cache.put(key.into(), entry(&cache, b"0123456789"));
+        }
+        assert!(cache.get("a").is_none());
+        assert!(cache.get("i").is_some());
+        assert!(cache.store.read().map(|s| s.bytes).unwrap_or(usize::MAX) <= 8 * 300);
+    }
+
+    #[test]
+    fn etags_keep_the_version_and_differ_by_bytes() {
+        let a = etag_for(Some("\"0193-v3\""), b"x");
+        assert!(a.starts_with("\"0193-v3.") && a.ends_with('"'), "{a}");
+        assert_ne!(a, etag_for(Some("\"0193-v3\""), b"y"));
+        assert_eq!(etag_for(None, b"x").len(), 34);
+    }
+}
