@@ -105,7 +105,7 @@ fn conditional_gets(api: &mut utoipa::openapi::OpenApi) {
         with its version (`\"<id>-v<n>.<hash>\"`) and also serves as `If-Match` for changing it.";
     let cache_control = "`public, max-age=…, stale-while-revalidate=…` for anonymous callers; `private, no-store` \
         for anything asked with credentials.";
-    let vary = "`Accept, Accept-Encoding, Authorization, X-API-Key`.";
+    let vary = "`Accept, Accept-Encoding, Accept-Language, Authorization, X-API-Key`.";
     let not_modified = ResponseBuilder::new()
         .description(
             "Not modified: the representation still has the ETag named in `If-None-Match` (or has not \

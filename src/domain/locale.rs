@@ -33,9 +33,96 @@ impl fmt::Display for Locale {
     }
 }
 
+/// The locales a reader asked for, best first, and whether a document in
+/// another locale may be served when none of them exists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalePreference {
+    pub wanted: Vec<Locale>,
+    /// `locale=` (with any `fallback=`) is a requirement; `Accept-Language`
+    /// is only a preference.
+    pub strict: bool,
+}
+
+impl LocalePreference {
+    /// The best of `available`: for each wanted tag in order, the tag itself
+    /// and then its shorter prefixes (RFC 4647 lookup: `pt-BR`, then `pt`);
+    /// failing that, any available tag of a wanted language (`es` finds
+    /// `es-MX`).
+    pub fn choose<'a>(&self, available: &[&'a str]) -> Option<&'a str> {
+        let find = |tag: &str| available.iter().copied().find(|a| a.eq_ignore_ascii_case(tag));
+        for wanted in &self.wanted {
+            let mut range = wanted.as_str();
+            loop {
+                if let Some(found) = find(range) {
+                    return Some(found);
+                }
+                let Some(cut) = range.rfind('-') else { break };
+                range = &range[..cut];
+                // A singleton (`x`, `u`) never ends a range on its own.
+                if let Some(cut) = range.rfind('-').filter(|c| range.len() - c == 2) {
+                    range = &range[..cut];
+                }
+            }
+        }
+        self.wanted.iter().find_map(|wanted| {
+            let language = primary(wanted.as_str());
+            available.iter().copied().find(|a| primary(a).eq_ignore_ascii_case(language))
+        })
+    }
+}
+
+fn primary(tag: &str) -> &str {
+    tag.split('-').next().unwrap_or(tag)
+}
+
+/// The tags of an `Accept-Language` header, best first (`q=0` and `*`
+/// left out). A header is a hint: entries that do not parse are skipped.
+pub fn accept_language(header: &str) -> Vec<Locale> {
+    let mut ranked: Vec<(u16, usize, Locale)> = Vec::new();
+    for (position, item) in header.split(',').take(32).enumerate() {
+        let mut parts = item.split(';').map(str::trim);
+        let tag = parts.next().unwrap_or("");
+        let quality = parts
+            .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+            .map_or(Some(1000), |q| {
+                q.parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q)).map(|q| (q * 1000.0) as u16)
+            });
+        let (Some(quality), Ok(locale)) = (quality, Locale::parse(tag)) else { continue };
+        if quality > 0 && tag != "*" {
+            ranked.push((quality, position, locale));
+        }
+    }
+    ranked.sort_by_key(|(quality, position, _)| (std::cmp::Reverse(*quality), *position));
+    ranked.into_iter().map(|(_, _, locale)| locale).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn preference(tags: &[&str]) -> LocalePreference {
+        LocalePreference { wanted: tags.iter().filter_map(|t| Locale::parse(t).ok()).collect(), strict: true }
+    }
+
+    #[test]
+    fn lookup_falls_back_from_the_most_specific_tag() {
+        let available = ["en", "es-MX", "pt", "sr-Latn"];
+        assert_eq!(preference(&["pt-BR"]).choose(&available), Some("pt"));
+        assert_eq!(preference(&["fr", "en"]).choose(&available), Some("en"));
+        assert_eq!(preference(&["es"]).choose(&available), Some("es-MX"), "same language, another region");
+        assert_eq!(preference(&["sr-Latn-RS"]).choose(&available), Some("sr-Latn"));
+        assert_eq!(preference(&["de", "fr"]).choose(&available), None);
+        assert_eq!(preference(&[]).choose(&available), None);
+    }
+
+    #[test]
+    fn accept_language_is_ranked_by_quality_and_forgiving() {
+        let tags = |h: &str| accept_language(h).iter().map(|l| l.as_str().to_owned()).collect::<Vec<_>>();
+        assert_eq!(tags("en;q=0.5, es-MX, es;q=0.9, *;q=0.1"), ["es-MX", "es", "en"]);
+        assert_eq!(tags("fr;q=0, de"), ["de"]);
+        assert_eq!(tags("not a tag!!, en;q=2, el"), ["el"]);
+        assert!(tags("").is_empty());
+    }
 
     #[test]
     fn canonicalises_case() {

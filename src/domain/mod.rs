@@ -12,7 +12,7 @@ mod slug;
 
 pub use document::{DocumentKind, DocumentStatus, Visibility};
 pub use event::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
-pub use locale::Locale;
+pub use locale::{Locale, LocalePreference, accept_language};
 pub use slug::{IdOrSlug, Slug};
 
 /// A rule a value broke, in words fit for the API's error messages.

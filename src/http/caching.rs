@@ -32,7 +32,7 @@ const MAX_TAGGED_BYTES: usize = 16 * 1024 * 1024;
 
 /// What varies a response besides its URL: the representation asked for,
 /// and credentials, which turn a public answer into a private one.
-const VARY: &str = "Accept, Accept-Encoding, Authorization, X-API-Key";
+const VARY: &str = "Accept, Accept-Encoding, Accept-Language, Authorization, X-API-Key";
 
 /// `hit` or `miss` on answers the in-process cache may keep.
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -150,7 +150,13 @@ fn cache_key(request: &ServiceRequest) -> String {
     let header = |name: header::HeaderName| {
         request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
     };
-    format!("{}\n{}\n{}", request.uri(), header(header::ACCEPT_ENCODING), header(header::ACCEPT))
+    format!(
+        "{}\n{}\n{}\n{}",
+        request.uri(),
+        header(header::ACCEPT_ENCODING),
+        header(header::ACCEPT),
+        header(header::ACCEPT_LANGUAGE)
+    )
 }
 
 /// Strong ETag of `body`; `version` (a document's `"…-vN"`) is kept in

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::{DocumentKind, DocumentStatus, IdOrSlug, Locale, Visibility};
+use crate::domain::{DocumentKind, DocumentStatus, IdOrSlug, Locale, LocalePreference, Visibility};
 
 /// The value a listing is ordered by, for the row a cursor points after.
 #[derive(Debug, Clone, PartialEq)]
@@ -216,25 +216,46 @@ pub async fn get<C: ConnectionTrait>(
     kind: DocumentKind,
     visibility: Visibility,
     key: &IdOrSlug,
-    locale: Option<&Locale>,
+    preference: &LocalePreference,
     default_locale: &Locale,
 ) -> Result<Option<document::Model>, DbErr> {
     let select = find(kind, visibility);
-    match key {
-        IdOrSlug::Id(id) => select.filter(document::Column::Id.eq(*id)).one(db).await,
+    let candidates = match key {
+        IdOrSlug::Id(id) => select.filter(document::Column::Id.eq(*id)).all(db).await?,
         IdOrSlug::Slug(slug) => {
-            let select = select.filter(document::Column::Slug.eq(slug.as_str()));
-            if let Some(locale) = locale {
-                return select.filter(document::Column::Locale.eq(locale.as_str())).one(db).await;
-            }
-            let candidates = select.order_by_asc(document::Column::CreatedAt).all(db).await?;
-            let preferred = candidates.iter().position(|d| d.locale == default_locale.as_str());
-            Ok(match preferred {
-                Some(index) => candidates.into_iter().nth(index),
-                None => candidates.into_iter().next(),
-            })
+            select
+                .filter(document::Column::Slug.eq(slug.as_str()))
+                .order_by_asc(document::Column::CreatedAt)
+                .all(db)
+                .await?
+        }
+    };
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    if !preference.wanted.is_empty() {
+        // The documents the key names first, then their translations.
+        let groups: Vec<Uuid> = dedup(candidates.iter().map(|d| d.translation_group).collect());
+        let translations = find(kind, visibility)
+            .filter(document::Column::TranslationGroup.is_in(groups))
+            .order_by_asc(document::Column::CreatedAt)
+            .all(db)
+            .await?;
+        let mut pool = candidates.clone();
+        pool.extend(translations.into_iter().filter(|t| !candidates.iter().any(|c| c.id == t.id)));
+        let locales: Vec<&str> = pool.iter().map(|d| d.locale.as_str()).collect();
+        if let Some(locale) = preference.choose(&locales).map(str::to_owned) {
+            return Ok(pool.into_iter().find(|d| d.locale == locale));
+        }
+        if preference.strict {
+            return Ok(None);
         }
     }
+    let preferred = candidates.iter().position(|d| d.locale == default_locale.as_str());
+    Ok(match preferred {
+        Some(index) => candidates.into_iter().nth(index),
+        None => candidates.into_iter().next(),
+    })
 }
 
 /// A related or translated document, as much of it as a link needs.
@@ -465,10 +486,10 @@ pub async fn get_entry<T: ContentType, C: ConnectionTrait>(
     db: &C,
     visibility: Visibility,
     key: &IdOrSlug,
-    locale: Option<&Locale>,
+    preference: &LocalePreference,
     default_locale: &Locale,
 ) -> Result<Option<Entry<T::Detail>>, DbErr> {
-    let Some(document) = get(db, T::KIND, visibility, key, locale, default_locale).await? else {
+    let Some(document) = get(db, T::KIND, visibility, key, preference, default_locale).await? else {
         return Ok(None);
     };
     let Some(detail) = T::load(db, &[document.id]).await?.remove(&document.id) else {

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::documents::{ContentType, Entry, get_entry};
 use super::writes::{Batch, NewContent, NewDocument, NewTag};
-use crate::domain::{DocumentStatus, IdOrSlug, Locale, Visibility};
+use crate::domain::{DocumentStatus, IdOrSlug, Locale, LocalePreference, Visibility};
 
 /// Who made a change, and why.
 #[derive(Debug, Clone)]
@@ -95,7 +95,7 @@ pub type Snapshot<D> = fn(&Entry<D>) -> Value;
 
 async fn load<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Entry<T::Detail>, WriteError> {
     let default = Locale::parse("en").map_err(|_| WriteError::NotFound)?;
-    get_entry::<T, C>(db, Visibility::All, &IdOrSlug::Id(id), None, &default)
+    get_entry::<T, C>(db, Visibility::All, &IdOrSlug::Id(id), &LocalePreference::default(), &default)
         .await?
         .ok_or(WriteError::NotFound)
 }

@@ -14,6 +14,7 @@ mod essays;
 mod events;
 mod health;
 mod lifecycle;
+mod locales;
 mod lyrics;
 mod openapi;
 mod pagination;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
-use crate::domain::{DocumentStatus, IdOrSlug, Invalid, Locale, Slug};
+use crate::domain::{DocumentStatus, IdOrSlug, Invalid, Locale, LocalePreference, Slug, accept_language};
 use crate::error::AppError;
 use crate::http::fields::Fields;
 use crate::http::pagination;
@@ -184,18 +184,44 @@ impl From<&Credit> for PersonRef {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct GetParams {
-    /// Which locale's document a slug names. Without it, the default locale's
-    /// document is served if there is one, else the oldest.
-    #[param(example = "en")]
+    /// The translation to serve (BCP 47): the document the id or slug names,
+    /// or its translation into this locale (`pt-BR` also finds `pt`). 404
+    /// when there is none, unless `fallback` names another. Without it,
+    /// `Accept-Language` is honoured when it can be, else the default
+    /// locale's document is served if there is one, else the oldest.
+    #[param(example = "es")]
     pub locale: Option<String>,
+    /// Locales to try in order when there is no `locale` translation,
+    /// comma-separated. `Content-Language` says which was served.
+    #[param(example = "en")]
+    pub fallback: Option<String>,
     /// Only these top-level fields, comma-separated (unknown names are a 400).
     #[param(example = "id,slug,title")]
     pub fields: Option<String>,
 }
 
 impl GetParams {
-    pub fn locale(&self) -> Result<Option<Locale>, AppError> {
-        parse_param("locale", self.locale.as_deref(), Locale::parse)
+    /// The locales asked for: `locale` then `fallback`, strictly; else the
+    /// `Accept-Language` header, as a preference.
+    pub fn preference(&self, request: &HttpRequest) -> Result<LocalePreference, AppError> {
+        let Some(locale) = parse_param("locale", self.locale.as_deref(), Locale::parse)? else {
+            if self.fallback.is_some() {
+                return Err(AppError::bad_parameter("fallback", "applies only with `locale`"));
+            }
+            let header = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+            return Ok(LocalePreference {
+                wanted: header.map(accept_language).unwrap_or_default(),
+                strict: false,
+            });
+        };
+        let mut wanted = vec![locale];
+        for tag in self.fallback.as_deref().into_iter().flat_map(|f| f.split(',')).map(str::trim) {
+            wanted.push(Locale::parse(tag).map_err(|e| AppError::bad_parameter("fallback", e.to_string()))?);
+        }
+        if wanted.len() > 10 {
+            return Err(AppError::bad_parameter("fallback", "at most 9 locales"));
+        }
+        Ok(LocalePreference { wanted, strict: true })
     }
 }
 
@@ -277,6 +303,7 @@ pub fn common_filter(
 /// `GET /v1/{type}/{id_or_slug}` for any content type.
 pub async fn get<T, Dto>(
     state: &AppState,
+    request: &HttpRequest,
     caller: &Caller,
     id_or_slug_value: &str,
     params: &GetParams,
@@ -287,20 +314,30 @@ where
 {
     let fields = Fields::parse(params.fields.as_deref(), &Dto::name())?;
     let key = id_or_slug(id_or_slug_value)?;
-    let locale = params.locale()?;
+    let preference = params.preference(request)?;
     let visibility = document_visibility(caller);
     let entry = documents::get_entry::<T, _>(
         &state.db,
         visibility,
         &key,
-        locale.as_ref(),
+        &preference,
         &state.settings.default_locale,
     )
     .await?
-    .ok_or_else(|| AppError::not_found(format!("no {} `{id_or_slug_value}`", T::KIND.as_str())))?;
+    .ok_or_else(|| {
+        let kind = T::KIND.as_str();
+        match &preference {
+            LocalePreference { strict: true, wanted } => {
+                let locales: Vec<&str> = wanted.iter().map(Locale::as_str).collect();
+                AppError::not_found(format!("no {kind} `{id_or_slug_value}` in {}", locales.join(", ")))
+            }
+            _ => AppError::not_found(format!("no {kind} `{id_or_slug_value}`")),
+        }
+    })?;
     let mut response = HttpResponse::Ok();
     response
         .insert_header((header::ETAG, super::editing::etag(&entry.document)))
+        .insert_header((header::CONTENT_LANGUAGE, entry.document.locale.clone()))
         .insert_header((header::LAST_MODIFIED, http_date(entry.document.updated_at)));
     selected(response, &Dto::from(&entry), fields.as_ref(), false)
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::auth::extractor::Caller;
-use crate::domain::{DocumentStatus, Locale, Slug, Visibility, placeholders};
+use crate::domain::{DocumentStatus, Locale, LocalePreference, Slug, Visibility, placeholders};
 use crate::error::{AppError, FieldError};
 use crate::http::preconditions;
 use crate::services::documents::{self, ContentType, Entry};
@@ -286,10 +286,16 @@ async fn target<T: ContentType>(
 ) -> Result<Entry<T::Detail>, AppError> {
     let key = super::document::id_or_slug(id_or_slug)?;
     let visibility = if lookup == Lookup::Live { Visibility::Staff } else { Visibility::All };
-    documents::get_entry::<T, _>(&state.db, visibility, &key, None, &state.settings.default_locale)
-        .await?
-        .filter(|e| lookup != Lookup::Deleted || e.document.deleted_at.is_some())
-        .ok_or_else(|| AppError::not_found(format!("no {} `{id_or_slug}`", T::KIND.as_str())))
+    documents::get_entry::<T, _>(
+        &state.db,
+        visibility,
+        &key,
+        &LocalePreference::default(),
+        &state.settings.default_locale,
+    )
+    .await?
+    .filter(|e| lookup != Lookup::Deleted || e.document.deleted_at.is_some())
+    .ok_or_else(|| AppError::not_found(format!("no {} `{id_or_slug}`", T::KIND.as_str())))
 }
 
 /// May `actor` change `document`? Editors, admins and write keys may change

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::Essay;
 use crate::auth::extractor::Caller;
@@ -21,9 +21,11 @@ use crate::startup::AppState;
     params(
         ("id_or_slug" = String, Path, description = "The essay's id (UUID) or slug.", example = "proletarian-internationalism"),
         GetParams,
+        ("Accept-Language" = Option<String>, Header, description = "Translations the reader prefers, used when `locale` is absent.", example = "es-MX, es;q=0.9, en;q=0.5"),
     ),
     responses(
-        (status = 200, description = "The essay.", body = Essay),
+        (status = 200, description = "The essay.", body = Essay,
+            headers(("Content-Language" = String, description = "The locale of the document served."))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -33,9 +35,10 @@ use crate::startup::AppState;
 #[get("/essays/{id_or_slug}")]
 pub async fn get_essay(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id_or_slug: web::Path<String>,
     caller: Caller,
     Query(params): Query<GetParams>,
 ) -> Result<HttpResponse, AppError> {
-    document::get::<Essays, Essay>(&state, &caller, &id_or_slug, &params).await
+    document::get::<Essays, Essay>(&state, &request, &caller, &id_or_slug, &params).await
 }

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::Event;
 use crate::auth::extractor::Caller;
@@ -22,9 +22,11 @@ use crate::startup::AppState;
         ("id_or_slug" = String, Path, description = "The event's id (UUID) or slug.",
             example = "international-meeting-of-communist-and-workers-parties"),
         GetParams,
+        ("Accept-Language" = Option<String>, Header, description = "Translations the reader prefers, used when `locale` is absent.", example = "es-MX, es;q=0.9, en;q=0.5"),
     ),
     responses(
-        (status = 200, description = "The event.", body = Event),
+        (status = 200, description = "The event.", body = Event,
+            headers(("Content-Language" = String, description = "The locale of the document served."))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -34,9 +36,10 @@ use crate::startup::AppState;
 #[get("/events/{id_or_slug}")]
 pub async fn get_event(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id_or_slug: web::Path<String>,
     caller: Caller,
     Query(params): Query<GetParams>,
 ) -> Result<HttpResponse, AppError> {
-    document::get::<Events, Event>(&state, &caller, &id_or_slug, &params).await
+    document::get::<Events, Event>(&state, &request, &caller, &id_or_slug, &params).await
 }

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::Lyrics;
 use crate::auth::extractor::Caller;
@@ -21,9 +21,11 @@ use crate::startup::AppState;
     params(
         ("id_or_slug" = String, Path, description = "The song's id (UUID) or slug.", example = "solidarity-forever"),
         GetParams,
+        ("Accept-Language" = Option<String>, Header, description = "Translations the reader prefers, used when `locale` is absent.", example = "es-MX, es;q=0.9, en;q=0.5"),
     ),
     responses(
-        (status = 200, description = "The song.", body = Lyrics),
+        (status = 200, description = "The song.", body = Lyrics,
+            headers(("Content-Language" = String, description = "The locale of the document served."))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -33,9 +35,10 @@ use crate::startup::AppState;
 #[get("/lyrics/{id_or_slug}")]
 pub async fn get_lyrics(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id_or_slug: web::Path<String>,
     caller: Caller,
     Query(params): Query<GetParams>,
 ) -> Result<HttpResponse, AppError> {
-    document::get::<LyricsType, Lyrics>(&state, &caller, &id_or_slug, &params).await
+    document::get::<LyricsType, Lyrics>(&state, &request, &caller, &id_or_slug, &params).await
 }
