@@ -5,6 +5,7 @@
 //! its type (`essays`, `lyrics`, `events`) keyed by the same id.
 
 pub mod api_key;
+pub mod change;
 pub mod document;
 pub mod document_relation;
 pub mod document_tag;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_content;
 mod m20261124_000002_accounts;
 mod m20261124_000003_revisions;
+mod m20261124_000004_changes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_content::Migration),
             Box::new(m20261124_000002_accounts::Migration),
             Box::new(m20261124_000003_revisions::Migration),
+            Box::new(m20261124_000004_changes::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@
 //! type's module adds only what is its own.
 
 pub mod api_keys;
+pub mod changes;
 pub mod documents;
 pub mod essays;
 pub mod events;

@@ -334,6 +334,7 @@ pub async fn update(
     if result.rows_affected != 1 {
         return Err(missed(current.map(|p| p.version)));
     }
+    super::changes::record_credited(&txn, id).await?;
     txn.commit().await?;
     current.ok_or(WriteError::NotFound)
 }

@@ -121,6 +121,7 @@ pub async fn update(
     if result.rows_affected != 1 {
         return Err(missed(current.map(|t| t.version)));
     }
+    super::changes::record_tagged(&txn, id).await?;
     txn.commit().await?;
     current.ok_or(WriteError::NotFound)
 }

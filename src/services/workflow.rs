@@ -120,8 +120,8 @@ async fn record<C: ConnectionTrait>(
         created_at: Set(document.updated_at),
     }
     .insert(db)
-    .await
-    .map(|_| ())
+    .await?;
+    super::changes::record(db, &[document.id]).await
 }
 
 /// Creates a draft and its first revision.
@@ -191,6 +191,9 @@ async fn claim<C: ConnectionTrait>(
 
 /// Removes what a document's content consists of, before it is written anew.
 async fn clear_content<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
+    // The documents it stops linking to change too: record them while the
+    // links still say which they are.
+    super::changes::record(db, &[id]).await?;
     essay_author::Entity::delete_many().filter(essay_author::Column::DocumentId.eq(id)).exec(db).await?;
     essay::Entity::delete_many().filter(essay::Column::DocumentId.eq(id)).exec(db).await?;
     lyrics_writer::Entity::delete_many().filter(lyrics_writer::Column::DocumentId.eq(id)).exec(db).await?;
@@ -370,7 +373,12 @@ pub async fn publish_due<T: ContentType>(
 
 /// Deletes a document and its revisions for good.
 pub async fn purge(db: &DatabaseConnection, id: Uuid) -> Result<bool, DbErr> {
-    let result = document::Entity::delete_many().filter(document::Column::Id.eq(id)).exec(db).await?;
+    let txn = crate::database::begin_write(db).await?;
+    // The documents that showed it change too: record them while the links
+    // that say which they are still exist.
+    super::changes::record(&txn, &[id]).await?;
+    let result = document::Entity::delete_many().filter(document::Column::Id.eq(id)).exec(&txn).await?;
+    txn.commit().await?;
     Ok(result.rows_affected == 1)
 }
 

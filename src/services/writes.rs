@@ -295,6 +295,7 @@ impl Batch {
     /// Inserts every row, parents before children. Call it inside a
     /// transaction: a failure part-way must leave nothing behind.
     pub async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        let ids: Vec<uuid::Uuid> = self.documents.iter().filter_map(|d| d.id.clone().take()).collect();
         insert_all(db, self.people).await?;
         insert_all(db, self.tags).await?;
         insert_all(db, self.documents).await?;
@@ -306,7 +307,8 @@ impl Batch {
         insert_all(db, self.events).await?;
         insert_all(db, self.organizers).await?;
         insert_all(db, self.document_tags).await?;
-        insert_all(db, self.relations).await
+        insert_all(db, self.relations).await?;
+        super::changes::record_exactly(db, &ids).await
     }
 }
 

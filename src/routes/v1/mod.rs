@@ -8,6 +8,7 @@ pub mod essays;
 pub mod events;
 pub mod lyrics;
 pub mod people;
+pub mod sync;
 pub mod tags;
 
 use utoipa_actix_web::scope;
@@ -22,6 +23,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .configure(lyrics::configure)
             .configure(events::configure)
             .configure(people::configure)
-            .configure(tags::configure),
+            .configure(tags::configure)
+            .configure(sync::configure),
     );
 }

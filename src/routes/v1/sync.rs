@@ -1,0 +1,230 @@
+//! `/v1/sync`: delta sync for offline-first apps. With no cursor, every
+//! visible document; with the cursor of a previous answer, every document
+//! that changed since, as it is now (an upsert), or its id when it has left
+//! view (a deletion). Applying the answers in order to a local store keeps it
+//! equal to what the API shows.
+
+use actix_web::{HttpResponse, get, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::essays::Essay;
+use super::events::Event;
+use super::lyrics::Lyrics;
+use crate::auth::extractor::Caller;
+use crate::domain::{IdOrSlug, LocalePreference, Visibility};
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
+use crate::services::changes;
+use crate::services::documents::{self, ContentType, Entry};
+use crate::startup::AppState;
+
+/// Parameters of `GET /v1/sync`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SyncParams {
+    /// The `next_cursor` of the previous answer; none for an initial sync.
+    #[param(example = "c2VxOjQy")]
+    pub cursor: Option<String>,
+    /// Changes per answer, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500, example = 100)]
+    pub limit: Option<u32>,
+    /// `true`: drafts, scheduled and archived documents too (authenticated
+    /// callers with `content:read`), for preview apps.
+    #[param(example = false)]
+    pub preview: Option<bool>,
+}
+
+/// What happened to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// Store `document`, replacing any earlier copy.
+    Upsert,
+    /// Remove the document with this id: it is no longer visible.
+    Delete,
+}
+
+/// A document as `GET /v1/{type}/{id}` renders it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SyncDocument {
+    Essay(Box<Essay>),
+    Lyrics(Box<Lyrics>),
+    Event(Box<Event>),
+}
+
+/// One change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Change {
+    /// Where this change sits in the log: a cursor to resume after it.
+    #[schema(example = "c2VxOjQy")]
+    pub cursor: String,
+    pub op: Operation,
+    /// `essay`, `lyrics` or `event`.
+    #[serde(rename = "type")]
+    #[schema(example = "essay")]
+    pub kind: String,
+    #[schema(example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6b")]
+    pub id: Uuid,
+    /// The document now; absent on deletions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<SyncDocument>,
+}
+
+/// A page of changes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncPage {
+    /// Oldest first; each document at most once, as it is now.
+    pub changes: Vec<Change>,
+    /// Send as `cursor` next time: now if `has_more`, later for what changes
+    /// meanwhile.
+    #[schema(example = "c2VxOjQy")]
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+fn encode(seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("seq:{seq}"))
+}
+
+fn decode(cursor: &str) -> Result<i64, AppError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("seq:").and_then(|n| n.parse::<i64>().ok()))
+        .filter(|seq| *seq >= 0)
+        .ok_or_else(|| AppError::bad_parameter("cursor", "not a cursor from /v1/sync"))
+}
+
+async fn render<T, Dto>(state: &AppState, id: Uuid, visibility: Visibility) -> Result<Option<Dto>, AppError>
+where
+    T: ContentType,
+    Dto: for<'a> From<&'a Entry<T::Detail>>,
+{
+    let entry = documents::get_entry::<T, _>(
+        &state.db,
+        visibility,
+        &IdOrSlug::Id(id),
+        &LocalePreference::default(),
+        &state.settings.default_locale,
+    )
+    .await?;
+    Ok(entry.as_ref().map(Dto::from))
+}
+
+/// The document `id` of type `kind` as `visibility` shows it, if it does.
+async fn document(
+    state: &AppState,
+    kind: &str,
+    id: Uuid,
+    visibility: Visibility,
+) -> Result<Option<SyncDocument>, AppError> {
+    use crate::services::{essays::Essays, events::Events, lyrics::Lyrics as LyricsType};
+    Ok(match kind {
+        "essay" => {
+            render::<Essays, Essay>(state, id, visibility).await?.map(|d| SyncDocument::Essay(Box::new(d)))
+        }
+        "lyrics" => render::<LyricsType, Lyrics>(state, id, visibility)
+            .await?
+            .map(|d| SyncDocument::Lyrics(Box::new(d))),
+        "event" => {
+            render::<Events, Event>(state, id, visibility).await?.map(|d| SyncDocument::Event(Box::new(d)))
+        }
+        _ => None,
+    })
+}
+
+/// Sync documents
+///
+/// Delta sync for offline-first clients. Without `cursor`: every visible
+/// document of every type (an initial sync), page by page. With the
+/// `next_cursor` of an earlier answer: each document that changed since,
+/// once, as it is now (`upsert`), or `delete` when it has left view
+/// (unpublished, archived, deleted). A scheduled document appears when it
+/// goes live. Renames of people and tags, and changes to related documents
+/// and translations, count as changes of every document that shows them.
+#[utoipa::path(
+    tag = "sync",
+    operation_id = "sync",
+    security((), ("bearer" = []), ("api_key" = [])),
+    params(SyncParams),
+    responses(
+        (status = 200, description = "A page of changes.", body = SyncPage),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/sync")]
+pub async fn sync(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Query(params): Query<SyncParams>,
+) -> Result<HttpResponse, AppError> {
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::bad_parameter("limit", "must be between 1 and 500"));
+    }
+    let after = params.cursor.as_deref().map(decode).transpose()?;
+    let preview = params.preview == Some(true);
+    let visibility = if preview {
+        match caller.actor() {
+            None => return Err(AppError::Unauthorized("a preview sync needs credentials".into())),
+            Some(actor) if !actor.can_read_unpublished() => {
+                return Err(AppError::Forbidden("this API key may not read unpublished documents".into()));
+            }
+            Some(_) => Visibility::Staff,
+        }
+    } else {
+        Visibility::Public
+    };
+
+    let (changed, has_more) = changes::since(&state.db, after.unwrap_or(0), u64::from(limit)).await?;
+    let mut page = Vec::with_capacity(changed.len());
+    let mut last = after.unwrap_or(0);
+    for change in changed {
+        last = change.seq;
+        let document = document(&state, &change.kind, change.document_id, visibility).await?;
+        // An initial sync has nothing to delete; nor does a reader who could
+        // never have seen the document.
+        let op = match document {
+            Some(_) => Operation::Upsert,
+            None if after.is_none() => continue,
+            None if !preview && !change.ever_public => continue,
+            None => Operation::Delete,
+        };
+        page.push(Change {
+            cursor: encode(change.seq),
+            op,
+            kind: change.kind,
+            id: change.document_id,
+            document,
+        });
+    }
+    Ok(HttpResponse::Ok().json(SyncPage { changes: page, next_cursor: encode(last), has_more }))
+}
+
+pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config.service(sync);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_forgeries_are_refused() {
+        assert_eq!(decode(&encode(42)).ok(), Some(42));
+        for bad in ["", "42", "c2VxOi0x", "bm9wZQ", "!!!"] {
+            assert!(decode(bad).is_err(), "{bad}");
+        }
+    }
+}
