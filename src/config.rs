@@ -28,6 +28,8 @@ pub struct Settings {
     pub cache: CacheSettings,
     /// Origins browsers may call the API from (CORS); `*` for any.
     pub cors_origins: Vec<String>,
+    /// How often a live change stream sends a heartbeat when idle.
+    pub stream_heartbeat: std::time::Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,6 +152,12 @@ impl Settings {
                 )?,
             },
             cors_origins: cors_origins(get("BROADSIDE_CORS_ORIGINS"))?,
+            stream_heartbeat: std::time::Duration::from_secs(parse_in(
+                get,
+                "BROADSIDE_STREAM_HEARTBEAT_SECONDS",
+                15,
+                1..=300,
+            )?),
         })
     }
 }

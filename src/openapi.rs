@@ -131,6 +131,12 @@ fn conditional_gets(api: &mut utoipa::openapi::OpenApi) {
         .build();
     for item in api.paths.paths.values_mut() {
         let Some(operation) = item.get.as_mut() else { continue };
+        let streams = matches!(operation.responses.responses.get("200"),
+            Some(RefOr::T(ok)) if ok.content.contains_key("text/event-stream"));
+        if streams {
+            // A stream is never cached nor answered 304.
+            continue;
+        }
         operation.parameters.get_or_insert_with(Vec::new).push(if_none_match.clone().into());
         let responses = &mut operation.responses.responses;
         responses.insert("304".into(), RefOr::Ref(Ref::from_response_name("NotModified")));

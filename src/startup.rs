@@ -35,6 +35,17 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// Anonymous responses kept in memory; see [`crate::http::caching`].
     pub cache: ResponseCache,
+    /// Bumped after every committed change, to wake live change streams.
+    pub changes: tokio::sync::watch::Sender<u64>,
+}
+
+impl AppState {
+    /// Content has changed (the write is committed): no cached answer may
+    /// be served again, and live change streams look for what is new.
+    pub fn content_changed(&self) {
+        self.cache.invalidate();
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
 }
 
 /// Largest request body accepted, in bytes.
@@ -91,6 +102,7 @@ impl Application {
             passwords,
             login_limiter,
             cache,
+            changes: tokio::sync::watch::Sender::new(0),
         });
         background::spawn(state.clone().into_inner());
         let app_state = state.clone();

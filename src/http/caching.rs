@@ -225,7 +225,7 @@ pub async fn http_caching(
         let response = next.call(request).await;
         if changes_content {
             // The change, if any, is committed: later reads must see it.
-            cache.invalidate();
+            state.content_changed();
         }
         return Ok(response?.map_into_boxed_body());
     }

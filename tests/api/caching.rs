@@ -34,6 +34,9 @@ fn every_get_route(app_ids: &[(&str, String)]) -> Vec<(String, bool)> {
     let mut routes = Vec::new();
     for (path, item) in spec["paths"].as_object().into_iter().flatten() {
         let Some(op) = item.get("get") else { continue };
+        if op["responses"]["200"]["content"].get("text/event-stream").is_some() {
+            continue;
+        }
         let anonymous = op["security"].as_array().is_none_or(|s| s.iter().any(|r| r == &json!({})));
         let collection = path.split('/').nth(2).unwrap_or_default();
         let id = app_ids.iter().find(|(c, _)| *c == collection).map(|(_, id)| id.as_str()).unwrap_or("");

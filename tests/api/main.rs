@@ -20,6 +20,7 @@ mod openapi;
 mod pagination;
 mod people;
 mod startup;
+mod stream;
 mod sync;
 mod tags;
 mod visibility;

@@ -698,7 +698,7 @@ pub async fn publish_due(state: &AppState, now: DateTime<Utc>) -> Result<u64, Wr
     let mut count = |n: u64| {
         if n > 0 {
             // Live now: no cached answer may still say otherwise.
-            state.cache.invalidate();
+            state.content_changed();
         }
         published += n;
     };

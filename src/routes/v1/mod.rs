@@ -8,6 +8,7 @@ pub mod essays;
 pub mod events;
 pub mod lyrics;
 pub mod people;
+pub mod stream;
 pub mod sync;
 pub mod tags;
 
@@ -24,6 +25,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .configure(events::configure)
             .configure(people::configure)
             .configure(tags::configure)
-            .configure(sync::configure),
+            .configure(sync::configure)
+            .configure(stream::configure),
     );
 }

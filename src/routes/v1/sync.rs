@@ -89,11 +89,11 @@ pub struct SyncPage {
     pub has_more: bool,
 }
 
-fn encode(seq: i64) -> String {
+pub fn encode(seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("seq:{seq}"))
 }
 
-fn decode(cursor: &str) -> Result<i64, AppError> {
+pub fn decode(cursor: &str) -> Result<i64, AppError> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -174,31 +174,46 @@ pub async fn sync(
         return Err(AppError::bad_parameter("limit", "must be between 1 and 500"));
     }
     let after = params.cursor.as_deref().map(decode).transpose()?;
-    let preview = params.preview == Some(true);
-    let visibility = if preview {
-        match caller.actor() {
-            None => return Err(AppError::Unauthorized("a preview sync needs credentials".into())),
-            Some(actor) if !actor.can_read_unpublished() => {
-                return Err(AppError::Forbidden("this API key may not read unpublished documents".into()));
-            }
-            Some(_) => Visibility::Staff,
-        }
-    } else {
-        Visibility::Public
-    };
+    let visibility = stream_visibility(&caller, params.preview == Some(true))?;
+    let (changes, last, has_more) = changes_after(&state, after, limit, visibility).await?;
+    Ok(HttpResponse::Ok().json(SyncPage { changes, next_cursor: encode(last), has_more }))
+}
 
+/// What a change feed shows: public documents, or with `preview` (and
+/// credentials that may read unpublished documents) every one not deleted.
+pub fn stream_visibility(caller: &Caller, preview: bool) -> Result<Visibility, AppError> {
+    if !preview {
+        return Ok(Visibility::Public);
+    }
+    match caller.actor() {
+        None => Err(AppError::Unauthorized("a preview feed needs credentials".into())),
+        Some(actor) if !actor.can_read_unpublished() => {
+            Err(AppError::Forbidden("this API key may not read unpublished documents".into()))
+        }
+        Some(_) => Ok(Visibility::Staff),
+    }
+}
+
+/// Up to `limit` changes after `after` (`None`: an initial sync), as
+/// `visibility` sees them; the position reached, and whether there is more.
+pub async fn changes_after(
+    state: &AppState,
+    after: Option<i64>,
+    limit: u32,
+    visibility: Visibility,
+) -> Result<(Vec<Change>, i64, bool), AppError> {
     let (changed, has_more) = changes::since(&state.db, after.unwrap_or(0), u64::from(limit)).await?;
     let mut page = Vec::with_capacity(changed.len());
     let mut last = after.unwrap_or(0);
     for change in changed {
         last = change.seq;
-        let document = document(&state, &change.kind, change.document_id, visibility).await?;
+        let document = document(state, &change.kind, change.document_id, visibility).await?;
         // An initial sync has nothing to delete; nor does a reader who could
         // never have seen the document.
         let op = match document {
             Some(_) => Operation::Upsert,
             None if after.is_none() => continue,
-            None if !preview && !change.ever_public => continue,
+            None if visibility == Visibility::Public && !change.ever_public => continue,
             None => Operation::Delete,
         };
         page.push(Change {
@@ -209,7 +224,7 @@ pub async fn sync(
             document,
         });
     }
-    Ok(HttpResponse::Ok().json(SyncPage { changes: page, next_cursor: encode(last), has_more }))
+    Ok((page, last, has_more))
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

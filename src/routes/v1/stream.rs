@@ -1,0 +1,153 @@
+//! `/v1/changes/stream`: the change feed of `/v1/sync`, live, as
+//! Server-Sent Events. Each event's `id:` is the sync cursor after it, so a
+//! client that reconnects with `Last-Event-ID` (browsers do it on their own)
+//! misses nothing, and one that has synced can go live from its cursor.
+
+use std::time::Duration;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::sync::{Change, changes_after, decode, stream_visibility};
+use crate::auth::extractor::Caller;
+use crate::domain::Visibility;
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
+use crate::services::changes;
+use crate::startup::AppState;
+
+/// How often the stream looks at the log even when this process has not
+/// seen a write: writes by other processes on the same database.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Parameters of `GET /v1/changes/stream`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StreamParams {
+    /// Start after this sync cursor (a `next_cursor`, or an event's `id`).
+    /// `Last-Event-ID` takes precedence. Neither: only changes from now on.
+    #[param(example = "c2VxOjQy")]
+    pub cursor: Option<String>,
+    /// `true`: drafts, scheduled and archived documents too (authenticated
+    /// callers with `content:read`).
+    #[param(example = false)]
+    pub preview: Option<bool>,
+}
+
+/// Where a stream is and what it still has to send.
+struct Feed {
+    state: web::Data<AppState>,
+    visibility: Visibility,
+    after: i64,
+    pending: std::collections::VecDeque<Change>,
+    changed: tokio::sync::watch::Receiver<u64>,
+    started: bool,
+}
+
+fn event(change: &Change) -> Bytes {
+    let data = serde_json::to_string(change).unwrap_or_else(|_| "{}".to_owned());
+    Bytes::from(format!("id: {}\nevent: change\ndata: {data}\n\n", change.cursor))
+}
+
+impl Feed {
+    /// The next bytes to send: an event, or a heartbeat after a quiet spell.
+    async fn next(&mut self) -> Result<Bytes, AppError> {
+        if !self.started {
+            self.started = true;
+            return Ok(Bytes::from_static(b"retry: 2000\n: connected\n\n"));
+        }
+        let heartbeat = self.state.settings.stream_heartbeat;
+        let quiet_since = tokio::time::Instant::now();
+        loop {
+            if let Some(change) = self.pending.pop_front() {
+                return Ok(event(&change));
+            }
+            let (page, last, _) = changes_after(&self.state, Some(self.after), 100, self.visibility).await?;
+            self.after = last;
+            self.pending.extend(page);
+            if !self.pending.is_empty() {
+                continue;
+            }
+            let until_heartbeat = heartbeat.saturating_sub(quiet_since.elapsed());
+            if until_heartbeat.is_zero() {
+                return Ok(Bytes::from_static(b": heartbeat\n\n"));
+            }
+            // A write in this process wakes the stream at once; the poll
+            // catches writes made elsewhere.
+            let _ = tokio::time::timeout(until_heartbeat.min(POLL), self.changed.changed()).await;
+        }
+    }
+}
+
+/// Stream changes live
+///
+/// Server-Sent Events (`text/event-stream`) carrying the change records of
+/// `GET /v1/sync` as they are written: `event: change`, `id:` the cursor
+/// after the change, `data:` the record. Resume with `Last-Event-ID` (or
+/// `cursor`) and nothing is missed; comments are sent as heartbeats while
+/// nothing changes. Drafts appear only in a preview stream.
+#[utoipa::path(
+    tag = "sync",
+    operation_id = "stream_changes",
+    security((), ("bearer" = []), ("api_key" = [])),
+    params(
+        StreamParams,
+        ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received, to resume after it.", example = "c2VxOjQy"),
+    ),
+    responses(
+        (status = 200, description = "An endless stream of change events.", content_type = "text/event-stream", body = String,
+            example = json!("id: c2VxOjQz\nevent: change\ndata: {\"cursor\":\"c2VxOjQz\",\"op\":\"delete\",\"type\":\"essay\",\"id\":\"0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6b\"}\n\n")),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/changes/stream")]
+pub async fn stream_changes(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    caller: Caller,
+    Query(params): Query<StreamParams>,
+) -> Result<HttpResponse, AppError> {
+    let visibility = stream_visibility(&caller, params.preview == Some(true))?;
+    let last_event = match request.headers().get("last-event-id") {
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| AppError::bad_parameter("Last-Event-ID", "not a cursor from this stream"))?,
+        ),
+        None => None,
+    };
+    let after = match last_event.or(params.cursor.as_deref()) {
+        Some(cursor) => decode(cursor)?,
+        None => changes::head(&state.db).await?,
+    };
+    let changed = state.changes.subscribe();
+    let feed = Feed { state, visibility, after, pending: Default::default(), changed, started: false };
+    let body = futures_util::stream::unfold(feed, |mut feed| async move {
+        match feed.next().await {
+            Ok(bytes) => Some((Ok::<_, actix_web::Error>(bytes), feed)),
+            Err(error) => {
+                tracing::warn!(%error, "a change stream ended on an error");
+                None
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        // Events must leave as they are written, never held by a compressor.
+        .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("identity")))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(body))
+}
+
+pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config.service(stream_changes);
+}
