@@ -9,6 +9,7 @@ pub mod lyrics;
 pub mod markdown;
 pub mod placeholders;
 mod slug;
+pub mod vtimezone;
 
 pub use document::{DocumentKind, DocumentStatus, Visibility};
 pub use event::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};

@@ -7,7 +7,8 @@
 //! The cache is never stale. Every state-changing request, and the
 //! scheduler when it publishes, advances a generation counter once its
 //! transaction has committed and before its response leaves; an entry is
-//! served only while the generation it was computed under is current. A
+//! served only while the generation it was computed under is current (and
+//! for no longer than the `max-age` public caches are given). A
 //! response computed from a read that raced a write is stored under the
 //! older generation, so it is never served.
 
@@ -53,6 +54,9 @@ pub struct CacheSettings {
 /// A response kept for anonymous callers.
 struct Cached {
     generation: u64,
+    /// Some answers depend on the clock (an event's next occurrence): none
+    /// is kept longer than public caches may keep it.
+    stored: std::time::Instant,
     status: StatusCode,
     headers: Vec<(HeaderName, HeaderValue)>,
     etag: String,
@@ -105,7 +109,8 @@ impl ResponseCache {
 
     fn get(&self, key: &str) -> Option<Arc<Cached>> {
         let entry = self.store.read().ok()?.entries.get(key).cloned()?;
-        (entry.generation == self.current()).then_some(entry)
+        let fresh = entry.stored.elapsed().as_secs() < u64::from(self.settings.max_age.max(1));
+        (entry.generation == self.current() && fresh).then_some(entry)
     }
 
     fn put(&self, key: String, entry: Cached) {
@@ -279,6 +284,7 @@ pub async fn http_caching(
 
     let entry = Cached {
         generation,
+        stored: std::time::Instant::now(),
         status: head.status(),
         headers: head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect(),
         etag,
@@ -316,6 +322,7 @@ mod tests {
     fn entry(cache: &ResponseCache, body: &'static [u8]) -> Cached {
         Cached {
             generation: cache.current(),
+            stored: std::time::Instant::now(),
             status: StatusCode::OK,
             headers: vec![],
             etag: etag_for(None, body),

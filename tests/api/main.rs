@@ -9,6 +9,7 @@ mod api_keys;
 mod auth;
 mod bad_input;
 mod caching;
+mod calendars;
 mod catalog;
 mod essays;
 mod events;

@@ -1,6 +1,7 @@
 //! `/v1/events`: events with times in their own zone, recurrence, venue and
 //! status.
 
+mod calendar;
 mod dto;
 mod get;
 mod input;
@@ -13,5 +14,11 @@ pub use input::EventInput;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list::list_events).configure(writes::configure).service(get::get_event);
+    config
+        .service(list::list_events)
+        .service(calendar::events_calendar)
+        .service(calendar::event_calendar)
+        .service(calendar::event_occurrences)
+        .configure(writes::configure)
+        .service(get::get_event);
 }

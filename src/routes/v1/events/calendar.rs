@@ -1,0 +1,324 @@
+//! Events as iCalendar (RFC 5545), all of them or one, and the occurrences
+//! of one event expanded in its own time zone. Only published events: the
+//! same visibility rule as every public surface.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Datelike, Utc};
+use icalendar::{CalendarDateTime, Component, EventLike, EventStatus as IcalStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::dto::{EventSort, Occurrence, instant};
+use crate::domain::vtimezone::vtimezone;
+use crate::domain::{Country, EventTimes, IdOrSlug, LocalePreference, Visibility};
+use crate::error::AppError;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, NotFound, ServerError};
+use crate::routes::v1::document::{common_filter, id_or_slug, parse_param, slug_param};
+use crate::services::documents::{self, Entry};
+use crate::services::events::{self, EventDetail, EventFilter, Events};
+use crate::startup::AppState;
+
+/// Most events in one calendar.
+const MAX_EVENTS: u64 = 500;
+/// Most years of a recurring event's time-zone rules included.
+const MAX_ZONE_YEARS: i32 = 20;
+
+/// Parameters of `GET /v1/events/calendar.ics`: the list's filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarParams {
+    /// Only events with an occurrence that ends after this (RFC 3339 or `YYYY-MM-DD`).
+    #[param(example = "2027-01-01")]
+    pub from: Option<String>,
+    /// Only events with an occurrence that starts before this (RFC 3339 or `YYYY-MM-DD`).
+    #[param(example = "2027-12-31")]
+    pub to: Option<String>,
+    /// `true`: only events still to come or under way.
+    #[param(example = true)]
+    pub upcoming: Option<bool>,
+    /// Only events whose venue is in this country (ISO 3166-1 alpha-2).
+    #[param(example = "TR")]
+    pub country: Option<String>,
+    /// `scheduled`, `cancelled`, `postponed` or `rescheduled`.
+    #[param(example = "scheduled")]
+    pub event_status: Option<String>,
+    /// Only events with this tag (a tag slug).
+    #[param(example = "internationalism")]
+    pub tag: Option<String>,
+    /// Only events organized by this person (a person slug).
+    #[param(example = "alvaro-rodriguez")]
+    pub organizer: Option<String>,
+    /// Only events in this locale (BCP 47).
+    #[param(example = "en")]
+    pub locale: Option<String>,
+}
+
+/// Parameters of `GET /v1/events/{id_or_slug}/occurrences`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OccurrenceParams {
+    /// Occurrences that end after this (RFC 3339 or `YYYY-MM-DD`); default now.
+    #[param(example = "2027-01-01")]
+    pub from: Option<String>,
+    /// Occurrences that start before this (RFC 3339 or `YYYY-MM-DD`).
+    #[param(example = "2030-12-31")]
+    pub to: Option<String>,
+    /// At most this many, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000, example = 10)]
+    pub limit: Option<u32>,
+}
+
+/// The occurrences of an event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Occurrences {
+    /// IANA time zone every time is shown in.
+    #[schema(example = "Europe/Athens")]
+    pub time_zone: String,
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// `http(s)://host` of this request, for absolute links.
+fn origin(request: &HttpRequest) -> String {
+    let info = request.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+fn status(value: &str) -> IcalStatus {
+    match value {
+        "cancelled" => IcalStatus::Cancelled,
+        "postponed" => IcalStatus::Tentative,
+        _ => IcalStatus::Confirmed,
+    }
+}
+
+/// One `VEVENT`, and the years its zone's rules must cover.
+fn vevent(entry: &Entry<EventDetail>, origin: &str) -> (icalendar::Event, Option<(chrono_tz::Tz, i32, i32)>) {
+    let document = &entry.document;
+    let e = &entry.detail.event;
+    let mut event = icalendar::Event::new();
+    event
+        .uid(&format!("{}@broadside", document.id))
+        .timestamp(document.updated_at)
+        .sequence(u32::try_from(document.version).unwrap_or(0))
+        .summary(&document.title)
+        .description(&e.summary)
+        .status(status(&e.event_status))
+        .url(e.online_url.as_deref().unwrap_or(&format!("{origin}/v1/events/{}", document.slug)));
+    event.add_property("LAST-MODIFIED", document.updated_at.format("%Y%m%dT%H%M%SZ").to_string());
+    let times: Option<EventTimes> = entry.detail.times();
+    let mut zone_years = None;
+    match &times {
+        Some(times) if !times.all_day() => {
+            let zone = times.time_zone();
+            let local = |at: DateTime<Utc>| CalendarDateTime::WithTimezone {
+                date_time: at.with_timezone(&zone.tz()).naive_local(),
+                tzid: zone.name().to_owned(),
+            };
+            event.starts(local(times.starts_at())).ends(local(times.ends_at()));
+            let first = times.starts_at().with_timezone(&zone.tz()).year();
+            let last = times
+                .series_ends_at()
+                .map_or(first + MAX_ZONE_YEARS, |end| end.year())
+                .clamp(first, first + MAX_ZONE_YEARS);
+            zone_years = Some((zone.tz(), first, last));
+        }
+        Some(times) => {
+            let zone = times.time_zone().tz();
+            event
+                .starts(times.starts_at().with_timezone(&zone).date_naive())
+                .ends(times.ends_at().with_timezone(&zone).date_naive());
+        }
+        None => {
+            event.starts(e.starts_at).ends(e.ends_at);
+        }
+    }
+    if let Some(rule) = &e.recurrence {
+        event.add_property("RRULE", rule.as_str());
+    }
+    let place: Vec<&str> = [&e.venue_name, &e.venue_address, &e.venue_city, &e.venue_country]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if !place.is_empty() {
+        event.location(&place.join(", "));
+    }
+    if let (Some(latitude), Some(longitude)) = (e.venue_latitude, e.venue_longitude) {
+        event.add_property("GEO", format!("{latitude};{longitude}"));
+    }
+    for tag in &entry.shared.tags {
+        event.add_multi_property("CATEGORIES", &tag.name);
+    }
+    (event, zone_years)
+}
+
+/// The calendar of `entries`, time-zone definitions included.
+fn calendar(entries: &[Entry<EventDetail>], name: &str, origin: &str) -> String {
+    let mut calendar = icalendar::Calendar::new();
+    calendar.name(name).append_property(("METHOD", "PUBLISH"));
+    let mut zones: Vec<(chrono_tz::Tz, i32, i32)> = Vec::new();
+    for entry in entries {
+        let (event, years) = vevent(entry, origin);
+        calendar.push(event);
+        if let Some((zone, first, last)) = years {
+            match zones.iter_mut().find(|(z, _, _)| *z == zone) {
+                Some(known) => {
+                    known.1 = known.1.min(first);
+                    known.2 = known.2.max(last);
+                }
+                None => zones.push((zone, first, last)),
+            }
+        }
+    }
+    let text =
+        calendar.done().to_string().replace("PRODID:ICALENDAR-RS", "PRODID:-//Broadside//Broadside API//EN");
+    // Each zone's rules go before the events that name it.
+    let definitions: String =
+        zones.iter().map(|(zone, first, last)| vtimezone(*zone, *first, *last)).collect();
+    match text.find("BEGIN:VEVENT") {
+        Some(at) => format!("{}{definitions}{}", &text[..at], &text[at..]),
+        None => text,
+    }
+}
+
+fn ics(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"events.ics\""))
+        .body(body)
+}
+
+/// Calendar of events
+///
+/// Published events as an iCalendar feed (RFC 5545) that calendar apps can
+/// subscribe to: each with a stable `UID`, `SEQUENCE` from its version,
+/// times in its own zone (`TZID`, with the zone's `VTIMEZONE`), `RRULE`,
+/// `STATUS` (cancelled events stay, marked `CANCELLED`), `LOCATION`, `GEO`
+/// and `URL`. Filterable like the list; at most 500 events, earliest first.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "events_calendar",
+    params(CalendarParams),
+    responses(
+        (status = 200, description = "An iCalendar document.", content_type = "text/calendar", body = String,
+            example = json!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n…\r\nEND:VCALENDAR\r\n")),
+        (status = 400, response = BadRequest),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/events/calendar.ics")]
+pub async fn events_calendar(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    Query(params): Query<CalendarParams>,
+) -> Result<HttpResponse, AppError> {
+    let filter = EventFilter {
+        common: common_filter(params.tag.as_deref(), params.locale.as_deref(), None)?,
+        organizer: slug_param("organizer", params.organizer.as_deref())?,
+        from: parse_param("from", params.from.as_deref(), |v| instant(v, false))?,
+        to: parse_param("to", params.to.as_deref(), |v| instant(v, true))?,
+        upcoming: params.upcoming,
+        country: parse_param("country", params.country.as_deref(), Country::parse)?,
+        event_status: parse_param("event_status", params.event_status.as_deref(), str::parse)?,
+    };
+    let sort = EventSort::StartsAt.sort();
+    let page =
+        events::list(&state.db, Visibility::Public, &filter, sort, None, MAX_EVENTS, Utc::now()).await?;
+    // A listing loads tags only; the calendar needs nothing more.
+    Ok(ics(calendar(&page.items, "Broadside events", &origin(&request))))
+}
+
+async fn published(state: &AppState, key: &str) -> Result<Entry<EventDetail>, AppError> {
+    let id: IdOrSlug = id_or_slug(key)?;
+    documents::get_entry::<Events, _>(
+        &state.db,
+        Visibility::Public,
+        &id,
+        &LocalePreference::default(),
+        &state.settings.default_locale,
+    )
+    .await?
+    .ok_or_else(|| AppError::not_found(format!("no event `{key}`")))
+}
+
+/// Calendar of one event
+///
+/// One published event as an iCalendar document, to add to a calendar.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "event_calendar",
+    params(("id_or_slug" = String, Path, description = "The event's id or slug.", example = "international-meeting-of-communist-and-workers-parties")),
+    responses(
+        (status = 200, description = "An iCalendar document with one event.", content_type = "text/calendar", body = String,
+            example = json!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n…\r\nEND:VCALENDAR\r\n")),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/events/{id_or_slug}/calendar.ics")]
+pub async fn event_calendar(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let entry = published(&state, &path).await?;
+    let name = entry.document.title.clone();
+    Ok(ics(calendar(std::slice::from_ref(&entry), &name, &origin(&request))))
+}
+
+/// Occurrences of an event
+///
+/// The occurrences of a published event that overlap `from`..`to`, its
+/// recurrence expanded in the event's own time zone: a weekly meeting at
+/// 19:00 stays at 19:00 local time across daylight-saving changes, its UTC
+/// offset changing instead.
+#[utoipa::path(
+    tag = "events",
+    operation_id = "event_occurrences",
+    params(
+        ("id_or_slug" = String, Path, description = "The event's id or slug.", example = "international-meeting-of-communist-and-workers-parties"),
+        OccurrenceParams,
+    ),
+    responses(
+        (status = 200, description = "The occurrences, earliest first.", body = Occurrences),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/events/{id_or_slug}/occurrences")]
+pub async fn event_occurrences(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(params): Query<OccurrenceParams>,
+) -> Result<HttpResponse, AppError> {
+    let from = parse_param("from", params.from.as_deref(), |v| instant(v, false))?.unwrap_or_else(Utc::now);
+    let to = parse_param("to", params.to.as_deref(), |v| instant(v, true))?;
+    if to.is_some_and(|to| to <= from) {
+        return Err(AppError::bad_parameter("to", "must be after `from`"));
+    }
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(AppError::bad_parameter("limit", "must be between 1 and 1000"));
+    }
+    let entry = published(&state, &path).await?;
+    let event = &entry.detail.event;
+    let Some(times) = entry.detail.times() else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "event {} has times that no longer parse",
+            entry.document.id
+        )));
+    };
+    let zone = times.time_zone();
+    let occurrences = times
+        .occurrences(Some(from), to, u16::try_from(limit).unwrap_or(u16::MAX))
+        .into_iter()
+        .map(|o| Occurrence { starts_at: zone.local(o.starts_at), ends_at: zone.local(o.ends_at) })
+        .collect();
+    Ok(HttpResponse::Ok().json(Occurrences { time_zone: event.time_zone.clone(), occurrences }))
+}
