@@ -13,6 +13,7 @@ mod calendars;
 mod catalog;
 mod essays;
 mod events;
+mod feeds;
 mod health;
 mod lifecycle;
 mod locales;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::linked_data::{self, LinkedData};
 use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
 use crate::domain::{DocumentStatus, IdOrSlug, Invalid, Locale, LocalePreference, Slug, accept_language};
@@ -310,7 +311,7 @@ pub async fn get<T, Dto>(
 ) -> Result<HttpResponse, AppError>
 where
     T: ContentType,
-    Dto: for<'a> From<&'a Entry<T::Detail>> + Serialize + ToSchema,
+    Dto: for<'a> From<&'a Entry<T::Detail>> + Serialize + ToSchema + LinkedData,
 {
     let fields = Fields::parse(params.fields.as_deref(), &Dto::name())?;
     let key = id_or_slug(id_or_slug_value)?;
@@ -339,7 +340,14 @@ where
         .insert_header((header::ETAG, super::editing::etag(&entry.document)))
         .insert_header((header::CONTENT_LANGUAGE, entry.document.locale.clone()))
         .insert_header((header::LAST_MODIFIED, http_date(entry.document.updated_at)));
-    selected(response, &Dto::from(&entry), fields.as_ref(), false)
+    let dto = Dto::from(&entry);
+    if linked_data::wants_json_ld(request) {
+        let info = request.connection_info();
+        let url =
+            format!("{}://{}/v1/{}/{}", info.scheme(), info.host(), T::KIND.collection(), entry.document.id);
+        return Ok(response.content_type(linked_data::JSON_LD).json(dto.json_ld(&url)));
+    }
+    selected(response, &dto, fields.as_ref(), false)
 }
 
 /// An HTTP date (RFC 9110), as `Last-Modified` carries it.

@@ -6,6 +6,7 @@ pub mod document;
 pub mod editing;
 pub mod essays;
 pub mod events;
+pub mod linked_data;
 pub mod lyrics;
 pub mod people;
 pub mod stream;

@@ -14,6 +14,8 @@ use crate::startup::AppState;
 /// One published essay by id or slug, with its Markdown body, the body
 /// rendered to sanitised HTML, its authors, tags, related documents and
 /// translations.
+///
+/// With `Accept: application/ld+json`: schema.org JSON-LD (an `Article`).
 #[utoipa::path(
     tag = "essays",
     operation_id = "get_essay",
@@ -24,7 +26,8 @@ use crate::startup::AppState;
         ("Accept-Language" = Option<String>, Header, description = "Translations the reader prefers, used when `locale` is absent.", example = "es-MX, es;q=0.9, en;q=0.5"),
     ),
     responses(
-        (status = 200, description = "The essay.", body = Essay,
+        (status = 200, description = "The essay.",
+            content((Essay = "application/json"), (Object = "application/ld+json", example = json!({"@context": "https://schema.org", "@type": "Article", "headline": "Proletarian Internationalism", "author": [{"@type": "Person", "name": "Alvaro Rodriguez"}]}))),
             headers(("Content-Language" = String, description = "The locale of the document served."))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),

@@ -1,6 +1,7 @@
 //! `/v1/essays`: essays with their authors, Markdown body and rendered HTML.
 
 mod dto;
+mod feeds;
 mod get;
 mod input;
 mod list;
@@ -12,5 +13,11 @@ pub use input::EssayInput;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list::list_essays).configure(writes::configure).service(get::get_essay);
+    config
+        .service(list::list_essays)
+        .service(feeds::essays_atom)
+        .service(feeds::essays_rss)
+        .service(feeds::essays_json_feed)
+        .configure(writes::configure)
+        .service(get::get_essay);
 }

@@ -14,6 +14,9 @@ use crate::startup::AppState;
 /// One published event by id or slug: times with offset in its IANA time
 /// zone, recurrence and next occurrence, venue, status, attendance mode and
 /// organizers.
+///
+/// With `Accept: application/ld+json`: schema.org JSON-LD (an `Event`
+/// with its status, attendance mode and location).
 #[utoipa::path(
     tag = "events",
     operation_id = "get_event",
@@ -25,7 +28,8 @@ use crate::startup::AppState;
         ("Accept-Language" = Option<String>, Header, description = "Translations the reader prefers, used when `locale` is absent.", example = "es-MX, es;q=0.9, en;q=0.5"),
     ),
     responses(
-        (status = 200, description = "The event.", body = Event,
+        (status = 200, description = "The event.",
+            content((Event = "application/json"), (Object = "application/ld+json", example = json!({"@context": "https://schema.org", "@type": "Event", "name": "International Meeting", "eventStatus": "https://schema.org/EventScheduled", "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode"}))),
             headers(("Content-Language" = String, description = "The locale of the document served."))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),

@@ -14,6 +14,9 @@ use crate::startup::AppState;
 /// One published song by id or slug: its stanzas (each stored once), the
 /// arrangement that gives the sung order, the full text in that order, its
 /// writers and rights.
+///
+/// With `Accept: application/ld+json`: schema.org JSON-LD (a `MusicComposition`
+/// with its lyrics).
 #[utoipa::path(
     tag = "lyrics",
     operation_id = "get_lyrics",
@@ -24,7 +27,8 @@ use crate::startup::AppState;
         ("Accept-Language" = Option<String>, Header, description = "Translations the reader prefers, used when `locale` is absent.", example = "es-MX, es;q=0.9, en;q=0.5"),
     ),
     responses(
-        (status = 200, description = "The song.", body = Lyrics,
+        (status = 200, description = "The song.",
+            content((Lyrics = "application/json"), (Object = "application/ld+json", example = json!({"@context": "https://schema.org", "@type": "MusicComposition", "name": "Solidarity Forever", "lyrics": {"@type": "CreativeWork", "text": "When the union’s inspiration…"}}))),
             headers(("Content-Language" = String, description = "The locale of the document served."))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
