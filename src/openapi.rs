@@ -29,6 +29,7 @@ use crate::routes::responses::{
         (name = "events", description = "Event listings: times in their own zone, recurrence, venue, status."),
         (name = "people", description = "Authors, writers and organizers, with their works."),
         (name = "tags", description = "Tags shared by documents of every type."),
+        (name = "search", description = "Full-text search across every type, ranked, with highlighted snippets."),
         (name = "sync", description = "Delta sync for offline-first apps: every change since a cursor."),
         (name = "auth", description = "Signing in: access tokens, refresh tokens, the caller."),
         (name = "api-keys", description = "API keys for integrators, managed by admins."),

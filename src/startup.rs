@@ -65,6 +65,11 @@ impl Application {
             format!("cannot open the database at {}", crate::config::redact_url(&settings.database.url))
         })?;
         database::migrate(&db).await.context("cannot apply the database migrations")?;
+        let indexed =
+            crate::services::search::index_missing(&db).await.context("cannot build the search index")?;
+        if indexed > 0 {
+            tracing::info!(indexed, "added documents to the search index");
+        }
         if settings.seed_demo && seed::load_demo_if_empty(&db).await? == DemoOutcome::Loaded {
             tracing::info!("loaded the demo content into the empty database");
         }

@@ -7,6 +7,7 @@ mod m20261124_000001_content;
 mod m20261124_000002_accounts;
 mod m20261124_000003_revisions;
 mod m20261124_000004_changes;
+mod m20261124_000005_search;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_accounts::Migration),
             Box::new(m20261124_000003_revisions::Migration),
             Box::new(m20261124_000004_changes::Migration),
+            Box::new(m20261124_000005_search::Migration),
         ]
     }
 }

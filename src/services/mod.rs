@@ -12,6 +12,7 @@ pub mod essays;
 pub mod events;
 pub mod lyrics;
 pub mod people;
+pub mod search;
 pub mod seed;
 pub mod sessions;
 pub mod tags;

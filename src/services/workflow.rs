@@ -121,6 +121,7 @@ async fn record<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    super::search::index(db, &[document.id]).await?;
     super::changes::record(db, &[document.id]).await
 }
 
@@ -378,6 +379,7 @@ pub async fn purge(db: &DatabaseConnection, id: Uuid) -> Result<bool, DbErr> {
     // that say which they are still exist.
     super::changes::record(&txn, &[id]).await?;
     let result = document::Entity::delete_many().filter(document::Column::Id.eq(id)).exec(&txn).await?;
+    super::search::index(&txn, &[id]).await?;
     txn.commit().await?;
     Ok(result.rows_affected == 1)
 }

@@ -308,6 +308,7 @@ impl Batch {
         insert_all(db, self.organizers).await?;
         insert_all(db, self.document_tags).await?;
         insert_all(db, self.relations).await?;
+        super::search::index(db, &ids).await?;
         super::changes::record_exactly(db, &ids).await
     }
 }

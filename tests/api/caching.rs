@@ -44,6 +44,9 @@ fn every_get_route(app_ids: &[(&str, String)]) -> Vec<(String, bool)> {
         if concrete.ends_with("/diff") {
             concrete.push_str("?against=2");
         }
+        if concrete == "/v1/search" {
+            concrete.push_str("?q=solidarity");
+        }
         routes.push((concrete, !anonymous));
     }
     routes

@@ -21,6 +21,7 @@ mod lyrics;
 mod openapi;
 mod pagination;
 mod people;
+mod search;
 mod startup;
 mod stream;
 mod sync;

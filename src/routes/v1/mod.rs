@@ -9,6 +9,7 @@ pub mod events;
 pub mod linked_data;
 pub mod lyrics;
 pub mod people;
+pub mod search;
 pub mod stream;
 pub mod sync;
 pub mod tags;
@@ -26,6 +27,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .configure(events::configure)
             .configure(people::configure)
             .configure(tags::configure)
+            .configure(search::configure)
             .configure(sync::configure)
             .configure(stream::configure),
     );

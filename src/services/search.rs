@@ -1,0 +1,254 @@
+//! Full-text search over every type: titles, essay bodies, lyrics and event
+//! descriptions. SQLite uses FTS5 (ranked by BM25, title weighted above
+//! body); PostgreSQL a generated `tsvector` with a GIN index (ranked by
+//! `ts_rank_cd`, title weight A, body B). The index is written in the
+//! transaction of each write, from the same rows the API reads.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use entity::{document, essay, event, lyrics};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement,
+    Value,
+};
+use uuid::Uuid;
+
+use crate::domain::{DocumentKind, Locale};
+
+/// Marks a matched term in a snippet; replaced by `<mark>` once the text
+/// around it is escaped.
+const START: char = '\u{E000}';
+const END: char = '\u{E001}';
+
+fn table() -> Alias {
+    Alias::new("search_index")
+}
+
+/// The text of each of `ids`: `(title, body)`.
+async fn texts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<(Uuid, String, String)>, DbErr> {
+    let documents =
+        document::Entity::find().filter(document::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    let essays =
+        essay::Entity::find().filter(essay::Column::DocumentId.is_in(ids.iter().copied())).all(db).await?;
+    let songs =
+        lyrics::Entity::find().filter(lyrics::Column::DocumentId.is_in(ids.iter().copied())).all(db).await?;
+    let events =
+        event::Entity::find().filter(event::Column::DocumentId.is_in(ids.iter().copied())).all(db).await?;
+    let join = |parts: Vec<Option<&str>>| parts.into_iter().flatten().collect::<Vec<_>>().join("\n");
+    Ok(documents
+        .into_iter()
+        .map(|d| {
+            let body = if let Some(e) = essays.iter().find(|e| e.document_id == d.id) {
+                join(vec![e.subtitle.as_deref(), Some(&e.excerpt), Some(&e.body_markdown)])
+            } else if let Some(l) = songs.iter().find(|l| l.document_id == d.id) {
+                join(vec![Some(&l.text), l.tune.as_deref(), l.notes.as_deref()])
+            } else if let Some(e) = events.iter().find(|e| e.document_id == d.id) {
+                join(vec![
+                    Some(&e.summary),
+                    Some(&e.description_markdown),
+                    e.venue_name.as_deref(),
+                    e.venue_city.as_deref(),
+                ])
+            } else {
+                String::new()
+            };
+            (d.id, d.title, body)
+        })
+        .collect())
+}
+
+/// Writes the index rows of `ids` anew (and drops those of ids that no
+/// longer exist). Call it inside the write's transaction.
+pub async fn index<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(500) {
+        let delete = Query::delete()
+            .from_table(table())
+            .and_where(Expr::col(Alias::new("document_id")).is_in(chunk.iter().copied()))
+            .to_owned();
+        db.execute(&delete).await?;
+        let rows = texts(db, chunk).await?;
+        if rows.is_empty() {
+            continue;
+        }
+        let mut insert = Query::insert();
+        insert.into_table(table()).columns([
+            Alias::new("document_id"),
+            Alias::new("title"),
+            Alias::new("body"),
+        ]);
+        for (id, title, body) in rows {
+            insert.values_panic([id.into(), title.into(), body.into()]);
+        }
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Indexes every document the index lacks (after the migration that made
+/// it, or a bulk load from an older version); returns how many.
+pub async fn index_missing<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
+    let indexed: HashSet<Uuid> = {
+        let query = Query::select().column(Alias::new("document_id")).from(table()).to_owned();
+        let mut ids = HashSet::new();
+        for row in db.query_all(&query).await? {
+            ids.insert(row.try_get_by_index::<Uuid>(0)?);
+        }
+        ids
+    };
+    let all: Vec<Uuid> =
+        document::Entity::find().select_only().column(document::Column::Id).into_tuple().all(db).await?;
+    let missing: Vec<Uuid> = all.into_iter().filter(|id| !indexed.contains(id)).collect();
+    index(db, &missing).await?;
+    Ok(missing.len())
+}
+
+/// A search, validated.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    /// The words asked for (at least one).
+    pub words: Vec<String>,
+    pub kinds: Vec<DocumentKind>,
+    pub locale: Option<Locale>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl SearchQuery {
+    /// The words of `q`: letters and digits, at most 16 of them.
+    pub fn words(q: &str) -> Vec<String> {
+        q.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(16)
+            .map(str::to_lowercase)
+            .collect()
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: Uuid,
+    pub kind: String,
+    pub slug: String,
+    pub locale: String,
+    pub title: String,
+    pub published_at: Option<DateTime<Utc>>,
+    /// Escaped HTML: text around the matches, each in `<mark>`.
+    pub snippet: String,
+    pub score: f64,
+}
+
+/// HTML-escapes `text`, then turns the match markers into `<mark>`.
+fn marked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            START => out.push_str("<mark>"),
+            END => out.push_str("</mark>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Published documents matching every word, best first: one page, and
+/// whether there are more.
+pub async fn search<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<(Vec<Hit>, bool), DbErr> {
+    let backend = db.get_database_backend();
+    let mut values: Vec<Value> = Vec::new();
+    let next = |value: Value, values: &mut Vec<Value>| {
+        values.push(value);
+        if backend == DatabaseBackend::Postgres { format!("${}", values.len()) } else { "?".to_owned() }
+    };
+    let (select, from, matches, order) = if backend == DatabaseBackend::Postgres {
+        let tsquery =
+            query.words.iter().map(|w| format!("'{}'", w.replace('\'', ""))).collect::<Vec<_>>().join(" & ");
+        let q = next(tsquery.into(), &mut values);
+        (
+            format!(
+                "ts_headline('simple', s.body, to_tsquery('simple', {q}), \
+                 'StartSel={START}, StopSel={END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet, \
+                 ts_rank_cd(s.tsv, to_tsquery('simple', {q}))::float8 AS score"
+            ),
+            "search_index s JOIN documents d ON d.id = s.document_id".to_owned(),
+            format!("s.tsv @@ to_tsquery('simple', {q})"),
+            "score DESC, d.id",
+        )
+    } else {
+        let fts =
+            query.words.iter().map(|w| format!("\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" ");
+        let q = next(fts.into(), &mut values);
+        (
+            format!(
+                "snippet(search_index, 2, '{START}', '{END}', ' … ', 24) AS snippet, \
+                 -bm25(search_index, 0.0, 10.0, 1.0) AS score"
+            ),
+            "search_index JOIN documents d ON d.id = search_index.document_id".to_owned(),
+            format!("search_index MATCH {q}"),
+            "score DESC, d.id",
+        )
+    };
+    let mut conditions =
+        vec![matches, "d.status = 'published'".to_owned(), "d.deleted_at IS NULL".to_owned()];
+    if !query.kinds.is_empty() {
+        let kinds: Vec<String> = query.kinds.iter().map(|k| next(k.as_str().into(), &mut values)).collect();
+        conditions.push(format!("d.kind IN ({})", kinds.join(", ")));
+    }
+    if let Some(locale) = &query.locale {
+        let p = next(locale.as_str().into(), &mut values);
+        conditions.push(format!("d.locale = {p}"));
+    }
+    let limit = next(i64::try_from(query.limit + 1).unwrap_or(i64::MAX).into(), &mut values);
+    let offset = next(i64::try_from(query.offset).unwrap_or(0).into(), &mut values);
+    let sql = format!(
+        "SELECT d.id, d.kind, d.slug, d.locale, d.title, d.published_at, {select} FROM {from} \
+         WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        conditions.join(" AND ")
+    );
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        hits.push(Hit {
+            id: row.try_get("", "id")?,
+            kind: row.try_get("", "kind")?,
+            slug: row.try_get("", "slug")?,
+            locale: row.try_get("", "locale")?,
+            title: row.try_get("", "title")?,
+            published_at: row.try_get("", "published_at")?,
+            snippet: marked(&row.try_get::<String>("", "snippet")?),
+            score: row.try_get("", "score")?,
+        });
+    }
+    let more = hits.len() as u64 > query.limit;
+    hits.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
+    Ok((hits, more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_letters_and_digits_only() {
+        assert_eq!(
+            SearchQuery::words("Bread AND \"roses\"; NEAR(x*)"),
+            ["bread", "and", "roses", "near", "x"]
+        );
+        assert!(SearchQuery::words(" *** ").is_empty());
+    }
+
+    #[test]
+    fn snippets_are_escaped_around_the_marks() {
+        assert_eq!(
+            marked("a <b> \u{E000}bread\u{E001} & 'roses'"),
+            "a &lt;b&gt; <mark>bread</mark> &amp; &#39;roses&#39;"
+        );
+    }
+}
