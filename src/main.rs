@@ -14,7 +14,15 @@ fn return_large_blocks_to_the_system() {
     // SAFETY: mallopt only sets an allocator parameter; it is called before
     // any other thread exists.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        // Blocks of 128 KiB and more (password hashes, large calendars and
+        // feeds, write buffers) are mapped on their own and unmapped when
+        // freed, instead of pinning arena memory.
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
+        // Free memory at the top of an arena goes back above 256 KiB.
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 10);
+        // One arena per core at most: every worker, blocking and hashing
+        // thread otherwise gets one, each holding on to its own free memory.
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

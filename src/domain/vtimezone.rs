@@ -74,8 +74,27 @@ fn observance(
 }
 
 /// The `VTIMEZONE` of `zone` covering the years `first..=last`, as CRLF
-/// lines.
-pub fn vtimezone(zone: Tz, first: i32, last: i32) -> String {
+/// lines. Definitions are worked out once per process and kept (a few
+/// hundred bytes each, one per zone and range asked for).
+pub fn vtimezone(zone: Tz, first: i32, last: i32) -> std::sync::Arc<str> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Made = HashMap<(Tz, i32, i32), Arc<str>>;
+    static MADE: OnceLock<Mutex<Made>> = OnceLock::new();
+    let made = MADE.get_or_init(Default::default);
+    if let Some(known) = made.lock().ok().and_then(|m| m.get(&(zone, first, last)).cloned()) {
+        return known;
+    }
+    let definition: Arc<str> = build(zone, first, last).into();
+    if let Ok(mut made) = made.lock()
+        && made.len() < 4096
+    {
+        made.insert((zone, first, last), definition.clone());
+    }
+    definition
+}
+
+fn build(zone: Tz, first: i32, last: i32) -> String {
     let start = NaiveDate::from_ymd_opt(first, 1, 1).map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
     let end = NaiveDate::from_ymd_opt(last.saturating_add(1), 1, 1)
         .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
@@ -107,7 +126,7 @@ mod tests {
 
     #[test]
     fn athens_changes_twice_a_year_at_the_right_moment() {
-        let text = vtimezone(chrono_tz::Europe::Athens, 2027, 2027);
+        let text = vtimezone(chrono_tz::Europe::Athens, 2027, 2027).to_string();
         assert!(text.starts_with("BEGIN:VTIMEZONE\r\nTZID:Europe/Athens\r\n"), "{text}");
         // Last Sunday of March, 03:00 local (EET) → 04:00 EEST; last Sunday
         // of October, 04:00 local (EEST) → 03:00 EET.
@@ -118,7 +137,7 @@ mod tests {
 
     #[test]
     fn a_zone_without_changes_has_one_observance() {
-        let text = vtimezone(chrono_tz::Europe::Istanbul, 2026, 2030);
+        let text = vtimezone(chrono_tz::Europe::Istanbul, 2026, 2030).to_string();
         assert_eq!(text.matches("BEGIN:STANDARD").count(), 1, "{text}");
         assert!(text.contains("TZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\n"));
         assert!(!text.contains("DAYLIGHT"));

@@ -106,6 +106,15 @@ async fn the_calendar_carries_every_published_event_with_its_zone() {
     assert_eq!(cancelled.matches("BEGIN:VEVENT").count(), 1);
     app.get_problem("/v1/events/secret-meeting/calendar.ics", 404).await;
     app.get_problem("/v1/events/calendar.ics?country=Narnia", 400).await;
+    let first = ics(&app, "/v1/events/calendar.ics?limit=1").await;
+    assert_eq!(first.matches("BEGIN:VEVENT").count(), 1, "the earliest only");
+    app.get_problem("/v1/events/calendar.ics?limit=501", 400).await;
+    // A past, one-off event leaves the default calendar a month after it ends.
+    let past = json!({"slug": "long-ago", "title": "Long ago", "summary": "Past",
+        "starts_at": "2020-05-01T10:00:00Z", "ends_at": "2020-05-01T11:00:00Z", "time_zone": "UTC"});
+    event(&app, &editor, past).await;
+    assert!(!ics(&app, "/v1/events/calendar.ics").await.contains("Long ago"));
+    assert!(ics(&app, "/v1/events/calendar.ics?from=2020-01-01").await.contains("Long ago"));
 }
 
 #[tokio::test]

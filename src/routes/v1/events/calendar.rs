@@ -20,8 +20,12 @@ use crate::services::documents::{self, Entry};
 use crate::services::events::{self, EventDetail, EventFilter, Events};
 use crate::startup::AppState;
 
-/// Most events in one calendar.
-const MAX_EVENTS: u64 = 500;
+/// Most events in one calendar, and how many by default.
+const MAX_EVENTS: u32 = 500;
+const DEFAULT_EVENTS: u32 = 100;
+/// Without `from`, a calendar starts this many days back: recent events stay
+/// in subscribers' calendars for a while, older ones leave.
+const DEFAULT_DAYS_BACK: i64 = 30;
 /// Most years of a recurring event's time-zone rules included.
 const MAX_ZONE_YEARS: i32 = 20;
 
@@ -30,7 +34,8 @@ const MAX_ZONE_YEARS: i32 = 20;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CalendarParams {
-    /// Only events with an occurrence that ends after this (RFC 3339 or `YYYY-MM-DD`).
+    /// Only events with an occurrence that ends after this (RFC 3339 or
+    /// `YYYY-MM-DD`). Default: 30 days ago.
     #[param(example = "2027-01-01")]
     pub from: Option<String>,
     /// Only events with an occurrence that starts before this (RFC 3339 or `YYYY-MM-DD`).
@@ -54,6 +59,9 @@ pub struct CalendarParams {
     /// Only events in this locale (BCP 47).
     #[param(example = "en")]
     pub locale: Option<String>,
+    /// At most this many events, earliest first: 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500, example = 100)]
+    pub limit: Option<u32>,
 }
 
 /// Parameters of `GET /v1/events/{id_or_slug}/occurrences`.
@@ -178,7 +186,7 @@ fn calendar(entries: &[Entry<EventDetail>], name: &str, origin: &str) -> String 
         calendar.done().to_string().replace("PRODID:ICALENDAR-RS", "PRODID:-//Broadside//Broadside API//EN");
     // Each zone's rules go before the events that name it.
     let definitions: String =
-        zones.iter().map(|(zone, first, last)| vtimezone(*zone, *first, *last)).collect();
+        zones.iter().map(|(zone, first, last)| vtimezone(*zone, *first, *last).to_string()).collect();
     match text.find("BEGIN:VEVENT") {
         Some(at) => format!("{}{definitions}{}", &text[..at], &text[at..]),
         None => text,
@@ -198,7 +206,9 @@ fn ics(body: String) -> HttpResponse {
 /// subscribe to: each with a stable `UID`, `SEQUENCE` from its version,
 /// times in its own zone (`TZID`, with the zone's `VTIMEZONE`), `RRULE`,
 /// `STATUS` (cancelled events stay, marked `CANCELLED`), `LOCATION`, `GEO`
-/// and `URL`. Filterable like the list; at most 500 events, earliest first.
+/// and `URL`. Filterable like the list; by default the 100 earliest events
+/// with an occurrence in the last 30 days or later (`from`, `limit` change
+/// that).
 #[utoipa::path(
     tag = "events",
     operation_id = "events_calendar",
@@ -216,18 +226,24 @@ pub async fn events_calendar(
     state: web::Data<AppState>,
     Query(params): Query<CalendarParams>,
 ) -> Result<HttpResponse, AppError> {
+    let limit = params.limit.unwrap_or(DEFAULT_EVENTS);
+    if !(1..=MAX_EVENTS).contains(&limit) {
+        return Err(AppError::bad_parameter("limit", format!("must be between 1 and {MAX_EVENTS}")));
+    }
+    let from = parse_param("from", params.from.as_deref(), |v| instant(v, false))?
+        .unwrap_or_else(|| Utc::now() - chrono::Duration::days(DEFAULT_DAYS_BACK));
     let filter = EventFilter {
         common: common_filter(params.tag.as_deref(), params.locale.as_deref(), None)?,
         organizer: slug_param("organizer", params.organizer.as_deref())?,
-        from: parse_param("from", params.from.as_deref(), |v| instant(v, false))?,
+        from: Some(from),
         to: parse_param("to", params.to.as_deref(), |v| instant(v, true))?,
         upcoming: params.upcoming,
         country: parse_param("country", params.country.as_deref(), Country::parse)?,
         event_status: parse_param("event_status", params.event_status.as_deref(), str::parse)?,
     };
     let sort = EventSort::StartsAt.sort();
-    let page =
-        events::list(&state.db, Visibility::Public, &filter, sort, None, MAX_EVENTS, Utc::now()).await?;
+    let page = events::list(&state.db, Visibility::Public, &filter, sort, None, u64::from(limit), Utc::now())
+        .await?;
     // A listing loads tags only; the calendar needs nothing more.
     Ok(ics(calendar(&page.items, "Broadside events", &origin(&request))))
 }
