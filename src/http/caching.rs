@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -78,6 +78,29 @@ pub struct ResponseCache {
     public_cache_control: HeaderValue,
     generation: AtomicU64,
     store: RwLock<Store>,
+    /// Keys being computed: concurrent misses of one key wait for the first
+    /// instead of all computing it (a cold calendar under load would
+    /// otherwise be built once per waiting request).
+    in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// The right to compute one key; others asking for it wait until it drops.
+struct Flight<'a> {
+    cache: &'a ResponseCache,
+    key: String,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut in_flight) = self.cache.in_flight.lock() {
+            // Ours, the map's and the guard's: nobody else is waiting.
+            if Arc::strong_count(&self.lock) <= 3 {
+                in_flight.remove(&self.key);
+            }
+        }
+    }
 }
 
 impl ResponseCache {
@@ -92,7 +115,15 @@ impl ResponseCache {
             settings,
             generation: AtomicU64::new(0),
             store: RwLock::new(Store::default()),
+            in_flight: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Waits until no other request is computing `key`, then claims it.
+    async fn flight(&self, key: &str) -> Option<Flight<'_>> {
+        let lock = self.in_flight.lock().ok()?.entry(key.to_owned()).or_default().clone();
+        let guard = lock.clone().lock_owned().await;
+        Some(Flight { cache: self, key: key.to_owned(), lock, _guard: guard })
     }
 
     /// Content may have changed: nothing cached before now is served again.
@@ -243,6 +274,16 @@ pub async fn http_caching(
         return Ok(request.into_response(response));
     }
 
+    // A miss: compute it once, however many ask at the same moment.
+    let flight = match key.as_deref() {
+        Some(k) => cache.flight(k).await,
+        None => None,
+    };
+    if let Some(entry) = key.as_deref().and_then(|k| cache.get(k)) {
+        let mut response = respond(request.request(), &entry);
+        response.headers_mut().insert(X_CACHE, HeaderValue::from_static("hit"));
+        return Ok(request.into_response(response));
+    }
     let generation = cache.current();
     let response = next.call(request).await?;
     if response.status() != StatusCode::OK || is_stream(response.headers()) {
@@ -301,6 +342,7 @@ pub async fn http_caching(
             cache.put(key, entry);
         }
     }
+    drop(flight);
     Ok(ServiceResponse::new(request, response))
 }
 
