@@ -19,9 +19,18 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         match manager.get_database_backend() {
             DatabaseBackend::Sqlite => {
+                // FTS5 finds rows by rowid only; `search_keys` maps each
+                // document to its row, so that a write replaces one row
+                // without scanning the index.
                 db.execute_unprepared(
                     "CREATE VIRTUAL TABLE search_index USING fts5(\
-                     document_id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2')",
+                     title, body, tokenize = 'unicode61 remove_diacritics 2')",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TABLE search_keys (\
+                     rowid INTEGER PRIMARY KEY, \
+                     document_id uuid NOT NULL UNIQUE REFERENCES documents (id) ON DELETE CASCADE)",
                 )
                 .await?;
             }
@@ -42,6 +51,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared("DROP TABLE search_index").await.map(|_| ())
+        let db = manager.get_connection();
+        if manager.get_database_backend() == DatabaseBackend::Sqlite {
+            db.execute_unprepared("DROP TABLE search_keys").await?;
+        }
+        db.execute_unprepared("DROP TABLE search_index").await.map(|_| ())
     }
 }

@@ -62,26 +62,82 @@ async fn texts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<(Uuid, St
 /// Writes the index rows of `ids` anew (and drops those of ids that no
 /// longer exist). Call it inside the write's transaction.
 pub async fn index<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+    let sqlite = db.get_database_backend() == DatabaseBackend::Sqlite;
     for chunk in ids.chunks(500) {
-        let delete = Query::delete()
-            .from_table(table())
-            .and_where(Expr::col(Alias::new("document_id")).is_in(chunk.iter().copied()))
-            .to_owned();
-        db.execute(&delete).await?;
+        let document_id = || Expr::col(Alias::new("document_id")).is_in(chunk.iter().copied());
+        unindex(db, chunk).await?;
         let rows = texts(db, chunk).await?;
         if rows.is_empty() {
             continue;
         }
-        let mut insert = Query::insert();
-        insert.into_table(table()).columns([
-            Alias::new("document_id"),
-            Alias::new("title"),
-            Alias::new("body"),
-        ]);
-        for (id, title, body) in rows {
-            insert.values_panic([id.into(), title.into(), body.into()]);
+        if sqlite {
+            let mut keys = Query::insert();
+            keys.into_table(Alias::new("search_keys")).columns([Alias::new("document_id")]);
+            for (id, _, _) in &rows {
+                keys.values_panic([(*id).into()]);
+            }
+            db.execute(&keys).await?;
+            let lookup = Query::select()
+                .columns([Alias::new("rowid"), Alias::new("document_id")])
+                .from(Alias::new("search_keys"))
+                .and_where(document_id())
+                .to_owned();
+            let mut rowids = std::collections::HashMap::new();
+            for row in db.query_all(&lookup).await? {
+                rowids.insert(row.try_get_by_index::<Uuid>(1)?, row.try_get_by_index::<i64>(0)?);
+            }
+            let mut insert = Query::insert();
+            insert.into_table(table()).columns([
+                Alias::new("rowid"),
+                Alias::new("title"),
+                Alias::new("body"),
+            ]);
+            for (id, title, body) in rows {
+                if let Some(rowid) = rowids.get(&id) {
+                    insert.values_panic([(*rowid).into(), title.into(), body.into()]);
+                }
+            }
+            db.execute(&insert).await?;
+        } else {
+            let mut insert = Query::insert();
+            insert.into_table(table()).columns([
+                Alias::new("document_id"),
+                Alias::new("title"),
+                Alias::new("body"),
+            ]);
+            for (id, title, body) in rows {
+                insert.values_panic([id.into(), title.into(), body.into()]);
+            }
+            db.execute(&insert).await?;
         }
-        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Removes the index rows of `ids`. A purge calls it before the document
+/// goes (its key row goes with the document).
+pub async fn unindex<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(500) {
+        let document_id = || Expr::col(Alias::new("document_id")).is_in(chunk.iter().copied());
+        if db.get_database_backend() == DatabaseBackend::Sqlite {
+            // The rows of these documents, found through their keys.
+            let rows = Query::select()
+                .column(Alias::new("rowid"))
+                .from(Alias::new("search_keys"))
+                .and_where(document_id())
+                .to_owned();
+            let delete = Query::delete()
+                .from_table(table())
+                .and_where(Expr::col(Alias::new("rowid")).in_subquery(rows))
+                .to_owned();
+            db.execute(&delete).await?;
+            db.execute(
+                &Query::delete().from_table(Alias::new("search_keys")).and_where(document_id()).to_owned(),
+            )
+            .await?;
+        } else {
+            db.execute(&Query::delete().from_table(table()).and_where(document_id()).to_owned()).await?;
+        }
     }
     Ok(())
 }
@@ -89,8 +145,13 @@ pub async fn index<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr
 /// Indexes every document the index lacks (after the migration that made
 /// it, or a bulk load from an older version); returns how many.
 pub async fn index_missing<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
+    let keys = if db.get_database_backend() == DatabaseBackend::Sqlite {
+        Alias::new("search_keys")
+    } else {
+        table()
+    };
     let indexed: HashSet<Uuid> = {
-        let query = Query::select().column(Alias::new("document_id")).from(table()).to_owned();
+        let query = Query::select().column(Alias::new("document_id")).from(keys).to_owned();
         let mut ids = HashSet::new();
         for row in db.query_all(&query).await? {
             ids.insert(row.try_get_by_index::<Uuid>(0)?);
@@ -187,10 +248,12 @@ pub async fn search<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<(
         let q = next(fts.into(), &mut values);
         (
             format!(
-                "snippet(search_index, 2, '{START}', '{END}', ' … ', 24) AS snippet, \
-                 -bm25(search_index, 0.0, 10.0, 1.0) AS score"
+                "snippet(search_index, 1, '{START}', '{END}', ' … ', 24) AS snippet, \
+                 -bm25(search_index, 10.0, 1.0) AS score"
             ),
-            "search_index JOIN documents d ON d.id = search_index.document_id".to_owned(),
+            "search_index JOIN search_keys k ON k.rowid = search_index.rowid \
+             JOIN documents d ON d.id = k.document_id"
+                .to_owned(),
             format!("search_index MATCH {q}"),
             "score DESC, d.id",
         )

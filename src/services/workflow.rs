@@ -378,8 +378,8 @@ pub async fn purge(db: &DatabaseConnection, id: Uuid) -> Result<bool, DbErr> {
     // The documents that showed it change too: record them while the links
     // that say which they are still exist.
     super::changes::record(&txn, &[id]).await?;
+    super::search::unindex(&txn, &[id]).await?;
     let result = document::Entity::delete_many().filter(document::Column::Id.eq(id)).exec(&txn).await?;
-    super::search::index(&txn, &[id]).await?;
     txn.commit().await?;
     Ok(result.rows_affected == 1)
 }
