@@ -7,3 +7,10 @@ pub mod fields;
 pub mod pagination;
 pub mod preconditions;
 pub mod query;
+
+/// `scheme://host` of the request, for absolute links in feeds, calendars
+/// and JSON-LD.
+pub fn origin(request: &actix_web::HttpRequest) -> String {
+    let info = request.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}

@@ -1,7 +1,8 @@
 //! The change log. Every write that can alter how a document renders adds
 //! a row for that document, in the same transaction: the document itself,
 //! and the documents that show its title or visibility (those related to it
-//! either way, and its translations), or its people and tags. Rows are
+//! either way, and its translations), or its people and tags (whose
+//! services call [`record_exactly`] with the documents using them). Rows are
 //! numbered in commit order (writers take the log's lock), so a reader that
 //! has seen row `n` has seen every change committed before it.
 //!
@@ -12,9 +13,7 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
-use entity::{
-    change, document, document_relation, document_tag, essay_author, event_organizer, lyrics_writer,
-};
+use entity::{change, document, document_relation};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
@@ -72,46 +71,6 @@ pub async fn record<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbEr
         .await?;
     affected.extend(translations);
     record_exactly(db, &dedup(affected)).await
-}
-
-/// Records a change of each document that credits person `id`.
-pub async fn record_credited<C: ConnectionTrait>(db: &C, person: Uuid) -> Result<(), DbErr> {
-    let mut ids: Vec<Uuid> = essay_author::Entity::find()
-        .select_only()
-        .column(essay_author::Column::DocumentId)
-        .filter(essay_author::Column::PersonId.eq(person))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let writers: Vec<Uuid> = lyrics_writer::Entity::find()
-        .select_only()
-        .column(lyrics_writer::Column::DocumentId)
-        .filter(lyrics_writer::Column::PersonId.eq(person))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let organizers: Vec<Uuid> = event_organizer::Entity::find()
-        .select_only()
-        .column(event_organizer::Column::DocumentId)
-        .filter(event_organizer::Column::PersonId.eq(person))
-        .into_tuple()
-        .all(db)
-        .await?;
-    ids.extend(writers);
-    ids.extend(organizers);
-    record_exactly(db, &dedup(ids)).await
-}
-
-/// Records a change of each document that carries tag `id`.
-pub async fn record_tagged<C: ConnectionTrait>(db: &C, tag: Uuid) -> Result<(), DbErr> {
-    let ids: Vec<Uuid> = document_tag::Entity::find()
-        .select_only()
-        .column(document_tag::Column::DocumentId)
-        .filter(document_tag::Column::TagId.eq(tag))
-        .into_tuple()
-        .all(db)
-        .await?;
-    record_exactly(db, &ids).await
 }
 
 /// Records a change of exactly `ids` (a bulk load: nothing else shows them yet).

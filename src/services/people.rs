@@ -285,6 +285,23 @@ pub async fn ids_by_slugs<C: ConnectionTrait>(
     Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
 }
 
+/// Every document (deleted ones too) that credits person `id`, once each.
+pub async fn credited_documents<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    async fn of<L: CreditLink, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+        L::find()
+            .select_only()
+            .column(L::document_column())
+            .filter(L::person_column().eq(id))
+            .into_tuple()
+            .all(db)
+            .await
+    }
+    let mut ids = of::<essay_author::Entity, C>(db, id).await?;
+    ids.extend(of::<lyrics_writer::Entity, C>(db, id).await?);
+    ids.extend(of::<event_organizer::Entity, C>(db, id).await?);
+    Ok(documents::dedup(ids))
+}
+
 /// The writable fields of a person.
 #[derive(Debug, Clone)]
 pub struct PersonFields {
@@ -334,7 +351,7 @@ pub async fn update(
     if result.rows_affected != 1 {
         return Err(missed(current.map(|p| p.version)));
     }
-    super::changes::record_credited(&txn, id).await?;
+    super::changes::record_exactly(&txn, &credited_documents(&txn, id).await?).await?;
     txn.commit().await?;
     current.ok_or(WriteError::NotFound)
 }
@@ -343,15 +360,7 @@ pub async fn update(
 /// ones too) still credits them.
 pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<(), WriteError> {
     let txn = begin_write(db).await?;
-    let credits = essay_author::Entity::find()
-        .filter(essay_author::Column::PersonId.eq(id))
-        .count(&txn)
-        .await?
-        + lyrics_writer::Entity::find().filter(lyrics_writer::Column::PersonId.eq(id)).count(&txn).await?
-        + event_organizer::Entity::find()
-            .filter(event_organizer::Column::PersonId.eq(id))
-            .count(&txn)
-            .await?;
+    let credits = credited_documents(&txn, id).await?.len();
     if credits > 0 {
         return Err(WriteError::State(format!(
             "the person is credited on {credits} document(s), deleted ones included; remove those credits first"

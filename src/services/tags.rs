@@ -7,7 +7,7 @@ use entity::{document, document_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    JoinType, PaginatorTrait, QueryFilter, QuerySelect,
+    JoinType, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -81,6 +81,17 @@ pub async fn get<C: ConnectionTrait>(
     Ok(Some(TagRecord { tag, documents }))
 }
 
+/// Every document (deleted ones too) that carries tag `id`.
+pub async fn carrying_documents<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    document_tag::Entity::find()
+        .select_only()
+        .column(document_tag::Column::DocumentId)
+        .filter(document_tag::Column::TagId.eq(id))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// The writable fields of a tag.
 #[derive(Debug, Clone)]
 pub struct TagFields {
@@ -121,7 +132,7 @@ pub async fn update(
     if result.rows_affected != 1 {
         return Err(missed(current.map(|t| t.version)));
     }
-    super::changes::record_tagged(&txn, id).await?;
+    super::changes::record_exactly(&txn, &carrying_documents(&txn, id).await?).await?;
     txn.commit().await?;
     current.ok_or(WriteError::NotFound)
 }
@@ -131,7 +142,7 @@ pub async fn update(
 /// each of them, with its own revision.
 pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<(), WriteError> {
     let txn = begin_write(db).await?;
-    let carried = document_tag::Entity::find().filter(document_tag::Column::TagId.eq(id)).count(&txn).await?;
+    let carried = carrying_documents(&txn, id).await?.len();
     if carried > 0 {
         return Err(WriteError::State(format!(
             "{carried} document(s), deleted ones included, carry the tag; remove it from them first"

@@ -11,7 +11,7 @@ use broadside::auth::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, join_all, spawn_app, spawn_app_with};
 
 const ESSAY: &str = "proletarian-internationalism";
 
@@ -293,37 +293,11 @@ async fn concurrent_misses_of_one_answer_compute_it_once() {
     let path = "/v1/events/calendar.ics?from=2020-01-01";
     let requests: Vec<_> = (0..16).map(|_| get(&app, path, &[])).collect();
     let mut misses = 0;
-    for response in futures_join(requests).await {
+    for response in join_all(requests).await {
         assert_eq!(response.status(), 200);
         if header(&response, "x-cache").as_deref() == Some("miss") {
             misses += 1;
         }
     }
     assert_eq!(misses, 1, "one request built the calendar; the others waited for it");
-}
-
-/// Awaits every future, all in flight at once.
-async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs = Vec::new();
-    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
-    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (i, slot) in pending.iter_mut().enumerate() {
-            if let Some(future) = slot {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(output) => {
-                        results[i] = Some(output);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    outputs.extend(results.into_iter().flatten());
-    outputs
 }

@@ -7,7 +7,7 @@ use broadside::auth::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, join_all, spawn_app};
 
 fn essay_body(slug: &str) -> Value {
     json!({
@@ -286,7 +286,7 @@ async fn of_concurrent_edits_with_one_etag_exactly_one_wins() {
             })
         })
         .collect();
-    let statuses = join_all_local(attempts).await;
+    let statuses = join_all(attempts).await;
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 31, "{statuses:?}");
 
@@ -348,33 +348,6 @@ async fn two_editors_with_one_etag_one_wins_and_the_other_rebases() {
     let versions: Vec<i64> =
         revisions["data"].as_array().into_iter().flatten().filter_map(|r| r["version"].as_i64()).collect();
     assert_eq!(versions, [3, 2, 1], "both edits kept, each as its own revision");
-}
-
-/// Polls every future together on this task, so the requests are in
-/// flight at once; returns their outputs in order.
-async fn join_all_local<F: std::future::Future<Output = u16>>(
-    futures: Vec<std::pin::Pin<Box<F>>>,
-) -> Vec<u16> {
-    use std::task::Poll;
-    let mut futures: Vec<Option<std::pin::Pin<Box<F>>>> = futures.into_iter().map(Some).collect();
-    let mut out = vec![0u16; futures.len()];
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (i, slot) in futures.iter_mut().enumerate() {
-            if let Some(future) = slot {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(status) => {
-                        out[i] = status;
-                        *slot = None;
-                    }
-                    Poll::Pending => done = false,
-                }
-            }
-        }
-        if done { Poll::Ready(()) } else { Poll::Pending }
-    })
-    .await;
-    out
 }
 
 #[tokio::test]

@@ -342,9 +342,8 @@ where
         .insert_header((header::LAST_MODIFIED, http_date(entry.document.updated_at)));
     let dto = Dto::from(&entry);
     if linked_data::wants_json_ld(request) {
-        let info = request.connection_info();
         let url =
-            format!("{}://{}/v1/{}/{}", info.scheme(), info.host(), T::KIND.collection(), entry.document.id);
+            format!("{}/v1/{}/{}", crate::http::origin(request), T::KIND.collection(), entry.document.id);
         return Ok(response.content_type(linked_data::JSON_LD).json(dto.json_ld(&url)));
     }
     selected(response, &dto, fields.as_ref(), false)

@@ -67,8 +67,7 @@ async fn load(request: &HttpRequest, state: &AppState, params: &FeedParams) -> R
     };
     let sort = EssaySort::PublishedAtDesc.sort();
     let page = essays::list(&state.db, Visibility::Public, &filter, sort, None, u64::from(limit)).await?;
-    let info = request.connection_info();
-    let origin = format!("{}://{}", info.scheme(), info.host());
+    let origin = crate::http::origin(request);
     let mut title = "Broadside: essays".to_owned();
     for (name, value) in [("tag", &params.tag), ("author", &params.author), ("locale", &params.locale)] {
         if let Some(value) = value {

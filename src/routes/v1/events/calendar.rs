@@ -13,6 +13,7 @@ use super::dto::{EventSort, Occurrence, instant};
 use crate::domain::vtimezone::vtimezone;
 use crate::domain::{Country, EventTimes, IdOrSlug, LocalePreference, Visibility};
 use crate::error::AppError;
+use crate::http::origin;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
 use crate::routes::v1::document::{common_filter, id_or_slug, parse_param, slug_param};
@@ -87,12 +88,6 @@ pub struct Occurrences {
     #[schema(example = "Europe/Athens")]
     pub time_zone: String,
     pub occurrences: Vec<Occurrence>,
-}
-
-/// `http(s)://host` of this request, for absolute links.
-fn origin(request: &HttpRequest) -> String {
-    let info = request.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }
 
 fn status(value: &str) -> IcalStatus {
