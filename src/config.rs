@@ -9,6 +9,8 @@ use std::str::FromStr;
 
 use crate::domain::Locale;
 pub use crate::http::caching::CacheSettings;
+pub use crate::webhooks::WebhookSettings;
+use crate::webhooks::network::Network;
 
 #[derive(Clone)]
 pub struct Settings {
@@ -30,6 +32,7 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// How often a live change stream sends a heartbeat when idle.
     pub stream_heartbeat: std::time::Duration,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +67,8 @@ pub struct AuthSettings {
 pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
+    /// A read replica for anonymous reads (PostgreSQL only).
+    pub read_url: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +118,7 @@ impl Settings {
         Ok(Self {
             listen: parse(get, "BROADSIDE_LISTEN", "127.0.0.1:8080")?,
             database: DatabaseSettings {
+                read_url: read_url(get("DATABASE_READ_URL"), &database_url)?,
                 url: database_url,
                 max_connections: parse_in(get, "BROADSIDE_DB_MAX_CONNECTIONS", 8, 1..=1000)?,
             },
@@ -158,8 +164,58 @@ impl Settings {
                 15,
                 1..=300,
             )?),
+            webhooks: webhook_settings(&get)?,
         })
     }
+}
+
+fn read_url(value: Option<&str>, primary: &str) -> Result<Option<String>, SettingError> {
+    let Some(url) = value else { return Ok(None) };
+    let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+    if !postgres(url) || !postgres(primary) {
+        return Err(SettingError {
+            name: "DATABASE_READ_URL",
+            reason: "must be a postgres:// URL, beside a PostgreSQL DATABASE_URL".into(),
+        });
+    }
+    Ok(Some(url.to_owned()))
+}
+
+fn webhook_settings<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<WebhookSettings, SettingError> {
+    use std::time::Duration;
+    let mut allowed_networks = Vec::new();
+    for network in get("BROADSIDE_WEBHOOK_ALLOWED_NETWORKS").unwrap_or("").split(',').map(str::trim) {
+        if network.is_empty() {
+            continue;
+        }
+        allowed_networks.push(network.parse::<Network>().map_err(|reason| SettingError {
+            name: "BROADSIDE_WEBHOOK_ALLOWED_NETWORKS",
+            reason: format!("`{network}`: {reason}"),
+        })?);
+    }
+    Ok(WebhookSettings {
+        enabled: parse_bool(get, "BROADSIDE_WEBHOOKS", true)?,
+        timeout: Duration::from_secs(parse_in(get, "BROADSIDE_WEBHOOK_TIMEOUT_SECONDS", 10, 1..=120)?),
+        max_attempts: parse_in(get, "BROADSIDE_WEBHOOK_MAX_ATTEMPTS", 12, 1..=50)?,
+        retry_base: Duration::from_millis(parse_in(
+            get,
+            "BROADSIDE_WEBHOOK_RETRY_BASE_MS",
+            5000,
+            10..=3_600_000,
+        )?),
+        retry_max: Duration::from_secs(parse_in(
+            get,
+            "BROADSIDE_WEBHOOK_RETRY_MAX_SECONDS",
+            3600,
+            1..=86_400,
+        )?),
+        disable_after: parse_in(get, "BROADSIDE_WEBHOOK_DISABLE_AFTER", 5, 1..=10_000)?,
+        concurrency: parse_in(get, "BROADSIDE_WEBHOOK_CONCURRENCY", 8, 1..=256)?,
+        poll_interval: Duration::from_millis(parse_in(get, "BROADSIDE_WEBHOOK_POLL_MS", 1000, 20..=60_000)?),
+        max_payload_bytes: parse_in(get, "BROADSIDE_WEBHOOK_MAX_PAYLOAD_KB", 256, 1..=10_240)? * 1024,
+        retention_days: parse_in(get, "BROADSIDE_WEBHOOK_RETENTION_DAYS", 30, 1..=3650)?,
+        allowed_networks,
+    })
 }
 
 fn auth_settings<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<AuthSettings, SettingError> {
@@ -358,6 +414,11 @@ mod tests {
             ("BROADSIDE_CACHE_MAX_MB", "0"),
             ("BROADSIDE_CORS_ORIGINS", "example.org"),
             ("BROADSIDE_CORS_ORIGINS", "https://example.org/path"),
+            ("DATABASE_READ_URL", "sqlite://replica.db"),
+            ("BROADSIDE_WEBHOOKS", "maybe"),
+            ("BROADSIDE_WEBHOOK_MAX_ATTEMPTS", "0"),
+            ("BROADSIDE_WEBHOOK_ALLOWED_NETWORKS", "10.0.0.0/33"),
+            ("BROADSIDE_WEBHOOK_ALLOWED_NETWORKS", "localhost"),
         ] {
             let error = Settings::from_vars(&vars(&[(name, value)])).err();
             assert_eq!(error.map(|e| e.name), Some(name), "{name}={value}");

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod background;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod database;
 pub mod domain;
@@ -14,3 +15,4 @@ pub mod routes;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+pub mod webhooks;

@@ -33,6 +33,7 @@ use crate::routes::responses::{
         (name = "sync", description = "Delta sync for offline-first apps: every change since a cursor."),
         (name = "auth", description = "Signing in: access tokens, refresh tokens, the caller."),
         (name = "api-keys", description = "API keys for integrators, managed by admins."),
+        (name = "webhooks", description = "Signed, retried, logged deliveries of content events (Standard Webhooks), managed by admins."),
         (name = "operations", description = "Liveness and readiness."),
     ),
     components(
@@ -108,6 +109,8 @@ fn conditional_gets(api: &mut utoipa::openapi::OpenApi) {
     let cache_control = "`public, max-age=…, stale-while-revalidate=…` for anonymous callers; `private, no-store` \
         for anything asked with credentials.";
     let vary = "`Accept, Accept-Encoding, Accept-Language, Authorization, X-API-Key`.";
+    let surrogate_key = "Anonymous answers only: keys a CDN can purge this answer by, space-separated: \
+        `broadside` (everything), `broadside-<collection>`, and `broadside-<id>` for one document, person or tag.";
     let not_modified = ResponseBuilder::new()
         .description(
             "Not modified: the representation still has the ETag named in `If-None-Match` (or has not \
@@ -145,6 +148,7 @@ fn conditional_gets(api: &mut utoipa::openapi::OpenApi) {
             ok.headers.entry("ETag".into()).or_insert_with(|| text(etag).into());
             ok.headers.insert("Cache-Control".into(), text(cache_control).into());
             ok.headers.insert("Vary".into(), text(vary).into());
+            ok.headers.insert("Surrogate-Key".into(), text(surrogate_key).into());
         }
     }
 }

@@ -37,14 +37,50 @@ pub struct AppState {
     pub cache: ResponseCache,
     /// Bumped after every committed change, to wake live change streams.
     pub changes: tokio::sync::watch::Sender<u64>,
+    /// Bumped after every write committed through this instance, for the
+    /// other instances to hear of (see [`crate::cluster`]).
+    pub local_writes: tokio::sync::watch::Sender<u64>,
+    /// This process, among the instances sharing the database.
+    pub instance: uuid::Uuid,
+    /// Sends webhook requests.
+    pub webhook_sender: crate::webhooks::sender::Sender,
+    /// Wakes the webhook worker: new events may be waiting.
+    pub webhook_wakeup: tokio::sync::Notify,
+    /// The read replica, when `DATABASE_READ_URL` names one.
+    pub replica: Option<crate::cluster::Replica>,
 }
 
 impl AppState {
-    /// Content has changed (the write is committed): no cached answer may
-    /// be served again, and live change streams look for what is new.
+    /// A write through this instance is committed: everything that depends
+    /// on content is refreshed, here and on the other instances.
     pub fn content_changed(&self) {
+        self.refresh();
+        self.local_writes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Content has changed, through this instance or another: no cached
+    /// answer may be served again, live change streams and the webhook
+    /// worker look for what is new, and the replica is not read until it
+    /// has caught up.
+    pub fn refresh(&self) {
         self.cache.invalidate();
+        if let Some(replica) = &self.replica {
+            replica.behind();
+        }
         self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        self.webhook_wakeup.notify_one();
+    }
+
+    /// Where the read-only queries of `request` go: the replica for
+    /// anonymous callers while it has caught up; the primary otherwise, so
+    /// that callers who can write always read what they wrote.
+    pub fn reader(&self, request: &actix_web::HttpRequest) -> &DatabaseConnection {
+        match &self.replica {
+            Some(replica) if !caching::has_credentials(request.headers()) && replica.caught_up() => {
+                &replica.db
+            }
+            _ => &self.db,
+        }
     }
 }
 
@@ -55,6 +91,7 @@ pub struct Application {
     address: SocketAddr,
     server: Server,
     state: web::Data<AppState>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -79,13 +116,13 @@ impl Application {
                  and end with the process (set BROADSIDE_ENV=production to require a secret)"
             );
         }
-        let application = Self::build_with(settings, db)?;
+        let application = Self::build_with(settings, db).await?;
         ensure_admin(&application.state).await?;
         Ok(application)
     }
 
     /// Binds the listener and builds the server over an open database.
-    pub fn build_with(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub async fn build_with(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {} (BROADSIDE_LISTEN)", settings.listen))?;
         let address = listener.local_addr()?;
@@ -100,6 +137,19 @@ impl Application {
         let passwords = Passwords::new(auth.password_threads)?;
         let login_limiter = LoginLimiter::new(auth.login_attempts_per_minute);
         let cache = ResponseCache::new(settings.cache.clone());
+        let webhook_sender = crate::webhooks::sender::Sender::new(&settings.webhooks)
+            .context("cannot set up the HTTP client for webhooks")?;
+        let replica = match &settings.database.read_url {
+            Some(url) => {
+                let replica_settings =
+                    crate::config::DatabaseSettings { url: url.clone(), ..settings.database.clone() };
+                let replica = database::connect(&replica_settings).await.with_context(|| {
+                    format!("cannot open the read replica at {}", crate::config::redact_url(url))
+                })?;
+                Some(crate::cluster::Replica::new(replica))
+            }
+            None => None,
+        };
         let state = web::Data::new(AppState {
             db,
             settings: Arc::new(settings),
@@ -108,11 +158,21 @@ impl Application {
             login_limiter,
             cache,
             changes: tokio::sync::watch::Sender::new(0),
+            local_writes: tokio::sync::watch::Sender::new(0),
+            instance: uuid::Uuid::now_v7(),
+            webhook_sender,
+            webhook_wakeup: tokio::sync::Notify::new(),
+            replica,
         });
-        background::spawn(state.clone().into_inner());
+        let tasks = background::spawn(state.clone().into_inner());
         let app_state = state.clone();
         let server = HttpServer::new(move || app(app_state.clone())).workers(workers).listen(listener)?.run();
-        Ok(Self { address, server, state })
+        Ok(Self { address, server, state, tasks })
+    }
+
+    /// Stops the server when asked (graceful: requests under way finish).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -123,9 +183,16 @@ impl Application {
         self.address.port()
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes the requests under way.
+    /// Serves until SIGINT or SIGTERM (or [`Self::handle`] stops it), then
+    /// finishes the requests under way and stops the background work. An
+    /// attempt at a webhook cut short is made again once its lease ends.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        for task in &self.tasks {
+            task.abort();
+        }
+        drop(self.state);
+        result
     }
 }
 

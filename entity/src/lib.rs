@@ -21,3 +21,7 @@ pub mod refresh_token;
 pub mod revision;
 pub mod tag;
 pub mod user;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_event;

@@ -8,6 +8,7 @@ mod m20261124_000002_accounts;
 mod m20261124_000003_revisions;
 mod m20261124_000004_changes;
 mod m20261124_000005_search;
+mod m20261124_000006_webhooks;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_revisions::Migration),
             Box::new(m20261124_000004_changes::Migration),
             Box::new(m20261124_000005_search::Migration),
+            Box::new(m20261124_000006_webhooks::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@
 //! older generation, so it is never served.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
@@ -34,6 +34,8 @@ const MAX_TAGGED_BYTES: usize = 16 * 1024 * 1024;
 /// What varies a response besides its URL: the representation asked for,
 /// and credentials, which turn a public answer into a private one.
 const VARY: &str = "Accept, Accept-Encoding, Accept-Language, Authorization, X-API-Key";
+
+const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
 
 /// `hit` or `miss` on answers the in-process cache may keep.
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -77,6 +79,9 @@ pub struct ResponseCache {
     settings: CacheSettings,
     public_cache_control: HeaderValue,
     generation: AtomicU64,
+    /// Whether this instance hears of every write (see [`crate::cluster`]);
+    /// while it does not, nothing is served from or kept in the cache.
+    coherent: AtomicBool,
     store: RwLock<Store>,
     /// Keys being computed: concurrent misses of one key wait for the first
     /// instead of all computing it (a cold calendar under load would
@@ -114,6 +119,7 @@ impl ResponseCache {
                 .unwrap_or_else(|_| HeaderValue::from_static("public, max-age=60")),
             settings,
             generation: AtomicU64::new(0),
+            coherent: AtomicBool::new(true),
             store: RwLock::new(Store::default()),
             in_flight: Mutex::new(HashMap::new()),
         }
@@ -134,11 +140,22 @@ impl ResponseCache {
         }
     }
 
+    /// Whether every write is heard of; see the field.
+    pub fn set_coherent(&self, coherent: bool) {
+        if !coherent {
+            self.invalidate();
+        }
+        self.coherent.store(coherent, Ordering::SeqCst);
+    }
+
     fn current(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
     fn get(&self, key: &str) -> Option<Arc<Cached>> {
+        if !self.coherent.load(Ordering::SeqCst) {
+            return None;
+        }
         let entry = self.store.read().ok()?.entries.get(key).cloned()?;
         let fresh = entry.stored.elapsed().as_secs() < u64::from(self.settings.max_age.max(1));
         (entry.generation == self.current() && fresh).then_some(entry)
@@ -150,7 +167,7 @@ impl ResponseCache {
             return;
         }
         let Ok(mut store) = self.store.write() else { return };
-        if entry.generation != self.current() {
+        if entry.generation != self.current() || !self.coherent.load(Ordering::SeqCst) {
             return;
         }
         while store.bytes + size > self.settings.max_bytes {
@@ -178,7 +195,7 @@ impl ResponseCache {
 }
 
 /// Does the request carry credentials? Then its answer is private.
-fn has_credentials(headers: &HeaderMap) -> bool {
+pub fn has_credentials(headers: &HeaderMap) -> bool {
     headers.contains_key(header::AUTHORIZATION) || headers.contains_key("x-api-key")
 }
 
@@ -319,8 +336,13 @@ pub async fn http_caching(
     headers.insert(header::VARY, HeaderValue::from_static(VARY));
     if private {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    } else if !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, cache.public_cache_control.clone());
+    } else {
+        if !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(header::CACHE_CONTROL, cache.public_cache_control.clone());
+        }
+        if let Ok(keys) = HeaderValue::from_str(&surrogate_keys(request.path(), version.as_deref())) {
+            headers.insert(SURROGATE_KEY, keys);
+        }
     }
 
     let entry = Cached {
@@ -346,6 +368,26 @@ pub async fn http_caching(
     Ok(ServiceResponse::new(request, response))
 }
 
+/// The keys a CDN can purge a public answer by (`Surrogate-Key`): every
+/// answer has `broadside`; those under a collection have
+/// `broadside-<collection>`; one of a versioned resource (a document, a
+/// person, a tag) has `broadside-<id>`. See `docs/deploy.md`.
+fn surrogate_keys(path: &str, version: Option<&str>) -> String {
+    let mut keys = String::from("broadside");
+    if let Some(collection) = path.strip_prefix("/v1/").and_then(|rest| rest.split('/').next())
+        && !collection.is_empty()
+        && collection.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+    {
+        keys.push_str(" broadside-");
+        keys.push_str(collection);
+    }
+    if let Some((id, _)) = version.map(|v| v.trim_matches('"')).and_then(|v| v.rsplit_once("-v")) {
+        keys.push_str(" broadside-");
+        keys.push_str(id);
+    }
+    keys
+}
+
 fn is_stream(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -356,6 +398,16 @@ fn is_stream(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_answers_carry_purge_keys_for_their_collection_and_resource() {
+        assert_eq!(
+            surrogate_keys("/v1/essays/on-organizing", Some("\"0193a5b07c1e-v4\"")),
+            "broadside broadside-essays broadside-0193a5b07c1e"
+        );
+        assert_eq!(surrogate_keys("/v1/events/calendar.ics", None), "broadside broadside-events");
+        assert_eq!(surrogate_keys("/healthz", None), "broadside");
+    }
 
     fn settings(max_bytes: usize) -> CacheSettings {
         CacheSettings { enabled: true, max_bytes, max_age: 60, stale_while_revalidate: 300 }

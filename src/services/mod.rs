@@ -17,5 +17,6 @@ pub mod seed;
 pub mod sessions;
 pub mod tags;
 pub mod users;
+pub mod webhooks;
 pub mod workflow;
 pub mod writes;

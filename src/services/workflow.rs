@@ -9,7 +9,7 @@ use entity::{
     document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
     lyrics_stanza, lyrics_writer, revision,
 };
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
@@ -100,13 +100,18 @@ async fn load<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<En
         .ok_or(WriteError::NotFound)
 }
 
+/// Writes what a change leaves behind, in its transaction: the revision,
+/// the search index entry, the change-log rows and the webhook events
+/// (`cancelled`: the change cancelled an event).
 async fn record<C: ConnectionTrait>(
     db: &C,
     document: &document::Model,
     action: &str,
     change: &Change,
     snapshot: Value,
+    cancelled: bool,
 ) -> Result<(), DbErr> {
+    super::webhooks::document_changed(db, document, action, cancelled, &snapshot).await?;
     revision::ActiveModel {
         id: Set(Uuid::now_v7()),
         document_id: Set(document.id),
@@ -149,9 +154,14 @@ pub async fn create<T: ContentType>(
             .await?;
     }
     let entry = load::<T, _>(&txn, id).await?;
-    record(&txn, &entry.document, "create", change, snapshot(&entry)).await?;
+    record(&txn, &entry.document, "create", change, snapshot(&entry), false).await?;
     txn.commit().await?;
     Ok(entry)
+}
+
+/// Whether `id` is an event whose status is `cancelled`.
+async fn cancelled<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, DbErr> {
+    Ok(event::Entity::find_by_id(id).one(db).await?.is_some_and(|e| e.event_status == "cancelled"))
 }
 
 /// Claims version `expected` of `id` for a change: bumps the version and
@@ -224,6 +234,7 @@ pub async fn update<T: ContentType>(
     snapshot: Snapshot<T::Detail>,
 ) -> Result<Entry<T::Detail>, WriteError> {
     let txn = crate::database::begin_write(db).await?;
+    let was_cancelled = cancelled(&txn, id).await?;
     let new = &draft.document;
     let group = new.translation_of;
     let (slug, locale, title) = (new.slug.to_string(), new.locale.to_string(), new.title.clone());
@@ -246,7 +257,8 @@ pub async fn update<T: ContentType>(
     batch.add_content(id, draft.document, draft.content);
     batch.insert(&txn).await.map_err(classify)?;
     let entry = load::<T, _>(&txn, id).await?;
-    record(&txn, &entry.document, action, change, snapshot(&entry)).await?;
+    let now_cancelled = !was_cancelled && cancelled(&txn, id).await?;
+    record(&txn, &entry.document, action, change, snapshot(&entry), now_cancelled).await?;
     txn.commit().await?;
     Ok(entry)
 }
@@ -313,61 +325,56 @@ pub async fn transition<T: ContentType>(
     })
     .await?;
     let entry = load::<T, _>(&txn, id).await?;
-    record(&txn, &entry.document, transition.action(), change, snapshot(&entry)).await?;
+    record(&txn, &entry.document, transition.action(), change, snapshot(&entry), false).await?;
     txn.commit().await?;
     Ok(entry)
 }
 
-/// Publishes scheduled documents of type `T` whose time has come, each in
-/// its own transaction with its revision. Returns how many it published.
+/// Publishes the scheduled documents of type `T` whose time has come,
+/// each in its own transaction with its revision and events. Instances
+/// sharing the database each take documents no other is publishing
+/// (`FOR UPDATE SKIP LOCKED` on PostgreSQL; a SQLite write transaction is
+/// exclusive), so each is published once. Returns how many this call
+/// published.
 pub async fn publish_due<T: ContentType>(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     snapshot: Snapshot<T::Detail>,
 ) -> Result<u64, WriteError> {
-    let due: Vec<(Uuid, i32, Option<DateTime<Utc>>)> = document::Entity::find()
-        .select_only()
-        .column(document::Column::Id)
-        .column(document::Column::Version)
-        .column(document::Column::PublishAt)
-        .filter(document::Column::Kind.eq(T::KIND.as_str()))
-        .filter(document::Column::Status.eq(DocumentStatus::Scheduled.as_str()))
-        .filter(document::Column::PublishAt.lte(now))
-        .filter(document::Column::DeletedAt.is_null())
-        .order_by_asc(document::Column::PublishAt)
-        .limit(500)
-        .into_tuple()
-        .all(db)
-        .await?;
     let mut published = 0;
-    for (id, version, publish_at) in due {
+    // Bounded, so one tick cannot run forever behind a flood.
+    while published < 1000 {
         let txn = crate::database::begin_write(db).await?;
-        let claimed = claim(&txn, id, version, false, |update| {
+        let due = document::Entity::find()
+            .filter(document::Column::Kind.eq(T::KIND.as_str()))
+            .filter(document::Column::Status.eq(DocumentStatus::Scheduled.as_str()))
+            .filter(document::Column::PublishAt.lte(now))
+            .filter(document::Column::DeletedAt.is_null())
+            .order_by_asc(document::Column::PublishAt)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .one(&txn)
+            .await?;
+        let Some(due) = due else { break };
+        let publish_at = due.publish_at;
+        claim(&txn, due.id, due.version, false, |update| {
             update
-                .filter(document::Column::Status.eq(DocumentStatus::Scheduled.as_str()))
                 .col_expr(document::Column::Status, Expr::value(DocumentStatus::Published.as_str()))
                 .col_expr(document::Column::PublishedAt, Expr::value(publish_at.unwrap_or(now)))
                 .col_expr(document::Column::PublishAt, Expr::value(Option::<DateTime<Utc>>::None))
         })
-        .await;
-        match claimed {
-            Ok(()) => {
-                let entry = load::<T, _>(&txn, id).await?;
-                record(
-                    &txn,
-                    &entry.document,
-                    "publish",
-                    &Change::system("scheduled publication"),
-                    snapshot(&entry),
-                )
-                .await?;
-                txn.commit().await?;
-                published += 1;
-            }
-            // Someone else changed or published it meanwhile.
-            Err(WriteError::Stale { .. } | WriteError::State(_) | WriteError::NotFound) => {}
-            Err(other) => return Err(other),
-        }
+        .await?;
+        let entry = load::<T, _>(&txn, due.id).await?;
+        record(
+            &txn,
+            &entry.document,
+            "publish",
+            &Change::system("scheduled publication"),
+            snapshot(&entry),
+            false,
+        )
+        .await?;
+        txn.commit().await?;
+        published += 1;
     }
     Ok(published)
 }
@@ -375,6 +382,9 @@ pub async fn publish_due<T: ContentType>(
 /// Deletes a document and its revisions for good.
 pub async fn purge(db: &DatabaseConnection, id: Uuid) -> Result<bool, DbErr> {
     let txn = crate::database::begin_write(db).await?;
+    if let Some(document) = document::Entity::find_by_id(id).one(&txn).await? {
+        super::webhooks::document_purged(&txn, &document).await?;
+    }
     // The documents that showed it change too: record them while the links
     // that say which they are still exist.
     super::changes::record(&txn, &[id]).await?;

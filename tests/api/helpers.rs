@@ -21,6 +21,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database_url: String,
+    /// Stops the server and its background work.
+    pub handle: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -91,10 +93,29 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     database::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
     seed::load_demo(&db).await.unwrap_or_else(|e| panic!("demo: {e}"));
     add_user(&db, ADMIN_EMAIL, ADMIN_PASSWORD, Role::Admin).await;
-    let application = Application::build_with(settings, db.clone()).unwrap_or_else(|e| panic!("build: {e}"));
+    start(settings, db, database_url, dir).await
+}
+
+/// Another instance over the database at `database_url`, as a second
+/// server behind a load balancer (or the same one restarted) would be.
+pub async fn spawn_instance(database_url: &str, extra: &[(&str, &str)]) -> TestApp {
+    let settings = settings_with(database_url, false, extra);
+    let db = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("connect: {e}"));
+    start(settings, db, database_url.to_owned(), None).await
+}
+
+async fn start(
+    settings: Settings,
+    db: DatabaseConnection,
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
+) -> TestApp {
+    let application =
+        Application::build_with(settings, db.clone()).await.unwrap_or_else(|e| panic!("build: {e}"));
     let address = format!("http://127.0.0.1:{}", application.port());
+    let handle = application.handle();
     tokio::spawn(application.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, database_url, _dir: dir }
+    TestApp { address, client: reqwest::Client::new(), db, database_url, handle, _dir: dir }
 }
 
 pub async fn add_user(db: &DatabaseConnection, email: &str, password: &str, role: Role) {
@@ -153,6 +174,12 @@ impl TestApp {
             request = request.json(body);
         }
         request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// The ETag a GET of `path` answers, as `token` sees it.
+    pub async fn etag(&self, path: &str, token: &str) -> Option<String> {
+        let response = self.send(reqwest::Method::GET, path, Some(token), None, None).await;
+        response.headers().get("etag").and_then(|v| v.to_str().ok()).map(String::from)
     }
 
     pub async fn get_with(&self, path: &str, header: (&str, &str)) -> reqwest::Response {

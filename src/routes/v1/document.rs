@@ -318,7 +318,7 @@ where
     let preference = params.preference(request)?;
     let visibility = document_visibility(caller);
     let entry = documents::get_entry::<T, _>(
-        &state.db,
+        state.reader(request),
         visibility,
         &key,
         &preference,

@@ -13,6 +13,7 @@ pub mod search;
 pub mod stream;
 pub mod sync;
 pub mod tags;
+pub mod webhooks;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -29,6 +30,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .configure(tags::configure)
             .configure(search::configure)
             .configure(sync::configure)
-            .configure(stream::configure),
+            .configure(stream::configure)
+            .configure(webhooks::configure),
     );
 }

@@ -1,6 +1,6 @@
 //! `/v1/search`: full-text search over every published document.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -127,6 +127,7 @@ fn decode(cursor: &str, fingerprint: &str) -> Result<u64, AppError> {
 )]
 #[get("/search")]
 pub async fn search(
+    request: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -159,7 +160,7 @@ pub async fn search(
         offset,
         limit: u64::from(limit),
     };
-    let (hits, more) = run_search(&state.db, &query).await?;
+    let (hits, more) = run_search(state.reader(&request), &query).await?;
     let next_cursor = more.then(|| encode(offset + u64::from(limit), &fingerprint));
     Ok(HttpResponse::Ok()
         .json(SearchResults { data: hits.into_iter().map(SearchHit::from).collect(), next_cursor }))

@@ -66,7 +66,8 @@ async fn load(request: &HttpRequest, state: &AppState, params: &FeedParams) -> R
         author: slug_param("author", params.author.as_deref())?,
     };
     let sort = EssaySort::PublishedAtDesc.sort();
-    let page = essays::list(&state.db, Visibility::Public, &filter, sort, None, u64::from(limit)).await?;
+    let page = essays::list(state.reader(request), Visibility::Public, &filter, sort, None, u64::from(limit))
+        .await?;
     let origin = crate::http::origin(request);
     let mut title = "Broadside: essays".to_owned();
     for (name, value) in [("tag", &params.tag), ("author", &params.author), ("locale", &params.locale)] {

@@ -42,6 +42,6 @@ pub async fn list_essays(
         common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         author: slug_param("author", params.author.as_deref())?,
     };
-    let page = essays::list(&state.db, visibility, &filter, sort, after.as_ref(), limit).await?;
+    let page = essays::list(state.reader(&request), visibility, &filter, sort, after.as_ref(), limit).await?;
     listing::<_, EssaySummary>(&request, page, params.fields.as_deref())
 }

@@ -237,8 +237,16 @@ pub async fn events_calendar(
         event_status: parse_param("event_status", params.event_status.as_deref(), str::parse)?,
     };
     let sort = EventSort::StartsAt.sort();
-    let page = events::list(&state.db, Visibility::Public, &filter, sort, None, u64::from(limit), Utc::now())
-        .await?;
+    let page = events::list(
+        state.reader(&request),
+        Visibility::Public,
+        &filter,
+        sort,
+        None,
+        u64::from(limit),
+        Utc::now(),
+    )
+    .await?;
     // A listing loads tags only; the calendar needs nothing more.
     Ok(ics(calendar(&page.items, "Broadside events", &origin(&request))))
 }

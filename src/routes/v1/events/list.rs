@@ -58,6 +58,8 @@ pub async fn list_events(
     {
         return Err(AppError::bad_parameter("to", "must be after `from`"));
     }
-    let page = events::list(&state.db, visibility, &filter, sort, after.as_ref(), limit, Utc::now()).await?;
+    let page =
+        events::list(state.reader(&request), visibility, &filter, sort, after.as_ref(), limit, Utc::now())
+            .await?;
     listing::<_, EventSummary>(&request, page, params.fields.as_deref())
 }

@@ -42,6 +42,6 @@ pub async fn list_lyrics(
         common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         writer: slug_param("writer", params.writer.as_deref())?,
     };
-    let page = lyrics::list(&state.db, visibility, &filter, sort, after.as_ref(), limit).await?;
+    let page = lyrics::list(state.reader(&request), visibility, &filter, sort, after.as_ref(), limit).await?;
     listing::<_, LyricsSummary>(&request, page, params.fields.as_deref())
 }

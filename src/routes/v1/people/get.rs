@@ -1,5 +1,5 @@
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{Person, PersonGetParams};
 use crate::domain::Visibility;
@@ -33,13 +33,14 @@ use crate::startup::AppState;
 )]
 #[get("/people/{id_or_slug}")]
 pub async fn get_person(
+    request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(params): Query<PersonGetParams>,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields::parse(params.fields.as_deref(), "Person")?;
     let key = id_or_slug(&path)?;
-    let record = people::get(&state.db, &key, Visibility::Public)
+    let record = people::get(state.reader(&request), &key, Visibility::Public)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no person `{}`", path.as_str())))?;
     let mut response = HttpResponse::Ok();

@@ -31,6 +31,6 @@ pub async fn list_people(
     let descending = params.sort == Some(PersonSort::NameDesc);
     let sort = if descending { "-name" } else { "name" };
     let (limit, after) = page_request(params.limit, params.cursor.as_deref(), sort)?;
-    let page = people::list(&state.db, descending, after.as_ref(), limit).await?;
+    let page = people::list(state.reader(&request), descending, after.as_ref(), limit).await?;
     listing::<_, PersonSummary>(&request, page, params.fields.as_deref())
 }

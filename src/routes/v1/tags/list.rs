@@ -34,6 +34,7 @@ pub async fn list_tags(
     let descending = params.sort == Some(TagSort::SlugDesc);
     let sort = if descending { "-slug" } else { "slug" };
     let (limit, after) = page_request(params.limit, params.cursor.as_deref(), sort)?;
-    let page = tags::list(&state.db, Visibility::Public, descending, after.as_ref(), limit).await?;
+    let page =
+        tags::list(state.reader(&request), Visibility::Public, descending, after.as_ref(), limit).await?;
     listing::<_, Tag>(&request, page, params.fields.as_deref())
 }

@@ -1,0 +1,172 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+
+use super::dto::{Delivery, DeliveryList, DeliveryListParams};
+use super::{path_id, require_admin};
+use crate::auth::extractor::Caller;
+use crate::error::AppError;
+use crate::http::pagination;
+use crate::http::query::Query;
+use crate::routes::responses::{BadRequest, Conflict, Forbidden, NotFound, ServerError, Unauthorized};
+use crate::services::documents::{Cursor, SortKey};
+use crate::services::webhooks;
+use crate::startup::AppState;
+use crate::webhooks::worker;
+
+/// The sort the delivery log's cursors belong to.
+const SORT: &str = "-created_at";
+
+async fn respond(
+    state: &AppState,
+    status: u16,
+    delivery: entity::webhook_delivery::Model,
+) -> Result<HttpResponse, AppError> {
+    let delivery = Delivery::new(webhooks::logged(&state.db, delivery).await?);
+    let status = actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK);
+    Ok(HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "private, no-store")).json(delivery))
+}
+
+/// List a webhook's deliveries
+///
+/// The delivery log, newest first: each event sent to this subscription,
+/// its state, and every attempt with the receiver's status, the latency and
+/// the start of its answer (or why no answer came). Cursor pagination;
+/// `status` narrows it to pending, succeeded or failed deliveries. Admins
+/// only.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "list_webhook_deliveries",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The webhook's id.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70"),
+        DeliveryListParams,
+    ),
+    responses(
+        (status = 200, description = "A page of deliveries.", body = DeliveryList,
+            headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    )
+)]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn list_deliveries(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    Query(params): Query<DeliveryListParams>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(caller)?;
+    let id = path_id(&id, "id")?;
+    let limit = pagination::limit(params.limit)?;
+    let after = match pagination::after(params.cursor.as_deref(), SORT)? {
+        Some(Cursor { key: SortKey::Time(at), id, .. }) => Some((at, id)),
+        Some(_) => return Err(AppError::bad_parameter("cursor", "not a cursor of this listing")),
+        None => None,
+    };
+    if webhooks::get(&state.db, id).await?.is_none() {
+        return Err(AppError::not_found(format!("no webhook {id}")));
+    }
+    let status = params.status.map(|s| s.as_str());
+    let (page, more) = webhooks::deliveries(&state.db, id, after, status, limit).await?;
+    let next_cursor = page.last().filter(|_| more).map(|last| {
+        pagination::encode(&Cursor {
+            sort: SORT.into(),
+            key: SortKey::Time(last.delivery.created_at),
+            id: last.delivery.id,
+        })
+    });
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CACHE_CONTROL, "private, no-store"));
+    if let Some(next) = &next_cursor {
+        response.insert_header((header::LINK, pagination::next_link(&request, next)));
+    }
+    Ok(response.json(DeliveryList { data: page.into_iter().map(Delivery::new).collect(), next_cursor }))
+}
+
+/// Replay a delivery
+///
+/// Sends the event of a delivery to its subscription again, as a new
+/// delivery (due now, retried like any other) that names the one it
+/// replays. The payload and `webhook-id` are the original's, so a receiver
+/// that already handled it can tell. The subscription must be enabled.
+/// Admins only.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "replay_webhook_delivery",
+    security(("bearer" = [])),
+    params(("delivery_id" = Uuid, Path, description = "The delivery to replay.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a71")),
+    responses(
+        (status = 202, description = "Queued: the new delivery.", body = Delivery),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 500, response = ServerError),
+    )
+)]
+#[post("/webhooks/deliveries/{delivery_id}/replay")]
+pub async fn replay_delivery(
+    state: web::Data<AppState>,
+    caller: Caller,
+    delivery_id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(caller)?;
+    let id = path_id(&delivery_id, "delivery_id")?;
+    let original = webhooks::delivery(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no delivery {id}")))?;
+    let webhook = webhooks::get(&state.db, original.webhook_id).await?;
+    if !webhook.is_some_and(|w| w.enabled) {
+        return Err(AppError::conflict("enabled", "the webhook is disabled; enable it before replaying"));
+    }
+    let replay = webhooks::replay(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no delivery {id}")))?;
+    state.webhook_wakeup.notify_one();
+    respond(&state, 202, replay).await
+}
+
+/// Send a test event
+///
+/// Sends a `webhook.test` event to the subscription now, whether or not it
+/// is enabled, and answers with the outcome: one attempt, not retried,
+/// logged like any other delivery. Admins only.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "test_webhook",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70")),
+    responses(
+        (status = 200, description = "Attempted: the delivery, `succeeded` or `failed`, with its attempt.", body = Delivery),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = ServerError),
+    )
+)]
+#[post("/webhooks/{id}/test")]
+pub async fn test_webhook(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(caller)?;
+    let id = path_id(&id, "id")?;
+    let webhook =
+        webhooks::get(&state.db, id).await?.ok_or_else(|| AppError::not_found(format!("no webhook {id}")))?;
+    let claimed = webhooks::test_delivery(&state.db, &webhook, worker::lease(&state)).await?;
+    let delivery = worker::attempt(&state, &claimed, false).await;
+    let delivery = match delivery {
+        Some(delivery) => delivery,
+        None => webhooks::delivery(&state.db, claimed.delivery.id)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("webhook {id} was deleted meanwhile")))?,
+    };
+    respond(&state, 200, delivery).await
+}

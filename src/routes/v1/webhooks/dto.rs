@@ -1,0 +1,314 @@
+//! Request and response bodies of `/v1/webhooks`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{AppError, FieldError};
+use crate::services::webhooks::{self, LoggedDelivery, WebhookFields};
+use crate::webhooks::sender::Sender;
+use crate::webhooks::{CONTENT_TYPES, valid_pattern};
+
+/// The writable fields of a subscription.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookInput {
+    /// Where events are POSTed: an `http` or `https` URL of a public host
+    /// (private, loopback and link-local addresses are refused unless the
+    /// operator allows their network).
+    #[schema(example = "https://hooks.example.org/broadside")]
+    pub url: String,
+    /// What the subscription is for, up to 500 characters.
+    #[serde(default)]
+    #[schema(example = "Rebuild the static site")]
+    pub description: Option<String>,
+    /// Event types (`essay.published`), families (`essay.*`) or `*`. The
+    /// types are `<essay|lyrics|event>.<created|updated|published|scheduled|
+    /// unpublished|archived|deleted|restored|purged>` and `event.cancelled`.
+    #[schema(example = json!(["essay.published", "essay.unpublished", "event.cancelled"]))]
+    pub event_types: Vec<String>,
+    /// Only events about these content types (`essay`, `lyrics`, `event`);
+    /// all when absent or null.
+    #[serde(default)]
+    #[schema(example = json!(["essay", "event"]))]
+    pub content_types: Option<Vec<String>>,
+    /// Deliveries are made only while enabled (default true). Enabling a
+    /// subscription that was disabled for failing clears its reason.
+    #[serde(default = "enabled_by_default")]
+    #[schema(example = true)]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+impl WebhookInput {
+    pub fn of(webhook: &entity::webhook::Model) -> Self {
+        Self {
+            url: webhook.url.clone(),
+            description: webhook.description.clone(),
+            event_types: webhooks::event_types_of(webhook),
+            content_types: webhooks::content_types_of(webhook),
+            enabled: webhook.enabled,
+        }
+    }
+
+    /// The fields, checked; a 422 naming every invalid one.
+    pub fn fields(self, sender: &Sender) -> Result<WebhookFields, AppError> {
+        let mut errors = Vec::new();
+        match url::Url::parse(self.url.trim()) {
+            _ if self.url.len() > 2000 => errors.push(FieldError::new("url", "at most 2000 characters")),
+            Ok(url) if !matches!(url.scheme(), "http" | "https") || url.host().is_none() => {
+                errors.push(FieldError::new("url", "must be an http or https URL with a host"));
+            }
+            Ok(url) => {
+                if let Some(reason) = refused(sender, &url) {
+                    errors.push(FieldError::new("url", reason));
+                }
+            }
+            Err(e) => errors.push(FieldError::new("url", format!("not a URL: {e}"))),
+        }
+        let description = self.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+        if description.as_ref().is_some_and(|d| d.chars().count() > 500) {
+            errors.push(FieldError::new("description", "at most 500 characters"));
+        }
+        if self.event_types.is_empty() || self.event_types.len() > 50 {
+            errors.push(FieldError::new("event_types", "name 1 to 50 event types"));
+        }
+        for (i, pattern) in self.event_types.iter().enumerate() {
+            if !valid_pattern(pattern) {
+                errors.push(FieldError::new(
+                    format!("event_types[{i}]"),
+                    format!("`{pattern}` is not an event type such as essay.published, a family such as essay.*, or *"),
+                ));
+            }
+        }
+        if let Some(kinds) = &self.content_types {
+            if kinds.is_empty() {
+                errors.push(FieldError::new("content_types", "name at least one, or leave it out for all"));
+            }
+            for (i, kind) in kinds.iter().enumerate() {
+                if !CONTENT_TYPES.contains(&kind.as_str()) {
+                    errors.push(FieldError::new(
+                        format!("content_types[{i}]"),
+                        format!("`{kind}` is not essay, lyrics or event"),
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::invalid_fields(errors));
+        }
+        let mut event_types = self.event_types;
+        event_types.dedup();
+        Ok(WebhookFields {
+            url: self.url.trim().to_owned(),
+            description,
+            event_types,
+            content_types: self.content_types,
+            enabled: self.enabled,
+        })
+    }
+}
+
+/// Why `url` may not be a target: an address the sender refuses, or a
+/// `localhost` name (which always resolves to loopback).
+fn refused(sender: &Sender, url: &url::Url) -> Option<String> {
+    if let Some(url::Host::Domain(host)) = url.host() {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        if host == "localhost" || host.ends_with(".localhost") {
+            let loopback = url::Url::parse("http://127.0.0.1/").ok()?;
+            return sender.refuses(&loopback);
+        }
+    }
+    sender.refuses(url)
+}
+
+/// A subscription, without its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Webhook {
+    #[schema(example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70")]
+    pub id: Uuid,
+    #[schema(example = "https://hooks.example.org/broadside")]
+    pub url: String,
+    #[schema(example = "Rebuild the static site")]
+    pub description: Option<String>,
+    #[schema(example = json!(["essay.published", "essay.unpublished", "event.cancelled"]))]
+    pub event_types: Vec<String>,
+    #[schema(example = json!(["essay", "event"]))]
+    pub content_types: Option<Vec<String>>,
+    #[schema(example = true)]
+    pub enabled: bool,
+    /// Why it was disabled, when its deliveries kept failing.
+    #[schema(example = json!(null))]
+    pub disabled_reason: Option<String>,
+    /// Deliveries in a row that failed all their attempts.
+    #[schema(example = 0)]
+    pub failed_deliveries: i32,
+    #[schema(example = 1)]
+    pub version: i32,
+    #[schema(example = "2026-11-24T10:00:00Z")]
+    pub created_at: DateTime<Utc>,
+    #[schema(example = "2026-11-24T10:00:00Z")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&entity::webhook::Model> for Webhook {
+    fn from(w: &entity::webhook::Model) -> Self {
+        Self {
+            id: w.id,
+            url: w.url.clone(),
+            description: w.description.clone(),
+            event_types: webhooks::event_types_of(w),
+            content_types: webhooks::content_types_of(w),
+            enabled: w.enabled,
+            disabled_reason: w.disabled_reason.clone(),
+            failed_deliveries: w.failed_deliveries,
+            version: w.version,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+/// A subscription just created, with its signing secret: shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedWebhook {
+    #[serde(flatten)]
+    pub webhook: Webhook,
+    /// The Standard Webhooks signing secret. Store it now: it is never
+    /// shown again.
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo=")]
+    pub secret: String,
+}
+
+/// All subscriptions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    pub data: Vec<Webhook>,
+}
+
+/// One HTTP request made for a delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    #[schema(example = 1)]
+    pub number: i32,
+    #[schema(example = "2026-11-24T10:00:01Z")]
+    pub started_at: DateTime<Utc>,
+    #[schema(example = 42)]
+    pub latency_ms: i32,
+    /// The receiver's status; null when no answer came.
+    #[schema(example = 503)]
+    pub status_code: Option<i32>,
+    /// Why no answer came: timed out, could not connect, refused address.
+    #[schema(example = json!(null))]
+    pub error: Option<String>,
+    /// The first 500 characters of the answer.
+    #[schema(example = "Service Unavailable")]
+    pub response_snippet: Option<String>,
+}
+
+/// One event on its way to one subscription, with every attempt.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Delivery {
+    #[schema(example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a71")]
+    pub id: Uuid,
+    #[schema(example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70")]
+    pub webhook_id: Uuid,
+    /// The `webhook-id` header: the same on every attempt and replay.
+    #[schema(example = "msg_0193a5b07c1e7d2a9f3b1c2d3e4f5a72")]
+    pub message_id: String,
+    #[schema(example = "essay.published")]
+    pub event_type: String,
+    /// `pending`, `succeeded` or `failed` (every attempt failed).
+    #[schema(example = "succeeded")]
+    pub status: String,
+    /// When a pending delivery is next attempted.
+    #[schema(example = json!(null))]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// The delivery this one replays.
+    #[schema(example = json!(null))]
+    pub replay_of: Option<Uuid>,
+    #[schema(example = "2026-11-24T10:00:00Z")]
+    pub created_at: DateTime<Utc>,
+    #[schema(example = "2026-11-24T10:00:01Z")]
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Every attempt, first to last.
+    pub attempts: Vec<Attempt>,
+}
+
+impl Delivery {
+    pub fn new(logged: LoggedDelivery) -> Self {
+        let d = logged.delivery;
+        Self {
+            id: d.id,
+            webhook_id: d.webhook_id,
+            message_id: webhooks::message_id(d.event_id),
+            event_type: logged.event_type,
+            next_attempt_at: (d.status == webhooks::PENDING).then_some(d.next_attempt_at),
+            status: d.status,
+            replay_of: d.replay_of,
+            created_at: d.created_at,
+            completed_at: d.completed_at,
+            attempts: logged
+                .attempts
+                .into_iter()
+                .map(|a| Attempt {
+                    number: a.number,
+                    started_at: a.started_at,
+                    latency_ms: a.latency_ms,
+                    status_code: a.status_code,
+                    error: a.error,
+                    response_snippet: a.response_snippet,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A page of the delivery log, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub data: Vec<Delivery>,
+    /// Pass as `cursor` for the next page; null on the last.
+    #[schema(example = json!(null))]
+    pub next_cursor: Option<String>,
+}
+
+/// Delivery states, to filter the log by.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => webhooks::PENDING,
+            Self::Succeeded => webhooks::SUCCEEDED,
+            Self::Failed => webhooks::FAILED,
+        }
+    }
+}
+
+/// Parameters of `GET /v1/webhooks/{id}/deliveries`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryListParams {
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page, unchanged.
+    #[param(example = "WyItY3JlYXRlZF9hdCIseyJ0IjoiMjAyNi0xMS0yNFQxMDowMDowMFoifSwiMDE5MyJd")]
+    pub cursor: Option<String>,
+    /// Only deliveries in this state.
+    #[param(inline, example = "failed")]
+    pub status: Option<DeliveryStatus>,
+}

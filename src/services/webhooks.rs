@@ -1,0 +1,615 @@
+//! Webhook subscriptions, the outbox, and the state of every delivery. See
+//! [`crate::webhooks`] for how the pieces fit.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{document, webhook, webhook_attempt, webhook_delivery, webhook_event};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::workflow::{WriteError, missed};
+use crate::domain::{DocumentKind, DocumentStatus};
+use crate::webhooks::{self, WebhookSettings, signing};
+
+/// A document rendering larger than this goes without its `document` (the
+/// receiver fetches it from the API), keeping every request small.
+pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
+
+/// Delivery states.
+pub const PENDING: &str = "pending";
+pub const SUCCEEDED: &str = "succeeded";
+pub const FAILED: &str = "failed";
+
+/// The writable fields of a subscription, checked.
+#[derive(Debug, Clone)]
+pub struct WebhookFields {
+    pub url: String,
+    pub description: Option<String>,
+    pub event_types: Vec<String>,
+    pub content_types: Option<Vec<String>>,
+    pub enabled: bool,
+}
+
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    fields: WebhookFields,
+    created_by: Option<Uuid>,
+) -> Result<webhook::Model, DbErr> {
+    let now = Utc::now();
+    webhook::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        url: Set(fields.url),
+        description: Set(fields.description),
+        event_types: Set(json!(fields.event_types)),
+        content_types: Set(fields.content_types.map(|c| json!(c))),
+        enabled: Set(fields.enabled),
+        disabled_reason: Set(None),
+        failed_deliveries: Set(0),
+        secret: Set(signing::new_secret()),
+        version: Set(1),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<webhook::Model>, DbErr> {
+    webhook::Entity::find()
+        .order_by_asc(webhook::Column::CreatedAt)
+        .order_by_asc(webhook::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<webhook::Model>, DbErr> {
+    webhook::Entity::find_by_id(id).one(db).await
+}
+
+/// Replaces the fields of `id` at version `expected`. Enabling a
+/// subscription clears the reason it was disabled and its failure count.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected: i32,
+    fields: WebhookFields,
+) -> Result<webhook::Model, WriteError> {
+    let mut update = webhook::Entity::update_many()
+        .col_expr(webhook::Column::Url, Expr::value(fields.url))
+        .col_expr(webhook::Column::Description, Expr::value(fields.description))
+        .col_expr(webhook::Column::EventTypes, Expr::value(json!(fields.event_types)))
+        .col_expr(webhook::Column::ContentTypes, Expr::value(fields.content_types.map(|c| json!(c))))
+        .col_expr(webhook::Column::Enabled, Expr::value(fields.enabled))
+        .col_expr(webhook::Column::Version, Expr::col(webhook::Column::Version).add(1))
+        .col_expr(webhook::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(webhook::Column::Id.eq(id))
+        .filter(webhook::Column::Version.eq(expected));
+    if fields.enabled {
+        update = update
+            .col_expr(webhook::Column::DisabledReason, Expr::value(Option::<String>::None))
+            .col_expr(webhook::Column::FailedDeliveries, Expr::value(0));
+    }
+    if update.exec(db).await?.rows_affected == 1 {
+        return get(db, id).await?.ok_or(WriteError::NotFound);
+    }
+    Err(missed(get(db, id).await?.map(|w| w.version)))
+}
+
+/// Deletes a subscription with its delivery log; `false` when there is none.
+pub async fn delete<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, DbErr> {
+    Ok(webhook::Entity::delete_many().filter(webhook::Column::Id.eq(id)).exec(db).await?.rows_affected == 1)
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+pub fn event_types_of(webhook: &webhook::Model) -> Vec<String> {
+    strings(&webhook.event_types)
+}
+
+pub fn content_types_of(webhook: &webhook::Model) -> Option<Vec<String>> {
+    webhook.content_types.as_ref().map(strings)
+}
+
+/// Whether `webhook` takes events of `event_type` about documents of `kind`.
+fn wants(webhook: &webhook::Model, event_type: &str, kind: &str) -> bool {
+    event_types_of(webhook).iter().any(|p| webhooks::matches(p, event_type))
+        && content_types_of(webhook).is_none_or(|kinds| kinds.iter().any(|k| k == kind))
+}
+
+/// Where the API serves `document`.
+fn href(document: &document::Model) -> String {
+    let collection = document.kind.parse::<DocumentKind>().map_or("documents", DocumentKind::collection);
+    format!("/v1/{collection}/{}", document.id)
+}
+
+/// The `data` of an event about `document`: what it is, and its public
+/// rendering (from the revision snapshot) while it is public.
+fn data(document: &document::Model, snapshot: Option<&Value>) -> Value {
+    let public = document.status == DocumentStatus::Published.as_str() && document.deleted_at.is_none();
+    let mut data = json!({
+        "id": document.id,
+        "content_type": document.kind,
+        "slug": document.slug,
+        "locale": document.locale,
+        "status": document.status,
+        "deleted": document.deleted_at.is_some(),
+        "version": document.version,
+        "href": href(document),
+        "document": Value::Null,
+    });
+    if public && let Some(rendered) = snapshot.and_then(|s| s.get("document")) {
+        if rendered.to_string().len() <= MAX_DOCUMENT_BYTES {
+            data["document"] = rendered.clone();
+        } else {
+            data["document_omitted"] = json!("larger than the webhook payload limit; fetch it from href");
+        }
+    }
+    data
+}
+
+/// Writes an event to the outbox, with a delivery for every enabled
+/// subscription that wants it. Call it inside the transaction of the change.
+async fn enqueue<C: ConnectionTrait>(
+    db: &C,
+    event_type: &str,
+    kind: &str,
+    document_id: Uuid,
+    data: Value,
+) -> Result<(), DbErr> {
+    let subscribers: Vec<webhook::Model> = webhook::Entity::find()
+        .filter(webhook::Column::Enabled.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|w| wants(w, event_type, kind))
+        .collect();
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let payload = json!({
+        "id": message_id(id),
+        "type": event_type,
+        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "data": data,
+    });
+    webhook_event::ActiveModel {
+        id: Set(id),
+        event_type: Set(event_type.to_owned()),
+        document_id: Set(Some(document_id)),
+        payload: Set(payload.to_string()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    let deliveries = subscribers.iter().map(|w| new_delivery(w.id, id, now, None));
+    webhook_delivery::Entity::insert_many(deliveries).exec_without_returning(db).await?;
+    Ok(())
+}
+
+fn new_delivery(
+    webhook_id: Uuid,
+    event_id: Uuid,
+    due: DateTime<Utc>,
+    replay_of: Option<Uuid>,
+) -> webhook_delivery::ActiveModel {
+    webhook_delivery::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        webhook_id: Set(webhook_id),
+        event_id: Set(event_id),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(due),
+        last_status_code: Set(None),
+        last_error: Set(None),
+        replay_of: Set(replay_of),
+        created_at: Set(Utc::now()),
+        completed_at: Set(None),
+    }
+}
+
+/// The `webhook-id` of an event: the same on every attempt and replay, so
+/// receivers can tell a repeat from a new event.
+pub fn message_id(event_id: Uuid) -> String {
+    format!("msg_{}", event_id.simple())
+}
+
+/// The events a document change causes: the one its revision action names,
+/// and `event.cancelled` when an event was cancelled by it.
+pub async fn document_changed<C: ConnectionTrait>(
+    db: &C,
+    document: &document::Model,
+    action: &str,
+    cancelled: bool,
+    snapshot: &Value,
+) -> Result<(), DbErr> {
+    let data = data(document, Some(snapshot));
+    enqueue(db, &webhooks::event_type(&document.kind, action), &document.kind, document.id, data.clone())
+        .await?;
+    if cancelled {
+        enqueue(db, "event.cancelled", &document.kind, document.id, data).await?;
+    }
+    Ok(())
+}
+
+/// The event of a purge: the document is gone, so only its id and type.
+pub async fn document_purged<C: ConnectionTrait>(db: &C, document: &document::Model) -> Result<(), DbErr> {
+    let data = json!({"id": document.id, "content_type": document.kind, "slug": document.slug, "locale": document.locale});
+    enqueue(db, &webhooks::event_type(&document.kind, "purge"), &document.kind, document.id, data).await
+}
+
+/// A delivery claimed for an attempt, with what the attempt needs.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub delivery: webhook_delivery::Model,
+    pub event: webhook_event::Model,
+    pub url: String,
+    pub secret: String,
+}
+
+/// Claims up to `limit` due deliveries of enabled subscriptions for this
+/// instance: each is leased until `lease` from now, and no other instance
+/// takes it meanwhile (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
+/// write transaction is exclusive). A lease that runs out (the instance
+/// died mid-attempt) makes the delivery due again.
+pub async fn claim(
+    db: &DatabaseConnection,
+    limit: u64,
+    lease: std::time::Duration,
+) -> Result<Vec<Claimed>, DbErr> {
+    let txn = crate::database::begin_write(db).await?;
+    let now = Utc::now();
+    let enabled = Query::select()
+        .column(webhook::Column::Id)
+        .from(webhook::Entity)
+        .and_where(Expr::col(webhook::Column::Enabled).eq(true))
+        .to_owned();
+    let due = webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+        .filter(webhook_delivery::Column::WebhookId.in_subquery(enabled))
+        .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(&txn)
+        .await?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let until = now + Duration::from_std(lease).unwrap_or(Duration::minutes(1));
+    webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(until))
+        .filter(webhook_delivery::Column::Id.is_in(due.iter().map(|d| d.id)))
+        .exec(&txn)
+        .await?;
+    let claimed = with_targets(&txn, due).await?;
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+async fn with_targets<C: ConnectionTrait>(
+    db: &C,
+    deliveries: Vec<webhook_delivery::Model>,
+) -> Result<Vec<Claimed>, DbErr> {
+    let events: HashMap<Uuid, webhook_event::Model> = webhook_event::Entity::find()
+        .filter(webhook_event::Column::Id.is_in(deliveries.iter().map(|d| d.event_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let hooks: HashMap<Uuid, webhook::Model> = webhook::Entity::find()
+        .filter(webhook::Column::Id.is_in(deliveries.iter().map(|d| d.webhook_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
+    Ok(deliveries
+        .into_iter()
+        .filter_map(|delivery| {
+            let event = events.get(&delivery.event_id)?.clone();
+            let hook = hooks.get(&delivery.webhook_id)?;
+            Some(Claimed { url: hook.url.clone(), secret: hook.secret.clone(), event, delivery })
+        })
+        .collect())
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub started_at: DateTime<Utc>,
+    pub latency_ms: i32,
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub response_snippet: Option<String>,
+}
+
+impl Outcome {
+    pub fn succeeded(&self) -> bool {
+        self.status_code.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// A line saying what went wrong, for logs and disabled subscriptions.
+    pub fn failure(&self) -> String {
+        match (self.status_code, &self.error) {
+            (Some(code), _) => format!("HTTP {code}"),
+            (None, Some(error)) => error.clone(),
+            (None, None) => "no answer".into(),
+        }
+    }
+}
+
+/// Records the attempt at `claimed` and what follows from it: done, retried
+/// after a backoff, or failed for good once `settings.max_attempts` are
+/// spent (`retry: false` makes one attempt the last, for tests). A
+/// subscription whose deliveries keep failing every attempt is disabled,
+/// with the reason. Returns the delivery as it now stands (`None` when it
+/// was deleted with its subscription, or another instance recorded the
+/// attempt after this one's lease ran out).
+pub async fn record_attempt(
+    db: &DatabaseConnection,
+    claimed: &Claimed,
+    outcome: &Outcome,
+    settings: &WebhookSettings,
+    retry: bool,
+) -> Result<Option<webhook_delivery::Model>, DbErr> {
+    let delivery = &claimed.delivery;
+    let number = delivery.attempts + 1;
+    let now = Utc::now();
+    let succeeded = outcome.succeeded();
+    let exhausted = !succeeded && (!retry || number >= settings.max_attempts);
+    let (status, next, completed) = if succeeded {
+        (SUCCEEDED, now, Some(now))
+    } else if exhausted {
+        (FAILED, now, Some(now))
+    } else {
+        let wait = webhooks::backoff(settings, number);
+        (PENDING, now + Duration::from_std(wait).unwrap_or(Duration::hours(1)), None)
+    };
+    let txn = crate::database::begin_write(db).await?;
+    let updated = webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::Attempts, Expr::value(number))
+        .col_expr(webhook_delivery::Column::Status, Expr::value(status))
+        .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(next))
+        .col_expr(webhook_delivery::Column::LastStatusCode, Expr::value(outcome.status_code))
+        .col_expr(webhook_delivery::Column::LastError, Expr::value(outcome.error.clone()))
+        .col_expr(webhook_delivery::Column::CompletedAt, Expr::value(completed))
+        .filter(webhook_delivery::Column::Id.eq(delivery.id))
+        .filter(webhook_delivery::Column::Attempts.eq(delivery.attempts))
+        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(None);
+    }
+    webhook_attempt::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        delivery_id: Set(delivery.id),
+        number: Set(number),
+        started_at: Set(outcome.started_at),
+        latency_ms: Set(outcome.latency_ms),
+        status_code: Set(outcome.status_code),
+        error: Set(outcome.error.clone()),
+        response_snippet: Set(outcome.response_snippet.clone()),
+    }
+    .insert(&txn)
+    .await?;
+    if succeeded {
+        webhook::Entity::update_many()
+            .col_expr(webhook::Column::FailedDeliveries, Expr::value(0))
+            .filter(webhook::Column::Id.eq(delivery.webhook_id))
+            .filter(webhook::Column::FailedDeliveries.ne(0))
+            .exec(&txn)
+            .await?;
+    } else if exhausted && retry {
+        note_failed_delivery(&txn, delivery.webhook_id, number, &outcome.failure(), settings).await?;
+    }
+    let current = webhook_delivery::Entity::find_by_id(delivery.id).one(&txn).await?;
+    txn.commit().await?;
+    Ok(current)
+}
+
+/// Counts a delivery that failed every attempt against its subscription,
+/// and disables the subscription when too many did in a row.
+async fn note_failed_delivery<C: ConnectionTrait>(
+    db: &C,
+    webhook_id: Uuid,
+    attempts: i32,
+    last: &str,
+    settings: &WebhookSettings,
+) -> Result<(), DbErr> {
+    webhook::Entity::update_many()
+        .col_expr(webhook::Column::FailedDeliveries, Expr::col(webhook::Column::FailedDeliveries).add(1))
+        .filter(webhook::Column::Id.eq(webhook_id))
+        .exec(db)
+        .await?;
+    let reason = format!(
+        "disabled at {}: {} deliveries in a row failed all of their attempts; the last failed \
+         {attempts} times, finally with: {last}",
+        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        settings.disable_after,
+    );
+    let disabled = webhook::Entity::update_many()
+        .col_expr(webhook::Column::Enabled, Expr::value(false))
+        .col_expr(webhook::Column::DisabledReason, Expr::value(reason))
+        .col_expr(webhook::Column::Version, Expr::col(webhook::Column::Version).add(1))
+        .col_expr(webhook::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(webhook::Column::Id.eq(webhook_id))
+        .filter(webhook::Column::Enabled.eq(true))
+        .filter(webhook::Column::FailedDeliveries.gte(settings.disable_after))
+        .exec(db)
+        .await?;
+    if disabled.rows_affected == 1 {
+        tracing::warn!(%webhook_id, last, "disabled a webhook whose deliveries keep failing");
+    }
+    Ok(())
+}
+
+/// A test event for `webhook`, claimed for an immediate attempt.
+pub async fn test_delivery(
+    db: &DatabaseConnection,
+    webhook: &webhook::Model,
+    lease: std::time::Duration,
+) -> Result<Claimed, DbErr> {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let payload = json!({
+        "id": message_id(id),
+        "type": webhooks::TEST_EVENT,
+        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "data": {"webhook_id": webhook.id, "message": "A test delivery from Broadside."},
+    });
+    let txn = crate::database::begin_write(db).await?;
+    let event = webhook_event::ActiveModel {
+        id: Set(id),
+        event_type: Set(webhooks::TEST_EVENT.to_owned()),
+        document_id: Set(None),
+        payload: Set(payload.to_string()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let until = now + Duration::from_std(lease).unwrap_or(Duration::minutes(1));
+    let delivery = new_delivery(webhook.id, id, until, None).insert(&txn).await?;
+    txn.commit().await?;
+    Ok(Claimed { delivery, event, url: webhook.url.clone(), secret: webhook.secret.clone() })
+}
+
+/// A new delivery of the event `delivery_id` delivered, to the same
+/// subscription, due now. `None` when there is no such delivery.
+pub async fn replay<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    delivery_id: Uuid,
+) -> Result<Option<webhook_delivery::Model>, DbErr> {
+    let Some(original) = webhook_delivery::Entity::find_by_id(delivery_id).one(db).await? else {
+        return Ok(None);
+    };
+    let replay = new_delivery(original.webhook_id, original.event_id, Utc::now(), Some(original.id));
+    replay.insert(db).await.map(Some)
+}
+
+pub async fn delivery<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Option<webhook_delivery::Model>, DbErr> {
+    webhook_delivery::Entity::find_by_id(id).one(db).await
+}
+
+/// A delivery as its log shows it.
+#[derive(Debug, Clone)]
+pub struct LoggedDelivery {
+    pub delivery: webhook_delivery::Model,
+    pub event_type: String,
+    pub attempts: Vec<webhook_attempt::Model>,
+}
+
+/// The deliveries of `webhook_id`, newest first, `limit` after the one
+/// `after` names (by creation time and id), optionally in one `status`.
+pub async fn deliveries<C: ConnectionTrait>(
+    db: &C,
+    webhook_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    status: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<LoggedDelivery>, bool), DbErr> {
+    let mut select =
+        webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(webhook_id));
+    if let Some(status) = status {
+        select = select.filter(webhook_delivery::Column::Status.eq(status));
+    }
+    if let Some((created_at, id)) = after {
+        select = select.filter(
+            Condition::any().add(webhook_delivery::Column::CreatedAt.lt(created_at)).add(
+                Condition::all()
+                    .add(webhook_delivery::Column::CreatedAt.eq(created_at))
+                    .add(webhook_delivery::Column::Id.lt(id)),
+            ),
+        );
+    }
+    let mut rows = select
+        .order_by_desc(webhook_delivery::Column::CreatedAt)
+        .order_by_desc(webhook_delivery::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let mut attempts: HashMap<Uuid, Vec<webhook_attempt::Model>> = HashMap::new();
+    for attempt in webhook_attempt::Entity::find()
+        .filter(webhook_attempt::Column::DeliveryId.is_in(ids))
+        .order_by_asc(webhook_attempt::Column::Number)
+        .all(db)
+        .await?
+    {
+        attempts.entry(attempt.delivery_id).or_default().push(attempt);
+    }
+    let types: HashMap<Uuid, String> = webhook_event::Entity::find()
+        .select_only()
+        .column(webhook_event::Column::Id)
+        .column(webhook_event::Column::EventType)
+        .filter(webhook_event::Column::Id.is_in(rows.iter().map(|d| d.event_id)))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let logged = rows
+        .into_iter()
+        .map(|delivery| LoggedDelivery {
+            event_type: types.get(&delivery.event_id).cloned().unwrap_or_default(),
+            attempts: attempts.remove(&delivery.id).unwrap_or_default(),
+            delivery,
+        })
+        .collect();
+    Ok((logged, more))
+}
+
+/// Removes events older than `days` that have nothing left to deliver,
+/// with their deliveries and attempts. Returns how many went.
+pub async fn forget_old_events(db: &DatabaseConnection, days: i64) -> Result<u64, DbErr> {
+    let cutoff = Utc::now() - Duration::days(days);
+    let pending = Query::select()
+        .column(webhook_delivery::Column::EventId)
+        .from(webhook_delivery::Entity)
+        .and_where(Expr::col(webhook_delivery::Column::Status).eq(PENDING))
+        .to_owned();
+    let result = webhook_event::Entity::delete_many()
+        .filter(webhook_event::Column::CreatedAt.lt(cutoff))
+        .filter(webhook_event::Column::Id.not_in_subquery(pending))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// One delivery with its event type and attempts.
+pub async fn logged<C: ConnectionTrait>(
+    db: &C,
+    delivery: webhook_delivery::Model,
+) -> Result<LoggedDelivery, DbErr> {
+    let attempts = webhook_attempt::Entity::find()
+        .filter(webhook_attempt::Column::DeliveryId.eq(delivery.id))
+        .order_by_asc(webhook_attempt::Column::Number)
+        .all(db)
+        .await?;
+    let event_type = webhook_event::Entity::find_by_id(delivery.event_id)
+        .one(db)
+        .await?
+        .map(|e| e.event_type)
+        .unwrap_or_default();
+    Ok(LoggedDelivery { delivery, event_type, attempts })
+}

@@ -1,0 +1,169 @@
+//! Webhooks: content events delivered to integrators' URLs, signed per the
+//! Standard Webhooks specification, retried with backoff, logged attempt by
+//! attempt.
+//!
+//! An event is written to the outbox (`webhook_events`, with one
+//! `webhook_deliveries` row per matching subscription) in the transaction
+//! of the change that causes it, so a committed change never loses its
+//! event. Delivery workers on every instance claim due deliveries through
+//! the database ([`crate::services::webhooks::claim`]), so each is attempted
+//! by one instance at a time, and a crash mid-attempt only delays it.
+
+pub mod network;
+pub mod sender;
+pub mod signing;
+pub mod worker;
+
+use std::time::Duration;
+
+use network::Network;
+
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// Whether this instance runs a delivery worker.
+    pub enabled: bool,
+    /// Whole-request timeout of one attempt.
+    pub timeout: Duration,
+    /// Attempts per delivery before it counts as failed.
+    pub max_attempts: i32,
+    /// The wait after the first failed attempt; it doubles each time.
+    pub retry_base: Duration,
+    /// The longest wait between attempts.
+    pub retry_max: Duration,
+    /// Deliveries in a row failing every attempt before a subscription is
+    /// disabled.
+    pub disable_after: i32,
+    /// Attempts in flight at once, per instance.
+    pub concurrency: usize,
+    /// How often due deliveries are looked for when nothing wakes the worker.
+    pub poll_interval: Duration,
+    /// A document rendering larger than this is left out of the payload.
+    pub max_payload_bytes: usize,
+    /// Events older than this, with nothing left to deliver, are removed.
+    pub retention_days: i64,
+    /// Non-public networks webhooks may nevertheless be sent to.
+    pub allowed_networks: Vec<Network>,
+}
+
+/// The content types, as event types name them.
+pub const CONTENT_TYPES: [&str; 3] = ["essay", "lyrics", "event"];
+
+/// What can happen to a document of any type.
+pub const ACTIONS: [&str; 9] = [
+    "created",
+    "updated",
+    "published",
+    "scheduled",
+    "unpublished",
+    "archived",
+    "deleted",
+    "restored",
+    "purged",
+];
+
+/// The event a test delivery carries; sent only by `POST /v1/webhooks/{id}/test`.
+pub const TEST_EVENT: &str = "webhook.test";
+
+/// Every event type a subscription can name.
+pub fn event_types() -> Vec<String> {
+    let mut types: Vec<String> =
+        CONTENT_TYPES.iter().flat_map(|t| ACTIONS.iter().map(move |a| format!("{t}.{a}"))).collect();
+    types.push("event.cancelled".into());
+    types
+}
+
+/// Whether `pattern` is an event type, `<type>.*` or `*`.
+pub fn valid_pattern(pattern: &str) -> bool {
+    pattern == "*"
+        || pattern.strip_suffix(".*").is_some_and(|t| CONTENT_TYPES.contains(&t))
+        || event_types().iter().any(|t| t == pattern)
+}
+
+/// Whether an event of type `event_type` matches `pattern`.
+pub fn matches(pattern: &str, event_type: &str) -> bool {
+    pattern == "*"
+        || pattern == event_type
+        || pattern
+            .strip_suffix('*')
+            .is_some_and(|prefix| prefix.ends_with('.') && event_type.starts_with(prefix))
+}
+
+/// The event a revision action causes: `publish` of an essay is
+/// `essay.published`.
+pub fn event_type(kind: &str, action: &str) -> String {
+    let past = match action {
+        "create" => "created",
+        "publish" => "published",
+        "schedule" => "scheduled",
+        "unpublish" => "unpublished",
+        "archive" => "archived",
+        "delete" => "deleted",
+        "restore" => "restored",
+        "purge" => "purged",
+        // `update`, and `revert` to an earlier revision.
+        _ => "updated",
+    };
+    format!("{kind}.{past}")
+}
+
+/// The wait before attempt `failed + 1`, after `failed` failed attempts:
+/// `base · 2^(failed-1)`, capped, with "equal jitter" (half fixed, half
+/// random) so that receivers coming back up are not hit by every sender
+/// at the same instant.
+pub fn backoff(settings: &WebhookSettings, failed: i32) -> Duration {
+    let exponent = u32::try_from(failed.saturating_sub(1)).unwrap_or(0).min(30);
+    let wait = settings.retry_base.saturating_mul(1u32 << exponent).min(settings.retry_max);
+    let half = wait / 2;
+    half + half.mul_f64(rand::random::<f64>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> WebhookSettings {
+        WebhookSettings {
+            enabled: true,
+            timeout: Duration::from_secs(10),
+            max_attempts: 12,
+            retry_base: Duration::from_secs(5),
+            retry_max: Duration::from_secs(3600),
+            disable_after: 5,
+            concurrency: 8,
+            poll_interval: Duration::from_secs(1),
+            max_payload_bytes: 256 * 1024,
+            retention_days: 30,
+            allowed_networks: vec![],
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_from_the_base_with_jitter_up_to_the_cap() {
+        let settings = settings();
+        for failed in 1..=20 {
+            let full = Duration::from_secs(5 * (1u64 << (failed - 1).min(30))).min(Duration::from_secs(3600));
+            for _ in 0..20 {
+                let wait = backoff(&settings, failed);
+                assert!(wait >= full / 2 && wait <= full, "attempt {failed}: {wait:?} vs {full:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_match_types_families_and_everything() {
+        assert!(matches("essay.published", "essay.published"));
+        assert!(matches("essay.*", "essay.deleted"));
+        assert!(matches("*", "event.cancelled"));
+        assert!(!matches("essay.*", "event.published"));
+        assert!(!matches("essay.published", "essay.unpublished"));
+        assert!(!matches("ess*", "essay.published"));
+        for valid in ["essay.published", "lyrics.deleted", "event.cancelled", "event.*", "*"] {
+            assert!(valid_pattern(valid), "{valid}");
+        }
+        for invalid in ["essay", "essay.cancelled", "song.published", "*.published", "webhook.test", ""] {
+            assert!(!valid_pattern(invalid), "{invalid}");
+        }
+        assert_eq!(event_type("lyrics", "delete"), "lyrics.deleted");
+        assert_eq!(event_type("essay", "revert"), "essay.updated");
+    }
+}

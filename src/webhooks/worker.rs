@@ -1,0 +1,86 @@
+//! The delivery worker each instance runs: it claims due deliveries, makes
+//! their attempts concurrently, records each, and sleeps until a write
+//! wakes it or the poll interval passes (deliveries due for a retry, and
+//! events written by other instances, are found by polling).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+
+use crate::services::webhooks;
+use crate::startup::AppState;
+
+/// How long an instance keeps a delivery it claimed, beyond the request
+/// timeout, before others may take it over.
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
+
+/// How often old events are cleared away.
+const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
+
+pub fn lease(state: &AppState) -> Duration {
+    state.settings.webhooks.timeout + LEASE_MARGIN
+}
+
+/// Runs until the task is aborted.
+pub async fn run(state: Arc<AppState>) {
+    let settings = state.settings.webhooks.clone();
+    let mut last_cleanup = tokio::time::Instant::now();
+    loop {
+        let claimed = match webhooks::claim(&state.db, settings.concurrency as u64, lease(&state)).await {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                tracing::warn!(%error, "cannot claim webhook deliveries; trying again shortly");
+                Vec::new()
+            }
+        };
+        let busy = claimed.len() == settings.concurrency;
+        join_all(claimed.iter().map(|claimed| deliver(&state, claimed))).await;
+        if last_cleanup.elapsed() >= CLEANUP_EVERY {
+            last_cleanup = tokio::time::Instant::now();
+            match webhooks::forget_old_events(&state.db, settings.retention_days).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed old webhook events"),
+                Err(error) => tracing::warn!(%error, "cannot remove old webhook events"),
+            }
+        }
+        if !busy {
+            tokio::select! {
+                () = state.webhook_wakeup.notified() => {}
+                () = tokio::time::sleep(settings.poll_interval) => {}
+            }
+        }
+    }
+}
+
+/// One attempt at one claimed delivery, recorded.
+pub async fn deliver(
+    state: &AppState,
+    claimed: &webhooks::Claimed,
+) -> Option<entity::webhook_delivery::Model> {
+    attempt(state, claimed, true).await
+}
+
+/// One attempt, recorded; with `retry: false` it is the delivery's last.
+pub async fn attempt(
+    state: &AppState,
+    claimed: &webhooks::Claimed,
+    retry: bool,
+) -> Option<entity::webhook_delivery::Model> {
+    let outcome = state.webhook_sender.attempt(claimed).await;
+    let delivery = claimed.delivery.id;
+    if outcome.succeeded() {
+        tracing::debug!(%delivery, latency_ms = outcome.latency_ms, "delivered a webhook");
+    } else {
+        tracing::info!(%delivery, attempt = claimed.delivery.attempts + 1, failure = %outcome.failure(), "a webhook attempt failed");
+    }
+    match webhooks::record_attempt(&state.db, claimed, &outcome, &state.settings.webhooks, retry).await {
+        Ok(current) => current,
+        Err(error) => {
+            // The lease runs out and the attempt is made again: at least
+            // once, never lost.
+            tracing::warn!(%delivery, %error, "cannot record a webhook attempt; it will be retried");
+            None
+        }
+    }
+}
