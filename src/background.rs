@@ -10,20 +10,48 @@ use tokio::task::JoinHandle;
 use crate::routes::v1::editing;
 use crate::startup::AppState;
 
-/// Starts the background tasks; abort them to stop.
-pub fn spawn(state: Arc<AppState>) -> Vec<JoinHandle<()>> {
-    let mut tasks = vec![scheduler(state.clone())];
-    if state.settings.webhooks.enabled {
-        tasks.push(tokio::spawn(crate::webhooks::worker::run(state.clone())));
+/// The background tasks of one process.
+pub struct Background {
+    state: Arc<AppState>,
+    /// The webhook worker, which is let finish the attempts it has begun.
+    worker: Option<JoinHandle<()>>,
+    /// The rest, which are stopped at once.
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Background {
+    /// Stops everything: the webhook worker claims nothing more and gets
+    /// as long as one attempt may take to record those under way (what it
+    /// cannot finish is attempted again by any instance once its lease
+    /// ends); the rest stop at once.
+    pub async fn stop(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        if let Some(worker) = self.worker {
+            self.state.stopping.send_replace(true);
+            let grace = self.state.settings.webhooks.timeout + std::time::Duration::from_secs(1);
+            let abort = worker.abort_handle();
+            if tokio::time::timeout(grace, worker).await.is_err() {
+                abort.abort();
+            }
+        }
     }
+}
+
+/// Starts the background tasks.
+pub fn spawn(state: Arc<AppState>) -> Background {
+    let mut tasks = vec![scheduler(state.clone())];
+    let worker =
+        state.settings.webhooks.enabled.then(|| tokio::spawn(crate::webhooks::worker::run(state.clone())));
     if state.db.get_database_backend() == DatabaseBackend::Postgres {
         tasks.push(tokio::spawn(crate::cluster::announce(state.clone())));
         tasks.push(tokio::spawn(crate::cluster::listen(state.clone())));
     }
     if state.replica.is_some() {
-        tasks.push(tokio::spawn(crate::cluster::follow_replica(state)));
+        tasks.push(tokio::spawn(crate::cluster::follow_replica(state.clone())));
     }
-    tasks
+    Background { state, worker, tasks }
 }
 
 fn scheduler(state: Arc<AppState>) -> JoinHandle<()> {

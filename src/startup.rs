@@ -48,6 +48,8 @@ pub struct AppState {
     pub webhook_wakeup: tokio::sync::Notify,
     /// The read replica, when `DATABASE_READ_URL` names one.
     pub replica: Option<crate::cluster::Replica>,
+    /// Set when the process is shutting down.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -91,7 +93,7 @@ pub struct Application {
     address: SocketAddr,
     server: Server,
     state: web::Data<AppState>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    background: background::Background,
 }
 
 impl Application {
@@ -163,11 +165,12 @@ impl Application {
             webhook_sender,
             webhook_wakeup: tokio::sync::Notify::new(),
             replica,
+            stopping: tokio::sync::watch::Sender::new(false),
         });
-        let tasks = background::spawn(state.clone().into_inner());
+        let background = background::spawn(state.clone().into_inner());
         let app_state = state.clone();
         let server = HttpServer::new(move || app(app_state.clone())).workers(workers).listen(listener)?.run();
-        Ok(Self { address, server, state, tasks })
+        Ok(Self { address, server, state, background })
     }
 
     /// Stops the server when asked (graceful: requests under way finish).
@@ -184,13 +187,11 @@ impl Application {
     }
 
     /// Serves until SIGINT or SIGTERM (or [`Self::handle`] stops it), then
-    /// finishes the requests under way and stops the background work. An
-    /// attempt at a webhook cut short is made again once its lease ends.
+    /// finishes the requests under way and stops the background work (see
+    /// [`background::Background::stop`]).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        for task in &self.tasks {
-            task.abort();
-        }
+        self.background.stop().await;
         drop(self.state);
         result
     }

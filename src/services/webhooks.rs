@@ -270,17 +270,24 @@ pub async fn claim(
     limit: u64,
     lease: std::time::Duration,
 ) -> Result<Vec<Claimed>, DbErr> {
-    let txn = crate::database::begin_write(db).await?;
     let now = Utc::now();
-    let enabled = Query::select()
-        .column(webhook::Column::Id)
-        .from(webhook::Entity)
-        .and_where(Expr::col(webhook::Column::Enabled).eq(true))
-        .to_owned();
-    let due = webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::Status.eq(PENDING))
-        .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-        .filter(webhook_delivery::Column::WebhookId.in_subquery(enabled))
+    let due = || {
+        let enabled = Query::select()
+            .column(webhook::Column::Id)
+            .from(webhook::Entity)
+            .and_where(Expr::col(webhook::Column::Enabled).eq(true))
+            .to_owned();
+        webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Status.eq(PENDING))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+            .filter(webhook_delivery::Column::WebhookId.in_subquery(enabled))
+    };
+    // Most polls find nothing: look before taking a write lock.
+    if due().one(db).await?.is_none() {
+        return Ok(Vec::new());
+    }
+    let txn = crate::database::begin_write(db).await?;
+    let due = due()
         .order_by_asc(webhook_delivery::Column::NextAttemptAt)
         .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)

@@ -22,11 +22,13 @@ pub fn lease(state: &AppState) -> Duration {
     state.settings.webhooks.timeout + LEASE_MARGIN
 }
 
-/// Runs until the task is aborted.
+/// Runs until the process stops (`AppState::stopping`), after recording
+/// the attempts under way.
 pub async fn run(state: Arc<AppState>) {
     let settings = state.settings.webhooks.clone();
     let mut last_cleanup = tokio::time::Instant::now();
-    loop {
+    let mut stopping = state.stopping.subscribe();
+    while !*stopping.borrow() {
         let claimed = match webhooks::claim(&state.db, settings.concurrency as u64, lease(&state)).await {
             Ok(claimed) => claimed,
             Err(error) => {
@@ -48,6 +50,7 @@ pub async fn run(state: Arc<AppState>) {
             tokio::select! {
                 () = state.webhook_wakeup.notified() => {}
                 () = tokio::time::sleep(settings.poll_interval) => {}
+                _ = stopping.changed() => {}
             }
         }
     }

@@ -247,7 +247,7 @@ impl TestApp {
     }
 
     /// The one value `sql` selects, straight from the database.
-    async fn scalar<T: sea_orm::TryGetable>(&self, sql: &str) -> T {
+    pub async fn scalar<T: sea_orm::TryGetable>(&self, sql: &str) -> T {
         let backend = self.db.get_database_backend();
         let row = self
             .db

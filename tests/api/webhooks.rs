@@ -333,6 +333,7 @@ async fn a_receiver_down_while_the_service_restarts_gets_the_event_after_the_res
         assert!(Instant::now() < deadline, "no failed attempts logged: {log:#?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // A graceful stop, as on SIGTERM: attempts under way finish first.
     app.handle.stop(true).await;
 
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("rebind {port}: {e}"));
