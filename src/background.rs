@@ -28,6 +28,10 @@ impl Background {
         for task in &self.tasks {
             task.abort();
         }
+        if self.state.db.get_database_backend() == DatabaseBackend::Postgres {
+            // The announcer is gone: announce what it may not have.
+            crate::cluster::announce_once(&self.state).await;
+        }
         if let Some(worker) = self.worker {
             self.state.stopping.send_replace(true);
             let grace = self.state.settings.webhooks.timeout + std::time::Duration::from_secs(1);
@@ -47,6 +51,7 @@ pub fn spawn(state: Arc<AppState>) -> Background {
     if state.db.get_database_backend() == DatabaseBackend::Postgres {
         tasks.push(tokio::spawn(crate::cluster::announce(state.clone())));
         tasks.push(tokio::spawn(crate::cluster::listen(state.clone())));
+        tasks.push(tokio::spawn(crate::cluster::heartbeat(state.clone())));
     }
     if state.replica.is_some() {
         tasks.push(tokio::spawn(crate::cluster::follow_replica(state.clone())));

@@ -6,8 +6,9 @@
 //! every instance `LISTEN`s, and on a notice from another one drops its
 //! cache, wakes its streams and its webhook worker, exactly as for a write
 //! of its own. Notices arrive within milliseconds of the commit. While the
-//! listening connection is down, an instance cannot know what changed, so
-//! its cache serves nothing until it is listening again.
+//! listening connection is down, or silent (each instance sends itself a
+//! heartbeat notice every few seconds), an instance cannot know what
+//! changed, so its cache serves nothing until it hears notices again.
 //!
 //! With a read replica (`DATABASE_READ_URL`), anonymous reads go to the
 //! replica only while it has replayed everything the primary had written
@@ -16,7 +17,7 @@
 //! the primary.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::PgListener;
@@ -30,30 +31,54 @@ pub const CHANNEL: &str = "broadside_changes";
 /// How long to wait before trying a lost connection again.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 
+/// How often an instance sends itself a notice, to know that it still
+/// hears them; and how long it may go without hearing one before it stops
+/// trusting its cache.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+const DEAF_AFTER: Duration = Duration::from_secs(12);
+
+fn notice(payload: &str) -> Statement {
+    Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [CHANNEL.into(), payload.into()],
+    )
+}
+
 /// Announces this instance's committed writes to the others. Writes that
-/// come faster than a notice can be sent are announced together.
+/// come faster than a notice can be sent are announced together; a notice
+/// that cannot be sent is tried again until it is.
 pub async fn announce(state: Arc<AppState>) {
     let mut writes = state.local_writes.subscribe();
+    let me = state.instance.to_string();
     while writes.changed().await.is_ok() {
         writes.mark_unchanged();
-        let sql = "SELECT pg_notify($1, $2)";
-        let statement = Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            sql,
-            [CHANNEL.into(), state.instance.to_string().into()],
-        );
-        if let Err(error) = state.db.execute_raw(statement).await {
-            tracing::warn!(%error, "cannot announce a write to the other instances");
+        while let Err(error) = state.db.execute_raw(notice(&me)).await {
+            tracing::warn!(%error, "cannot announce a write to the other instances; trying again");
+            tokio::time::sleep(RECONNECT_AFTER).await;
         }
     }
 }
 
-/// Listens for other instances' writes, for as long as the task runs.
+/// Announces once, whether or not there is anything new: at shutdown, so
+/// that no write of this instance goes unannounced.
+pub async fn announce_once(state: &AppState) {
+    if let Err(error) = state.db.execute_raw(notice(&state.instance.to_string())).await {
+        tracing::warn!(%error, "cannot announce the last writes to the other instances");
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Listens for other instances' writes, for as long as the task runs, on a
+/// connection of its own.
 pub async fn listen(state: Arc<AppState>) {
-    let pool = state.db.get_postgres_connection_pool().clone();
     let me = state.instance.to_string();
+    let ping = format!("ping:{me}");
     loop {
-        let mut listener = match connect(&pool).await {
+        let mut listener = match connect(&state.settings.database.url).await {
             Ok(listener) => listener,
             Err(error) => {
                 state.cache.set_coherent(false);
@@ -63,12 +88,12 @@ pub async fn listen(state: Arc<AppState>) {
             }
         };
         // Whatever happened while not listening is unknown: start afresh.
-        state.refresh();
-        state.cache.set_coherent(true);
+        hearing(&state);
         loop {
             match listener.try_recv().await {
-                Ok(Some(notice)) if notice.payload() != me => state.refresh(),
-                Ok(Some(_)) => {}
+                Ok(Some(notice)) if notice.payload() == ping => hearing(&state),
+                Ok(Some(notice)) if notice.payload() == me || notice.payload().starts_with("ping:") => {}
+                Ok(Some(_)) => state.refresh(),
                 Ok(None) | Err(_) => {
                     state.cache.set_coherent(false);
                     tracing::warn!("lost the connection that listens for other instances' writes");
@@ -79,77 +104,136 @@ pub async fn listen(state: Arc<AppState>) {
     }
 }
 
-async fn connect(pool: &sea_orm::sqlx::PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
-    let mut listener = PgListener::connect_with(pool).await?;
+/// The listener is known to hear notices now. If the cache was off for
+/// want of them, it starts afresh.
+fn hearing(state: &AppState) {
+    state.heard_at.store(now_ms(), Ordering::SeqCst);
+    if !state.cache.coherent() {
+        state.refresh();
+        state.cache.set_coherent(true);
+    }
+}
+
+/// Sends this instance a notice every few seconds. If none arrives for a
+/// while (a connection that is open in name only), the cache serves
+/// nothing until one does.
+pub async fn heartbeat(state: Arc<AppState>) {
+    let ping = format!("ping:{}", state.instance);
+    let mut ticks = tokio::time::interval(HEARTBEAT);
+    loop {
+        ticks.tick().await;
+        let silent = now_ms() - state.heard_at.load(Ordering::SeqCst);
+        if silent > DEAF_AFTER.as_millis() as i64 && state.cache.coherent() {
+            tracing::warn!(silent_ms = silent, "no notices heard lately; the cache is off until they are");
+            state.cache.set_coherent(false);
+        }
+        if let Err(error) = state.db.execute_raw(notice(&ping)).await {
+            tracing::warn!(%error, "cannot send the heartbeat notice");
+        }
+    }
+}
+
+async fn connect(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
+    let mut listener = PgListener::connect(url).await?;
     listener.listen(CHANNEL).await?;
     Ok(listener)
 }
 
-/// Whether anonymous reads may go to the read replica now.
+/// Whether anonymous reads may go to the read replica now: only when it
+/// has caught up with the latest change this instance knows of.
 pub struct Replica {
     pub db: DatabaseConnection,
-    caught_up: AtomicBool,
+    /// Bumped at each change.
+    generation: AtomicU64,
+    /// The generation the replica is known to have caught up with.
+    caught_up_with: AtomicU64,
     changed: tokio::sync::Notify,
 }
 
 impl Replica {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db, caught_up: AtomicBool::new(false), changed: tokio::sync::Notify::new() }
+        Self {
+            db,
+            generation: AtomicU64::new(1),
+            caught_up_with: AtomicU64::new(0),
+            changed: tokio::sync::Notify::new(),
+        }
     }
 
     pub fn caught_up(&self) -> bool {
-        self.caught_up.load(Ordering::SeqCst)
+        self.caught_up_with.load(Ordering::SeqCst) == self.generation.load(Ordering::SeqCst)
     }
 
     /// A write was committed (here or elsewhere): the replica may lag it.
     pub fn behind(&self) {
-        self.caught_up.store(false, Ordering::SeqCst);
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.changed.notify_one();
     }
 }
 
-/// Follows the replica: after each change, waits until it has replayed the
-/// primary's WAL up to where it was just after the change, then lets reads
-/// go to it again.
+/// Follows the replica: after each change, notes where the primary's WAL
+/// stands, waits until the replica has replayed that far, and then lets
+/// reads go to it again, unless another change came meanwhile.
 pub async fn follow_replica(state: Arc<AppState>) {
     let Some(replica) = state.replica.as_ref() else { return };
-    replica.changed.notify_one();
+    match standby(&replica.db).await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "DATABASE_READ_URL is not a standby server: it is read as if it were always up to date"
+        ),
+        Err(error) => tracing::warn!(%error, "cannot reach the read replica; reading from the primary"),
+    }
     loop {
-        replica.changed.notified().await;
-        loop {
-            match replayed(&state.db, &replica.db).await {
-                Ok(true) => {
-                    replica.caught_up.store(true, Ordering::SeqCst);
-                    break;
-                }
-                Ok(false) => tokio::time::sleep(Duration::from_millis(10)).await,
-                Err(error) => {
-                    tracing::warn!(%error, "cannot reach the read replica; reading from the primary");
-                    tokio::time::sleep(RECONNECT_AFTER).await;
-                }
+        let generation = replica.generation.load(Ordering::SeqCst);
+        if replica.caught_up_with.load(Ordering::SeqCst) == generation {
+            replica.changed.notified().await;
+            continue;
+        }
+        match catch_up(&state.db, &replica.db).await {
+            Ok(()) => replica.caught_up_with.store(generation, Ordering::SeqCst),
+            Err(error) => {
+                tracing::warn!(%error, "cannot follow the read replica; reading from the primary");
+                tokio::time::sleep(RECONNECT_AFTER).await;
             }
         }
     }
 }
 
-/// Whether `replica` has replayed the primary's WAL as it stands now. A
-/// server that is not a standby (a replica in name only) has everything.
-async fn replayed(primary: &DatabaseConnection, replica: &DatabaseConnection) -> Result<bool, DbErr> {
-    let row = primary.query_one_raw(Statement::from_string(
-        DatabaseBackend::Postgres,
-        "SELECT pg_current_wal_lsn()::text AS lsn",
-    ));
-    let lsn: String = match row.await? {
-        Some(row) => row.try_get("", "lsn")?,
-        None => return Ok(false),
-    };
-    let check = Statement::from_sql_and_values(
-        DatabaseBackend::Postgres,
-        "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, true) AS replayed",
-        [lsn.into()],
-    );
-    match replica.query_one_raw(check).await? {
-        Some(row) => row.try_get("", "replayed"),
+async fn standby(replica: &DatabaseConnection) -> Result<bool, DbErr> {
+    let statement =
+        Statement::from_string(DatabaseBackend::Postgres, "SELECT pg_is_in_recovery() AS standby");
+    match replica.query_one_raw(statement).await? {
+        Some(row) => row.try_get("", "standby"),
         None => Ok(false),
+    }
+}
+
+/// Waits until `replica` has replayed the primary's WAL as it stands now.
+/// A server that is not a standby has everything.
+async fn catch_up(primary: &DatabaseConnection, replica: &DatabaseConnection) -> Result<(), DbErr> {
+    let row = primary
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT pg_current_wal_lsn()::text AS lsn",
+        ))
+        .await?;
+    let lsn: String = match row {
+        Some(row) => row.try_get("", "lsn")?,
+        None => return Err(DbErr::Custom("the primary did not say where its WAL stands".into())),
+    };
+    loop {
+        let check = Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT COALESCE(pg_last_wal_replay_lsn() >= $1::pg_lsn, true) AS replayed",
+            [lsn.clone().into()],
+        );
+        let replayed: bool = match replica.query_one_raw(check).await? {
+            Some(row) => row.try_get("", "replayed")?,
+            None => false,
+        };
+        if replayed {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

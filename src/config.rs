@@ -212,7 +212,6 @@ fn webhook_settings<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<Webhoo
         disable_after: parse_in(get, "BROADSIDE_WEBHOOK_DISABLE_AFTER", 5, 1..=10_000)?,
         concurrency: parse_in(get, "BROADSIDE_WEBHOOK_CONCURRENCY", 8, 1..=256)?,
         poll_interval: Duration::from_millis(parse_in(get, "BROADSIDE_WEBHOOK_POLL_MS", 1000, 20..=60_000)?),
-        max_payload_bytes: parse_in(get, "BROADSIDE_WEBHOOK_MAX_PAYLOAD_KB", 256, 1..=10_240)? * 1024,
         retention_days: parse_in(get, "BROADSIDE_WEBHOOK_RETENTION_DAYS", 30, 1..=3650)?,
         allowed_networks,
     })

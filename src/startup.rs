@@ -50,6 +50,9 @@ pub struct AppState {
     pub replica: Option<crate::cluster::Replica>,
     /// Set when the process is shutting down.
     pub stopping: tokio::sync::watch::Sender<bool>,
+    /// When this instance last heard its own heartbeat notice (ms since
+    /// the epoch; see [`crate::cluster`]).
+    pub heard_at: std::sync::atomic::AtomicI64,
 }
 
 impl AppState {
@@ -65,10 +68,12 @@ impl AppState {
     /// worker look for what is new, and the replica is not read until it
     /// has caught up.
     pub fn refresh(&self) {
-        self.cache.invalidate();
+        // The replica first: a read that finds the cache emptied must not
+        // find the replica still trusted.
         if let Some(replica) = &self.replica {
             replica.behind();
         }
+        self.cache.invalidate();
         self.changes.send_modify(|n| *n = n.wrapping_add(1));
         self.webhook_wakeup.notify_one();
     }
@@ -139,6 +144,11 @@ impl Application {
         let passwords = Passwords::new(auth.password_threads)?;
         let login_limiter = LoginLimiter::new(auth.login_attempts_per_minute);
         let cache = ResponseCache::new(settings.cache.clone());
+        if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            // Until this instance hears the others' writes, it cannot trust
+            // what it caches (see `cluster::listen`).
+            cache.set_coherent(false);
+        }
         let webhook_sender = crate::webhooks::sender::Sender::new(&settings.webhooks)
             .context("cannot set up the HTTP client for webhooks")?;
         let replica = match &settings.database.read_url {
@@ -166,8 +176,17 @@ impl Application {
             webhook_wakeup: tokio::sync::Notify::new(),
             replica,
             stopping: tokio::sync::watch::Sender::new(false),
+            heard_at: std::sync::atomic::AtomicI64::new(chrono::Utc::now().timestamp_millis()),
         });
         let background = background::spawn(state.clone().into_inner());
+        if !state.cache.coherent() {
+            // Serve once this instance hears the others' writes (a few
+            // milliseconds); without them it serves, uncached, after 2 s.
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+            while !state.cache.coherent() && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
         let app_state = state.clone();
         let server = HttpServer::new(move || app(app_state.clone())).workers(workers).listen(listener)?.run();
         Ok(Self { address, server, state, background })

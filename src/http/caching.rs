@@ -141,6 +141,10 @@ impl ResponseCache {
     }
 
     /// Whether every write is heard of; see the field.
+    pub fn coherent(&self) -> bool {
+        self.coherent.load(Ordering::SeqCst)
+    }
+
     pub fn set_coherent(&self, coherent: bool) {
         if !coherent {
             self.invalidate();
@@ -272,11 +276,15 @@ pub async fn http_caching(
     };
     let cache = &state.cache;
     if request.method() != Method::GET {
-        // Signing in and out changes no content.
-        let changes_content = !matches!(*request.method(), Method::HEAD | Method::OPTIONS)
-            && !request.path().starts_with("/v1/auth/");
+        // Signing in and out, keys and webhooks change no content.
+        let path = request.path();
+        let may_change_content = !matches!(*request.method(), Method::HEAD | Method::OPTIONS)
+            && !["/v1/auth/", "/v1/api-keys", "/v1/webhooks"].iter().any(|p| path.starts_with(p));
         let response = next.call(request).await;
-        if changes_content {
+        // A refused request (4xx) wrote nothing: it leaves the caches, here
+        // and on other instances, as they are.
+        let refused = response.as_ref().is_ok_and(|r| r.status().is_client_error());
+        if may_change_content && !refused {
             // The change, if any, is committed: later reads must see it.
             state.content_changed();
         }

@@ -338,13 +338,15 @@ pub async fn transition<T: ContentType>(
 /// each in its own transaction with its revision and events. Instances
 /// sharing the database each take documents no other is publishing
 /// (`FOR UPDATE SKIP LOCKED` on PostgreSQL; a SQLite write transaction is
-/// exclusive), so each is published once. Returns how many this call
-/// published.
+/// exclusive), so each is published once. `published` hears of each as
+/// soon as it is committed. A document that fails is logged and left for
+/// the next call; the others go ahead.
 pub async fn publish_due<T: ContentType>(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     snapshot: Snapshot<T::Detail>,
-) -> Result<u64, WriteError> {
+    published: &mut (dyn FnMut(Uuid) + Send),
+) -> Result<(), WriteError> {
     let due = || {
         document::Entity::find()
             .filter(document::Column::Kind.eq(T::KIND.as_str()))
@@ -354,40 +356,52 @@ pub async fn publish_due<T: ContentType>(
     };
     // Most ticks find nothing: look before taking a write lock.
     if due().count(db).await? == 0 {
-        return Ok(0);
+        return Ok(());
     }
-    let mut published = 0;
+    // Documents that failed to publish on this tick, left for the next.
+    let mut failed: Vec<Uuid> = Vec::new();
     // Bounded, so one tick cannot run forever behind a flood.
-    while published < 1000 {
+    for _ in 0..1000 {
         let txn = crate::database::begin_write(db).await?;
         let next = due()
+            .filter(document::Column::Id.is_not_in(failed.iter().copied()))
             .order_by_asc(document::Column::PublishAt)
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
             .one(&txn)
             .await?;
         let Some(due) = next else { break };
-        let publish_at = due.publish_at;
-        claim(&txn, due.id, due.version, false, |update| {
-            update
-                .col_expr(document::Column::Status, Expr::value(DocumentStatus::Published.as_str()))
-                .col_expr(document::Column::PublishedAt, Expr::value(publish_at.unwrap_or(now)))
-                .col_expr(document::Column::PublishAt, Expr::value(Option::<DateTime<Utc>>::None))
-        })
-        .await?;
-        let entry = load::<T, _>(&txn, due.id).await?;
-        record(
-            &txn,
-            &entry.document,
-            "publish",
-            &Change::system("scheduled publication"),
-            snapshot(&entry),
-            false,
-        )
-        .await?;
-        txn.commit().await?;
-        published += 1;
+        match publish_one::<T>(&txn, &due, now, snapshot).await {
+            Ok(()) => {
+                txn.commit().await?;
+                published(due.id);
+            }
+            Err(error) => {
+                tracing::warn!(document = %due.id, %error, "cannot publish a scheduled document; trying again later");
+                failed.push(due.id);
+            }
+        }
     }
-    Ok(published)
+    Ok(())
+}
+
+async fn publish_one<T: ContentType>(
+    txn: &sea_orm::DatabaseTransaction,
+    due: &document::Model,
+    now: DateTime<Utc>,
+    snapshot: Snapshot<T::Detail>,
+) -> Result<(), WriteError> {
+    let publish_at = due.publish_at;
+    claim(txn, due.id, due.version, false, |update| {
+        update
+            .col_expr(document::Column::Status, Expr::value(DocumentStatus::Published.as_str()))
+            .col_expr(document::Column::PublishedAt, Expr::value(publish_at.unwrap_or(now)))
+            .col_expr(document::Column::PublishAt, Expr::value(Option::<DateTime<Utc>>::None))
+    })
+    .await?;
+    let entry = load::<T, _>(txn, due.id).await?;
+    let change = Change::system("scheduled publication");
+    record(txn, &entry.document, "publish", &change, snapshot(&entry), false).await?;
+    Ok(())
 }
 
 /// Deletes a document and its revisions for good.

@@ -37,8 +37,6 @@ pub struct WebhookSettings {
     pub concurrency: usize,
     /// How often due deliveries are looked for when nothing wakes the worker.
     pub poll_interval: Duration,
-    /// A document rendering larger than this is left out of the payload.
-    pub max_payload_bytes: usize,
     /// Events older than this, with nothing left to deliver, are removed.
     pub retention_days: i64,
     /// Non-public networks webhooks may nevertheless be sent to.
@@ -131,7 +129,6 @@ mod tests {
             disable_after: 5,
             concurrency: 8,
             poll_interval: Duration::from_secs(1),
-            max_payload_bytes: 256 * 1024,
             retention_days: 30,
             allowed_networks: vec![],
         }

@@ -16,14 +16,15 @@ pub struct Network {
 
 impl Network {
     pub fn contains(&self, ip: IpAddr) -> bool {
+        let prefix = u32::from(self.prefix);
         match (self.address, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
+                let mask = 32u32.checked_sub(prefix).and_then(|n| u32::MAX.checked_shl(n)).unwrap_or(0);
+                prefix <= 32 && u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
+                let mask = 128u32.checked_sub(prefix).and_then(|n| u128::MAX.checked_shl(n)).unwrap_or(0);
+                prefix <= 128 && u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
         }
@@ -49,7 +50,17 @@ impl FromStr for Network {
                 .ok_or(format!("the prefix must be 0 to {bits}"))?,
             None => bits,
         };
-        Ok(Self { address: canonical(address), prefix })
+        // An IPv4 network written as IPv6 (`::ffff:10.0.0.0/104`) is that
+        // IPv4 network: its prefix counts the last 32 bits only.
+        match canonical(address) {
+            IpAddr::V4(v4) if address.is_ipv6() => {
+                let prefix = prefix
+                    .checked_sub(96)
+                    .ok_or("an IPv4-mapped network needs a prefix of at least 96".to_owned())?;
+                Ok(Self { address: IpAddr::V4(v4), prefix })
+            }
+            address => Ok(Self { address, prefix }),
+        }
     }
 }
 
@@ -108,11 +119,19 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("link-local")
     } else if ip.is_multicast() {
         Some("multicast")
-    } else if first == 0x2001 && ip.segments()[1] == 0x0db8 {
+    } else if first == 0x2001 && (ip.segments()[1] == 0x0db8 || ip.segments()[1] == 0) {
+        // Documentation, and Teredo (which tunnels to any IPv4 address).
         Some("reserved")
+    } else if first == 0x2002 {
+        // 6to4 embeds an IPv4 address, private ones included.
+        Some("6to4")
     } else if first == 0x0064 && ip.segments()[1] == 0xff9b {
-        // NAT64 can reach any IPv4 address, private ones included.
+        // NAT64 (well-known and local-use prefixes) reaches any IPv4
+        // address, private ones included.
         Some("NAT64")
+    } else if ip.segments()[..6].iter().all(|s| *s == 0) {
+        // IPv4-compatible (`::a.b.c.d`), deprecated.
+        Some("IPv4-compatible")
     } else {
         None
     }
@@ -176,7 +195,18 @@ mod tests {
             assert!(check(ip(refused), &allowed).is_err(), "{refused}");
         }
         assert!("0.0.0.0/0".parse::<Network>().is_ok_and(|n| n.contains(ip("10.0.0.1"))));
-        for bad in ["10.0.0.0/33", "localhost", "10.0.0/8", "::1/129"] {
+        // An IPv4 network written as IPv6 allows that network only.
+        let mapped: Vec<Network> = ["::ffff:10.0.0.5", "::ffff:192.168.0.0/112"]
+            .iter()
+            .map(|n| n.parse().unwrap_or_else(|e| panic!("{n}: {e}")))
+            .collect();
+        for ok in ["10.0.0.5", "192.168.7.7"] {
+            assert!(check(ip(ok), &mapped).is_ok(), "{ok}");
+        }
+        for refused in ["10.0.0.6", "169.254.169.254", "127.0.0.1"] {
+            assert!(check(ip(refused), &mapped).is_err(), "{refused}");
+        }
+        for bad in ["10.0.0.0/33", "localhost", "10.0.0/8", "::1/129", "::ffff:10.0.0.0/90"] {
             assert!(bad.parse::<Network>().is_err(), "{bad}");
         }
     }

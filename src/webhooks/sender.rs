@@ -73,6 +73,8 @@ impl Sender {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .dns_resolver(Arc::new(GuardedResolver { allowed: allowed.clone() }))
+            // A proxy would resolve the target itself, past the guard.
+            .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(std::time::Duration::from_secs(5)))

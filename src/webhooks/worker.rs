@@ -6,8 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::future::join_all;
-
 use crate::services::webhooks;
 use crate::startup::AppState;
 
@@ -22,22 +20,32 @@ pub fn lease(state: &AppState) -> Duration {
     state.settings.webhooks.timeout + LEASE_MARGIN
 }
 
-/// Runs until the process stops (`AppState::stopping`), after recording
-/// the attempts under way.
+/// Runs until the process stops (`AppState::stopping`), then lets the
+/// attempts under way finish. Up to `concurrency` attempts run at once;
+/// whenever one ends, the worker claims more, so a slow receiver holds one
+/// slot, not the whole batch.
 pub async fn run(state: Arc<AppState>) {
     let settings = state.settings.webhooks.clone();
     let mut last_cleanup = tokio::time::Instant::now();
     let mut stopping = state.stopping.subscribe();
+    let mut running = tokio::task::JoinSet::new();
     while !*stopping.borrow() {
-        let claimed = match webhooks::claim(&state.db, settings.concurrency as u64, lease(&state)).await {
-            Ok(claimed) => claimed,
-            Err(error) => {
-                tracing::warn!(%error, "cannot claim webhook deliveries; trying again shortly");
-                Vec::new()
+        let free = settings.concurrency.saturating_sub(running.len());
+        let mut more = false;
+        if free > 0 {
+            match webhooks::claim(&state.db, free as u64, lease(&state)).await {
+                Ok(claimed) => {
+                    more = claimed.len() == free;
+                    for claimed in claimed {
+                        let state = state.clone();
+                        running.spawn(async move {
+                            deliver(&state, &claimed).await;
+                        });
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "cannot claim webhook deliveries; trying again shortly"),
             }
-        };
-        let busy = claimed.len() == settings.concurrency;
-        join_all(claimed.iter().map(|claimed| deliver(&state, claimed))).await;
+        }
         if last_cleanup.elapsed() >= CLEANUP_EVERY {
             last_cleanup = tokio::time::Instant::now();
             match webhooks::forget_old_events(&state.db, settings.retention_days).await {
@@ -46,14 +54,21 @@ pub async fn run(state: Arc<AppState>) {
                 Err(error) => tracing::warn!(%error, "cannot remove old webhook events"),
             }
         }
-        if !busy {
+        if more {
+            // Every free slot was filled: wait for one to empty.
+            if running.join_next().await.is_none() {
+                continue;
+            }
+        } else {
             tokio::select! {
+                Some(_) = running.join_next(), if !running.is_empty() => {}
                 () = state.webhook_wakeup.notified() => {}
                 () = tokio::time::sleep(settings.poll_interval) => {}
                 _ = stopping.changed() => {}
             }
         }
     }
+    while running.join_next().await.is_some() {}
 }
 
 /// One attempt at one claimed delivery, recorded.

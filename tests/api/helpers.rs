@@ -21,8 +21,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database_url: String,
-    /// Stops the server and its background work.
-    pub handle: actix_web::dev::ServerHandle,
+    handle: actix_web::dev::ServerHandle,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -114,8 +114,8 @@ async fn start(
         Application::build_with(settings, db.clone()).await.unwrap_or_else(|e| panic!("build: {e}"));
     let address = format!("http://127.0.0.1:{}", application.port());
     let handle = application.handle();
-    tokio::spawn(application.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, database_url, handle, _dir: dir }
+    let task = Some(tokio::spawn(application.run_until_stopped()));
+    TestApp { address, client: reqwest::Client::new(), db, database_url, handle, task, _dir: dir }
 }
 
 pub async fn add_user(db: &DatabaseConnection, email: &str, password: &str, role: Role) {
@@ -128,6 +128,15 @@ pub async fn add_user(db: &DatabaseConnection, email: &str, password: &str, role
 }
 
 impl TestApp {
+    /// Stops the server as SIGTERM would, and waits until its background
+    /// work has stopped too.
+    pub async fn stop(&mut self) {
+        self.handle.stop(true).await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.address))

@@ -690,43 +690,28 @@ where
     Ok(document_response::<_, Dto>(actix_web::http::StatusCode::OK, &updated, ""))
 }
 
-/// Publishes what fell due, for every content type.
+/// Publishes what fell due, for every content type. Each publication is
+/// announced as soon as it is committed: no cached answer, here or on
+/// another instance, may still say otherwise. Returns how many went live.
 pub async fn publish_due(state: &AppState, now: DateTime<Utc>) -> Result<u64, WriteError> {
     use super::{essays, events, lyrics};
+    use crate::services::{essays::Essays, events::Events, lyrics::Lyrics};
     let db = &state.db;
     let mut published = 0;
-    let mut count = |n: u64| {
-        if n > 0 {
-            // Live now: no cached answer may still say otherwise.
-            state.content_changed();
-        }
-        published += n;
+    let mut live = |_: uuid::Uuid| {
+        state.content_changed();
+        published += 1;
     };
-    count(
-        workflow::publish_due::<crate::services::essays::Essays>(
-            db,
-            now,
-            snapshot::<essays::EssayInput, essays::Essay>,
-        )
-        .await?,
-    );
-    count(
-        workflow::publish_due::<crate::services::lyrics::Lyrics>(
-            db,
-            now,
-            snapshot::<lyrics::LyricsInput, lyrics::Lyrics>,
-        )
-        .await?,
-    );
-    count(
-        workflow::publish_due::<crate::services::events::Events>(
-            db,
-            now,
-            snapshot::<events::EventInput, events::Event>,
-        )
-        .await?,
-    );
-    Ok(published)
+    let essays =
+        workflow::publish_due::<Essays>(db, now, snapshot::<essays::EssayInput, essays::Essay>, &mut live);
+    let essays = essays.await;
+    let lyrics =
+        workflow::publish_due::<Lyrics>(db, now, snapshot::<lyrics::LyricsInput, lyrics::Lyrics>, &mut live);
+    let lyrics = lyrics.await;
+    let events =
+        workflow::publish_due::<Events>(db, now, snapshot::<events::EventInput, events::Event>, &mut live);
+    let events = events.await;
+    essays.and(lyrics).and(events).map(|()| published)
 }
 
 /// An optional JSON body: empty is `None`; anything else must parse.

@@ -92,8 +92,8 @@ pub async fn list_deliveries(
 /// Sends the event of a delivery to its subscription again, as a new
 /// delivery (due now, retried like any other) that names the one it
 /// replays. The payload and `webhook-id` are the original's, so a receiver
-/// that already handled it can tell. The subscription must be enabled.
-/// Admins only.
+/// that already handled it can tell. The delivery must be finished
+/// (succeeded or failed) and the subscription enabled. Admins only.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "replay_webhook_delivery",
@@ -120,6 +120,12 @@ pub async fn replay_delivery(
     let original = webhooks::delivery(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no delivery {id}")))?;
+    if original.status == webhooks::PENDING {
+        return Err(AppError::conflict(
+            "status",
+            "the delivery is still pending; it is attempted on its own",
+        ));
+    }
     let webhook = webhooks::get(&state.db, original.webhook_id).await?;
     if !webhook.is_some_and(|w| w.enabled) {
         return Err(AppError::conflict("enabled", "the webhook is disabled; enable it before replaying"));
