@@ -25,6 +25,10 @@ pub struct Model {
     /// The signing secret, `whsec_` and base64.
     #[sea_orm(column_type = "Text")]
     pub secret: String,
+    /// The secret a rotation replaced: it signs too, until it expires.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,

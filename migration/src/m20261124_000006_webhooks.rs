@@ -27,6 +27,8 @@ impl MigrationTrait for Migration {
                     .col(text_null(Webhooks::DisabledReason))
                     .col(integer(Webhooks::FailedDeliveries).default(0))
                     .col(text(Webhooks::Secret))
+                    .col(text_null(Webhooks::PreviousSecret))
+                    .col(timestamp_with_time_zone_null(Webhooks::PreviousSecretExpiresAt))
                     .col(integer(Webhooks::Version))
                     .col(uuid_null(Webhooks::CreatedBy))
                     .col(timestamp_with_time_zone(Webhooks::CreatedAt))
@@ -172,6 +174,8 @@ enum Webhooks {
     DisabledReason,
     FailedDeliveries,
     Secret,
+    PreviousSecret,
+    PreviousSecretExpiresAt,
     Version,
     CreatedBy,
     CreatedAt,

@@ -52,6 +52,8 @@ pub async fn create<C: ConnectionTrait>(
         disabled_reason: Set(None),
         failed_deliveries: Set(0),
         secret: Set(signing::new_secret()),
+        previous_secret: Set(None),
+        previous_secret_expires_at: Set(None),
         version: Set(1),
         created_by: Set(created_by),
         created_at: Set(now),
@@ -100,6 +102,47 @@ pub async fn update(
         return get(db, id).await?.ok_or(WriteError::NotFound);
     }
     Err(missed(get(db, id).await?.map(|w| w.version)))
+}
+
+/// How long a replaced secret keeps signing beside the new one.
+pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+
+/// Gives `id` (at version `expected`) a new secret. The one it replaces
+/// keeps signing for [`ROTATION_OVERLAP_HOURS`], so receivers can switch
+/// without refusing a delivery.
+pub async fn rotate_secret(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected: i32,
+) -> Result<webhook::Model, WriteError> {
+    let current = get(db, id).await?.ok_or(WriteError::NotFound)?;
+    if current.version != expected {
+        return Err(WriteError::Stale { current: current.version });
+    }
+    let now = Utc::now();
+    let result = webhook::Entity::update_many()
+        .col_expr(webhook::Column::PreviousSecret, Expr::value(Some(current.secret)))
+        .col_expr(
+            webhook::Column::PreviousSecretExpiresAt,
+            Expr::value(Some(now + Duration::hours(ROTATION_OVERLAP_HOURS))),
+        )
+        .col_expr(webhook::Column::Secret, Expr::value(signing::new_secret()))
+        .col_expr(webhook::Column::Version, Expr::col(webhook::Column::Version).add(1))
+        .col_expr(webhook::Column::UpdatedAt, Expr::value(now))
+        .filter(webhook::Column::Id.eq(id))
+        .filter(webhook::Column::Version.eq(expected))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        return get(db, id).await?.ok_or(WriteError::NotFound);
+    }
+    Err(missed(get(db, id).await?.map(|w| w.version)))
+}
+
+/// The secret a rotation replaced, while it still signs.
+pub fn previous_secret(webhook: &webhook::Model) -> Option<String> {
+    let live = webhook.previous_secret_expires_at.is_some_and(|until| until > Utc::now());
+    webhook.previous_secret.clone().filter(|_| live)
 }
 
 /// Deletes a subscription with its delivery log; `false` when there is none.
@@ -258,6 +301,8 @@ pub struct Claimed {
     pub event: webhook_event::Model,
     pub url: String,
     pub secret: String,
+    /// A secret being rotated out, which signs too.
+    pub previous_secret: Option<String>,
 }
 
 /// Claims up to `limit` due deliveries of enabled subscriptions for this
@@ -330,7 +375,13 @@ async fn with_targets<C: ConnectionTrait>(
         .filter_map(|delivery| {
             let event = events.get(&delivery.event_id)?.clone();
             let hook = hooks.get(&delivery.webhook_id)?;
-            Some(Claimed { url: hook.url.clone(), secret: hook.secret.clone(), event, delivery })
+            Some(Claimed {
+                url: hook.url.clone(),
+                secret: hook.secret.clone(),
+                previous_secret: previous_secret(hook),
+                event,
+                delivery,
+            })
         })
         .collect())
 }
@@ -493,7 +544,13 @@ pub async fn test_delivery(
     let until = now + Duration::from_std(lease).unwrap_or(Duration::minutes(1));
     let delivery = new_delivery(webhook.id, id, until, None).insert(&txn).await?;
     txn.commit().await?;
-    Ok(Claimed { delivery, event, url: webhook.url.clone(), secret: webhook.secret.clone() })
+    Ok(Claimed {
+        delivery,
+        event,
+        url: webhook.url.clone(),
+        secret: webhook.secret.clone(),
+        previous_secret: previous_secret(webhook),
+    })
 }
 
 /// A new delivery of the event `delivery_id` delivered, to the same

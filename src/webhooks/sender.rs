@@ -117,7 +117,13 @@ impl Sender {
         let id = crate::services::webhooks::message_id(claimed.event.id);
         let timestamp = started_at.timestamp();
         let body = claimed.event.payload.clone();
-        let signature = signing::sign(&claimed.secret, &id, timestamp, body.as_bytes());
+        let mut signature = signing::sign(&claimed.secret, &id, timestamp, body.as_bytes());
+        if let Some(previous) = &claimed.previous_secret {
+            // During a rotation: a signature with each secret, so that a
+            // receiver with either accepts it.
+            signature.push(' ');
+            signature.push_str(&signing::sign(previous, &id, timestamp, body.as_bytes()));
+        }
         let request = self
             .client
             .post(url)

@@ -457,6 +457,39 @@ async fn a_test_delivery_reports_its_outcome_at_once() {
 }
 
 #[tokio::test]
+async fn a_rotated_secret_signs_beside_the_new_one_for_a_day() {
+    let app = spawn_app_with(FAST).await;
+    let admin = app.token_for(Role::Admin).await;
+    let receiver = Receiver::start(0).await;
+    let hook = subscribe(&app, &admin, &receiver.url, json!(["essay.*"])).await;
+    let old = hook["secret"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/v1/webhooks/{}", hook["id"].as_str().unwrap_or_default());
+    let rotate = format!("{path}/rotate-secret");
+    assert_eq!(app.send(Method::POST, &rotate, Some(&admin), None, None).await.status(), 428);
+    let etag = app.etag(&path, &admin).await;
+    let rotated = app.send(Method::POST, &rotate, Some(&admin), etag.as_deref(), None).await;
+    assert_eq!(rotated.status(), 200);
+    let rotated: Value = rotated.json().await.unwrap_or_default();
+    let new = rotated["secret"].as_str().unwrap_or_default().to_owned();
+    assert!(new.starts_with("whsec_") && new != old);
+    let until = rotated["previous_secret_expires_at"].as_str().unwrap_or_default();
+    let until = chrono::DateTime::parse_from_rfc3339(until).unwrap_or_else(|e| panic!("{rotated}: {e}"));
+    let hours = (until.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_minutes();
+    assert!((23 * 60..=24 * 60).contains(&hours), "{rotated}");
+    assert_eq!(app.send(Method::POST, &rotate, Some(&admin), etag.as_deref(), None).await.status(), 412);
+
+    let test = format!("{path}/test");
+    assert_eq!(app.send(Method::POST, &test, Some(&admin), None, None).await.status(), 200);
+    let received = receiver.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].signature.split(' ').count(), 2, "{}", received[0].signature);
+    verify(&new, &received[0]).unwrap_or_else(|e| panic!("new secret: {e}"));
+    verify(&old, &received[0]).unwrap_or_else(|e| panic!("old secret: {e}"));
+    verify_with_reference_library(&new, &received);
+    verify_with_reference_library(&old, &received);
+}
+
+#[tokio::test]
 async fn cancelling_an_event_and_deleting_lyrics_send_their_own_events() {
     let app = spawn_app_with(FAST).await;
     let admin = app.token_for(Role::Admin).await;
@@ -549,6 +582,7 @@ async fn a_name_that_resolves_to_loopback_is_refused_when_the_request_is_made() 
         },
         url: format!("http://localhost:{port}/hook"),
         secret: broadside::webhooks::signing::new_secret(),
+        previous_secret: None,
     };
     let outcome = sender.attempt(&claimed).await;
     assert_eq!(outcome.status_code, None);

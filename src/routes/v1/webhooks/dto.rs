@@ -147,6 +147,10 @@ pub struct Webhook {
     /// Deliveries in a row that failed all their attempts.
     #[schema(example = 0)]
     pub failed_deliveries: i32,
+    /// While a secret rotation is under way: until when the previous secret
+    /// signs each delivery too.
+    #[schema(example = json!(null))]
+    pub previous_secret_expires_at: Option<DateTime<Utc>>,
     #[schema(example = 1)]
     pub version: i32,
     #[schema(example = "2026-11-24T10:00:00Z")]
@@ -166,6 +170,7 @@ impl From<&entity::webhook::Model> for Webhook {
             enabled: w.enabled,
             disabled_reason: w.disabled_reason.clone(),
             failed_deliveries: w.failed_deliveries,
+            previous_secret_expires_at: webhooks::previous_secret(w).and(w.previous_secret_expires_at),
             version: w.version,
             created_at: w.created_at,
             updated_at: w.updated_at,

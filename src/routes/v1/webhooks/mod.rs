@@ -18,6 +18,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(subscriptions::get_webhook)
         .service(subscriptions::update_webhook)
         .service(subscriptions::delete_webhook)
+        .service(subscriptions::rotate_webhook_secret)
         .service(deliveries::list_deliveries)
         .service(deliveries::test_webhook);
 }

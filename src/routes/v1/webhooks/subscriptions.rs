@@ -159,15 +159,67 @@ pub async fn update_webhook(
     let webhook = target(&state, &id).await?;
     let expected = if_match(&request, webhook.id, webhook.version, "webhook")?;
     let fields = merged(&WebhookInput::of(&webhook), &patch)?.fields(&state.webhook_sender)?;
-    match webhooks::update(&state.db, webhook.id, expected, fields).await {
-        Ok(updated) => Ok(respond(StatusCode::OK, &updated)),
-        Err(WriteError::Stale { current }) => Err(AppError::PreconditionFailed(format!(
+    let updated = webhooks::update(&state.db, webhook.id, expected, fields)
+        .await
+        .map_err(|e| write_error(e, webhook.id))?;
+    Ok(respond(StatusCode::OK, &updated))
+}
+
+/// Rotate a webhook's secret
+///
+/// Makes a new signing secret and shows it this once. For 24 hours the
+/// previous secret signs every delivery too (a second `v1,` signature in
+/// `webhook-signature`), so a receiver can switch to the new one without
+/// refusing a delivery. `If-Match` is required. Admins only.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "rotate_webhook_secret",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The webhook's id.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70"),
+        ("If-Match" = String, Header, description = "The ETag of the current version.", example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a70-v1\""),
+    ),
+    responses(
+        (status = 200, description = "Rotated; the new secret is shown this once.", body = CreatedWebhook,
+            headers(("ETag" = String, description = "The new version's ETag."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 428, response = PreconditionRequired),
+        (status = 500, response = ServerError),
+    )
+)]
+#[post("/webhooks/{id}/rotate-secret")]
+pub async fn rotate_webhook_secret(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(caller)?;
+    let webhook = target(&state, &id).await?;
+    let expected = if_match(&request, webhook.id, webhook.version, "webhook")?;
+    let rotated = webhooks::rotate_secret(&state.db, webhook.id, expected)
+        .await
+        .map_err(|e| write_error(e, webhook.id))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, version_etag(rotated.id, rotated.version)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(CreatedWebhook { webhook: Webhook::from(&rotated), secret: rotated.secret.clone() }))
+}
+
+/// A failed write to a subscription as the API says it.
+fn write_error(error: WriteError, id: uuid::Uuid) -> AppError {
+    match error {
+        WriteError::Stale { current } => AppError::PreconditionFailed(format!(
             "the webhook has changed: it is at version {current} (ETag {})",
-            version_etag(webhook.id, current)
-        ))),
-        Err(WriteError::NotFound) => Err(AppError::not_found(format!("no webhook {}", webhook.id))),
-        Err(WriteError::Database(e)) => Err(e.into()),
-        Err(other) => Err(AppError::Internal(anyhow::anyhow!(other))),
+            version_etag(id, current)
+        )),
+        WriteError::NotFound => AppError::not_found(format!("no webhook {id}")),
+        WriteError::Database(e) => e.into(),
+        other => AppError::Internal(anyhow::anyhow!(other)),
     }
 }
 
