@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use broadside::auth::Role;
 use broadside::database;
 use reqwest::Method;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, fresh_database, spawn_app, spawn_instance};
@@ -120,4 +121,62 @@ async fn anonymous_reads_go_to_the_replica_and_writers_read_the_primary() {
     assert_eq!(mine["title"], "Only on the primary", "the writer reads their write");
     let listed = app.send(Method::GET, "/v1/essays?fields=title", Some(&editor), None, None).await;
     assert!(listed.text().await.unwrap_or_default().contains("Only on the primary"));
+}
+
+/// With a real streaming standby of the test server
+/// (`BROADSIDE_TEST_REPLICA_URL`, as CI sets up): while the standby's replay
+/// is paused, so that it lags every write, anonymous reads still see each
+/// write at once, because they go to the primary until it has caught up.
+#[tokio::test]
+async fn a_lagging_replica_is_not_read_until_it_has_caught_up() {
+    let replica_server = match std::env::var("BROADSIDE_TEST_REPLICA_URL") {
+        Ok(url) if on_postgres() && !url.is_empty() => url.trim_end_matches('/').to_owned(),
+        _ => return,
+    };
+    let primary = spawn_app().await;
+    let name = primary.database_url.rsplit('/').next().unwrap_or_default().to_owned();
+    let replica_url = format!("{replica_server}/{name}");
+    let control = sea_orm::Database::connect(format!("{replica_server}/postgres"))
+        .await
+        .unwrap_or_else(|e| panic!("the standby: {e}"));
+    // The new database, with its demo content, reaches the standby.
+    let title_on_standby = || async {
+        let standby = sea_orm::Database::connect(&replica_url).await.ok()?;
+        let row = standby
+            .query_one_raw(Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT title FROM documents WHERE slug = 'proletarian-internationalism'",
+            ))
+            .await
+            .ok()??;
+        row.try_get::<String>("", "title").ok()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while title_on_standby().await.is_none() {
+        assert!(Instant::now() < deadline, "the test database never reached the standby");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let settings = [("DATABASE_READ_URL", replica_url.as_str()), ("BROADSIDE_CACHE", "false")];
+    let app = spawn_instance(&primary.database_url, &settings).await;
+    let editor = app.token_for(Role::Editor).await;
+
+    control.execute_unprepared("SELECT pg_wal_replay_pause()").await.unwrap_or_else(|e| panic!("{e}"));
+    let title = "Written while the replica lags";
+    retitle(&app, &editor, title).await;
+    for _ in 0..20 {
+        let seen: Value = app.get_json(ESSAY).await;
+        assert_eq!(seen["title"], title, "an anonymous read was served stale");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_ne!(title_on_standby().await.as_deref(), Some(title), "the standby was meant to lag");
+    control.execute_unprepared("SELECT pg_wal_replay_resume()").await.unwrap_or_else(|e| panic!("{e}"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while title_on_standby().await.as_deref() != Some(title) {
+        assert!(Instant::now() < deadline, "the standby never caught up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for _ in 0..10 {
+        let seen: Value = app.get_json(ESSAY).await;
+        assert_eq!(seen["title"], title);
+    }
 }
