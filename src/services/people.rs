@@ -310,6 +310,13 @@ pub struct PersonFields {
     pub bio: Option<String>,
 }
 
+/// A person as their webhook events carry them.
+fn event_fields(person: &person::Model) -> serde_json::Value {
+    serde_json::json!({
+        "id": person.id, "slug": person.slug, "name": person.name, "bio": person.bio, "version": person.version,
+    })
+}
+
 pub async fn create(
     db: &DatabaseConnection,
     id: Uuid,
@@ -325,7 +332,11 @@ pub async fn create(
         updated_at: Set(now),
         version: Set(1),
     };
-    person.insert(db).await.map_err(classify)
+    let txn = begin_write(db).await?;
+    let person = person.insert(&txn).await.map_err(classify)?;
+    super::webhooks::catalog_changed(&txn, "person", "create", event_fields(&person), &[]).await?;
+    txn.commit().await?;
+    Ok(person)
 }
 
 /// Replaces the fields of version `expected` of person `id`.
@@ -351,9 +362,12 @@ pub async fn update(
     if result.rows_affected != 1 {
         return Err(missed(current.map(|p| p.version)));
     }
-    super::changes::record_exactly(&txn, &credited_documents(&txn, id).await?).await?;
+    let person = current.ok_or(WriteError::NotFound)?;
+    let credited = credited_documents(&txn, id).await?;
+    super::changes::record_exactly(&txn, &credited).await?;
+    super::webhooks::catalog_changed(&txn, "person", "update", event_fields(&person), &credited).await?;
     txn.commit().await?;
-    current.ok_or(WriteError::NotFound)
+    Ok(person)
 }
 
 /// Deletes version `expected` of person `id`, unless a document (deleted
@@ -366,15 +380,18 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<
             "the person is credited on {credits} document(s), deleted ones included; remove those credits first"
         )));
     }
+    let gone = person::Entity::find_by_id(id).one(&txn).await?;
     let result = person::Entity::delete_many()
         .filter(person::Column::Id.eq(id))
         .filter(person::Column::Version.eq(expected))
         .exec(&txn)
         .await
         .map_err(classify)?;
-    if result.rows_affected != 1 {
-        let current = person::Entity::find_by_id(id).one(&txn).await?;
-        return Err(missed(current.map(|p| p.version)));
+    match gone {
+        Some(person) if result.rows_affected == 1 => {
+            super::webhooks::catalog_changed(&txn, "person", "delete", event_fields(&person), &[]).await?;
+        }
+        current => return Err(missed(current.map(|p| p.version))),
     }
     txn.commit().await?;
     Ok(())

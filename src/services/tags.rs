@@ -99,6 +99,11 @@ pub struct TagFields {
     pub name: String,
 }
 
+/// A tag as its webhook events carry it.
+fn event_fields(tag: &tag::Model) -> serde_json::Value {
+    serde_json::json!({"id": tag.id, "slug": tag.slug, "name": tag.name, "version": tag.version})
+}
+
 pub async fn create(db: &DatabaseConnection, id: Uuid, fields: TagFields) -> Result<tag::Model, WriteError> {
     let tag = tag::ActiveModel {
         id: Set(id),
@@ -107,7 +112,11 @@ pub async fn create(db: &DatabaseConnection, id: Uuid, fields: TagFields) -> Res
         created_at: Set(Utc::now()),
         version: Set(1),
     };
-    tag.insert(db).await.map_err(classify)
+    let txn = begin_write(db).await?;
+    let tag = tag.insert(&txn).await.map_err(classify)?;
+    super::webhooks::catalog_changed(&txn, "tag", "create", event_fields(&tag), &[]).await?;
+    txn.commit().await?;
+    Ok(tag)
 }
 
 /// Replaces the fields of version `expected` of tag `id`. Documents keep
@@ -132,9 +141,12 @@ pub async fn update(
     if result.rows_affected != 1 {
         return Err(missed(current.map(|t| t.version)));
     }
-    super::changes::record_exactly(&txn, &carrying_documents(&txn, id).await?).await?;
+    let tag = current.ok_or(WriteError::NotFound)?;
+    let carrying = carrying_documents(&txn, id).await?;
+    super::changes::record_exactly(&txn, &carrying).await?;
+    super::webhooks::catalog_changed(&txn, "tag", "update", event_fields(&tag), &carrying).await?;
     txn.commit().await?;
-    current.ok_or(WriteError::NotFound)
+    Ok(tag)
 }
 
 /// Deletes version `expected` of tag `id`, unless a document (deleted ones
@@ -148,15 +160,18 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<
             "{carried} document(s), deleted ones included, carry the tag; remove it from them first"
         )));
     }
+    let gone = tag::Entity::find_by_id(id).one(&txn).await?;
     let result = tag::Entity::delete_many()
         .filter(tag::Column::Id.eq(id))
         .filter(tag::Column::Version.eq(expected))
         .exec(&txn)
         .await
         .map_err(classify)?;
-    if result.rows_affected != 1 {
-        let current = tag::Entity::find_by_id(id).one(&txn).await?;
-        return Err(missed(current.map(|t| t.version)));
+    match gone {
+        Some(tag) if result.rows_affected == 1 => {
+            super::webhooks::catalog_changed(&txn, "tag", "delete", event_fields(&tag), &[]).await?;
+        }
+        current => return Err(missed(current.map(|t| t.version))),
     }
     txn.commit().await?;
     Ok(())

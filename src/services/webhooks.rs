@@ -165,10 +165,11 @@ pub fn content_types_of(webhook: &webhook::Model) -> Option<Vec<String>> {
     webhook.content_types.as_ref().map(strings)
 }
 
-/// Whether `webhook` takes events of `event_type` about documents of `kind`.
-fn wants(webhook: &webhook::Model, event_type: &str, kind: &str) -> bool {
+/// Whether `webhook` takes events of `event_type` about documents of
+/// `kinds` (for a person's or tag's event: the documents that show it).
+fn wants(webhook: &webhook::Model, event_type: &str, kinds: &[String]) -> bool {
     event_types_of(webhook).iter().any(|p| webhooks::matches(p, event_type))
-        && content_types_of(webhook).is_none_or(|kinds| kinds.iter().any(|k| k == kind))
+        && content_types_of(webhook).is_none_or(|wanted| wanted.iter().any(|k| kinds.contains(k)))
 }
 
 /// Where the API serves `document`.
@@ -207,8 +208,8 @@ fn data(document: &document::Model, snapshot: Option<&Value>) -> Value {
 async fn enqueue<C: ConnectionTrait>(
     db: &C,
     event_type: &str,
-    kind: &str,
-    document_id: Uuid,
+    kinds: &[String],
+    document_id: Option<Uuid>,
     data: Value,
 ) -> Result<(), DbErr> {
     let subscribers: Vec<webhook::Model> = webhook::Entity::find()
@@ -216,7 +217,7 @@ async fn enqueue<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .filter(|w| wants(w, event_type, kind))
+        .filter(|w| wants(w, event_type, kinds))
         .collect();
     if subscribers.is_empty() {
         return Ok(());
@@ -232,7 +233,7 @@ async fn enqueue<C: ConnectionTrait>(
     webhook_event::ActiveModel {
         id: Set(id),
         event_type: Set(event_type.to_owned()),
-        document_id: Set(Some(document_id)),
+        document_id: Set(document_id),
         payload: Set(payload.to_string()),
         created_at: Set(now),
     }
@@ -280,18 +281,49 @@ pub async fn document_changed<C: ConnectionTrait>(
     snapshot: &Value,
 ) -> Result<(), DbErr> {
     let data = data(document, Some(snapshot));
-    enqueue(db, &webhooks::event_type(&document.kind, action), &document.kind, document.id, data.clone())
-        .await?;
+    let kinds = [document.kind.clone()];
+    let event_type = webhooks::event_type(&document.kind, action);
+    enqueue(db, &event_type, &kinds, Some(document.id), data.clone()).await?;
     if cancelled {
-        enqueue(db, "event.cancelled", &document.kind, document.id, data).await?;
+        enqueue(db, "event.cancelled", &kinds, Some(document.id), data).await?;
     }
     Ok(())
+}
+
+/// The event of a change to a person or tag (`subject`: `person` or
+/// `tag`): what it is now (`fields`; for a deletion, what it was), and the
+/// public documents that show it, whose renderings change with it.
+pub async fn catalog_changed<C: ConnectionTrait>(
+    db: &C,
+    subject: &str,
+    action: &str,
+    mut fields: Value,
+    documents: &[Uuid],
+) -> Result<(), DbErr> {
+    let shown: Vec<document::Model> = if documents.is_empty() {
+        Vec::new()
+    } else {
+        document::Entity::find()
+            .filter(document::Column::Id.is_in(documents.iter().copied()))
+            .filter(document::Column::Status.eq(DocumentStatus::Published.as_str()))
+            .filter(document::Column::DeletedAt.is_null())
+            .all(db)
+            .await?
+    };
+    let mut kinds: Vec<String> = shown.iter().map(|d| d.kind.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let listed: Vec<Value> =
+        shown.iter().map(|d| json!({"id": d.id, "content_type": d.kind, "href": href(d)})).collect();
+    fields["documents"] = json!(listed);
+    enqueue(db, &webhooks::event_type(subject, action), &kinds, None, fields).await
 }
 
 /// The event of a purge: the document is gone, so only its id and type.
 pub async fn document_purged<C: ConnectionTrait>(db: &C, document: &document::Model) -> Result<(), DbErr> {
     let data = json!({"id": document.id, "content_type": document.kind, "slug": document.slug, "locale": document.locale});
-    enqueue(db, &webhooks::event_type(&document.kind, "purge"), &document.kind, document.id, data).await
+    let kinds = [document.kind.clone()];
+    enqueue(db, &webhooks::event_type(&document.kind, "purge"), &kinds, Some(document.id), data).await
 }
 
 /// A delivery claimed for an attempt, with what the attempt needs.

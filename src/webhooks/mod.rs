@@ -62,18 +62,26 @@ pub const ACTIONS: [&str; 9] = [
 /// The event a test delivery carries; sent only by `POST /v1/webhooks/{id}/test`.
 pub const TEST_EVENT: &str = "webhook.test";
 
+/// What is shared by documents: a change to one changes every document
+/// that shows it.
+pub const CATALOG: [&str; 2] = ["person", "tag"];
+
+/// What can happen to a person or tag.
+pub const CATALOG_ACTIONS: [&str; 3] = ["created", "updated", "deleted"];
+
 /// Every event type a subscription can name.
 pub fn event_types() -> Vec<String> {
     let mut types: Vec<String> =
         CONTENT_TYPES.iter().flat_map(|t| ACTIONS.iter().map(move |a| format!("{t}.{a}"))).collect();
     types.push("event.cancelled".into());
+    types.extend(CATALOG.iter().flat_map(|t| CATALOG_ACTIONS.iter().map(move |a| format!("{t}.{a}"))));
     types
 }
 
 /// Whether `pattern` is an event type, `<type>.*` or `*`.
 pub fn valid_pattern(pattern: &str) -> bool {
     pattern == "*"
-        || pattern.strip_suffix(".*").is_some_and(|t| CONTENT_TYPES.contains(&t))
+        || pattern.strip_suffix(".*").is_some_and(|t| CONTENT_TYPES.contains(&t) || CATALOG.contains(&t))
         || event_types().iter().any(|t| t == pattern)
 }
 
@@ -91,6 +99,7 @@ pub fn matches(pattern: &str, event_type: &str) -> bool {
 pub fn event_type(kind: &str, action: &str) -> String {
     let past = match action {
         "create" => "created",
+        "update" => "updated",
         "publish" => "published",
         "schedule" => "scheduled",
         "unpublish" => "unpublished",
@@ -154,10 +163,26 @@ mod tests {
         assert!(!matches("essay.*", "event.published"));
         assert!(!matches("essay.published", "essay.unpublished"));
         assert!(!matches("ess*", "essay.published"));
-        for valid in ["essay.published", "lyrics.deleted", "event.cancelled", "event.*", "*"] {
+        for valid in [
+            "essay.published",
+            "lyrics.deleted",
+            "event.cancelled",
+            "event.*",
+            "*",
+            "person.updated",
+            "tag.*",
+        ] {
             assert!(valid_pattern(valid), "{valid}");
         }
-        for invalid in ["essay", "essay.cancelled", "song.published", "*.published", "webhook.test", ""] {
+        for invalid in [
+            "essay",
+            "essay.cancelled",
+            "song.published",
+            "*.published",
+            "webhook.test",
+            "",
+            "person.published",
+        ] {
             assert!(!valid_pattern(invalid), "{invalid}");
         }
         assert_eq!(event_type("lyrics", "delete"), "lyrics.deleted");

@@ -519,6 +519,43 @@ async fn cancelling_an_event_and_deleting_lyrics_send_their_own_events() {
 }
 
 #[tokio::test]
+async fn renaming_a_person_tells_which_public_documents_show_them() {
+    let app = spawn_app_with(FAST).await;
+    let admin = app.token_for(Role::Admin).await;
+    let receiver = Receiver::start(0).await;
+    let songs_only = Receiver::start(0).await;
+    let events_only = Receiver::start(0).await;
+    subscribe(&app, &admin, &receiver.url, json!(["person.*", "tag.*"])).await;
+    for (target, kind) in [(&songs_only, "lyrics"), (&events_only, "event")] {
+        let body = json!({"url": target.url, "event_types": ["person.updated"], "content_types": [kind]});
+        let response = app.send(Method::POST, "/v1/webhooks", Some(&admin), None, Some(&body)).await;
+        assert_eq!(response.status(), 201);
+    }
+    let path = "/v1/people/ralph-chaplin";
+    let etag = app.etag(path, &admin).await;
+    let renamed = json!({"name": "Ralph H. Chaplin"});
+    let response = app.send(Method::PATCH, path, Some(&admin), etag.as_deref(), Some(&renamed)).await;
+    assert_eq!(response.status(), 200);
+    let tag = json!({"slug": "picket-line-songs", "name": "Picket line songs"});
+    assert_eq!(app.send(Method::POST, "/v1/tags", Some(&admin), None, Some(&tag)).await.status(), 201);
+
+    let received = receiver.wait_for(Duration::from_secs(10), |r| r.len() >= 2).await;
+    let by_type: HashMap<String, Value> =
+        received.iter().map(|d| (d.json()["type"].as_str().unwrap_or("").to_owned(), d.json())).collect();
+    let person = &by_type["person.updated"];
+    assert_eq!(person["data"]["name"], "Ralph H. Chaplin");
+    let song = app.id_of("lyrics", "solidarity-forever").await.to_string();
+    let shown: Vec<&str> =
+        person["data"]["documents"].as_array().into_iter().flatten().filter_map(|d| d["id"].as_str()).collect();
+    assert_eq!(shown, vec![song.as_str()], "{person}");
+    assert_eq!(by_type["tag.created"]["data"]["slug"], "picket-line-songs");
+    // A content-type filter passes the event when a document of that type shows the person.
+    songs_only.wait_for(Duration::from_secs(10), |r| r.len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(events_only.received().is_empty(), "{:?}", events_only.received());
+}
+
+#[tokio::test]
 async fn private_loopback_and_link_local_targets_are_refused_by_default() {
     let app = spawn_app_with(&[]).await;
     let admin = app.token_for(Role::Admin).await;

@@ -25,11 +25,14 @@ pub struct WebhookInput {
     pub description: Option<String>,
     /// Event types (`essay.published`), families (`essay.*`) or `*`. The
     /// types are `<essay|lyrics|event>.<created|updated|published|scheduled|
-    /// unpublished|archived|deleted|restored|purged>` and `event.cancelled`.
+    /// unpublished|archived|deleted|restored|purged>`, `event.cancelled`, and
+    /// `<person|tag>.<created|updated|deleted>` (with the public documents
+    /// that show the person or tag, whose renderings change with it).
     #[schema(example = json!(["essay.published", "essay.unpublished", "event.cancelled"]))]
     pub event_types: Vec<String>,
-    /// Only events about these content types (`essay`, `lyrics`, `event`);
-    /// all when absent or null.
+    /// Only events about these content types (`essay`, `lyrics`, `event`):
+    /// a person's or tag's event passes when a document of one of them
+    /// shows it. All events when absent or null.
     #[serde(default)]
     #[schema(example = json!(["essay", "event"]))]
     pub content_types: Option<Vec<String>>,
