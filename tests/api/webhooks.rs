@@ -545,8 +545,12 @@ async fn renaming_a_person_tells_which_public_documents_show_them() {
     let person = &by_type["person.updated"];
     assert_eq!(person["data"]["name"], "Ralph H. Chaplin");
     let song = app.id_of("lyrics", "solidarity-forever").await.to_string();
-    let shown: Vec<&str> =
-        person["data"]["documents"].as_array().into_iter().flatten().filter_map(|d| d["id"].as_str()).collect();
+    let shown: Vec<&str> = person["data"]["documents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["id"].as_str())
+        .collect();
     assert_eq!(shown, vec![song.as_str()], "{person}");
     assert_eq!(by_type["tag.created"]["data"]["slug"], "picket-line-songs");
     // A content-type filter passes the event when a document of that type shows the person.
@@ -653,13 +657,35 @@ async fn webhook_requests_are_validated_and_for_admins_only() {
         let problem: Value = response.json().await.unwrap_or_default();
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
-    let unknown = json!({"url": "https://hooks.example.org/x", "event_types": ["*"], "secret": "mine"});
-    let response = app.send(Method::POST, "/v1/webhooks", Some(&admin), None, Some(&unknown)).await;
-    assert!(response.status().is_client_error());
-    assert_eq!(
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()),
-        Some("application/problem+json")
-    );
+    // Wrong shapes and types, unknown fields, oversize values: a problem, never a 500.
+    let long_url = format!("https://hooks.example.org/{}", "a".repeat(3000));
+    for body in [
+        json!({"url": "https://hooks.example.org/x", "event_types": ["*"], "secret": "mine"}),
+        json!({"url": "https://hooks.example.org/x", "event_types": "essay.published"}),
+        json!({"url": 42, "event_types": ["*"]}),
+        json!({"url": "https://hooks.example.org/x", "event_types": ["*"], "enabled": "yes"}),
+        json!({"url": long_url, "event_types": ["*"]}),
+        json!({"url": "https://hooks.example.org/x", "event_types": ["*"], "description": "d".repeat(501)}),
+        json!([]),
+        json!(null),
+    ] {
+        let response = app.send(Method::POST, "/v1/webhooks", Some(&admin), None, Some(&body)).await;
+        assert!(response.status().is_client_error(), "{body}: {}", response.status());
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(String::from);
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{body}");
+    }
+    let malformed = app
+        .client
+        .post(format!("{}/v1/webhooks", app.address))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{\"url\": ")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(malformed.status(), 400);
+    assert_eq!(app.count("SELECT COUNT(*) FROM webhooks").await, 0, "no refused request wrote anything");
 
     let created = app.send(Method::POST, "/v1/webhooks", Some(&admin), None, Some(&good)).await;
     let etag = created.headers().get("etag").and_then(|v| v.to_str().ok()).map(String::from);
@@ -681,6 +707,11 @@ async fn webhook_requests_are_validated_and_for_admins_only() {
     assert_eq!(response.status(), 200);
     let response = app.send(Method::PATCH, &path, Some(&admin), etag.as_deref(), Some(&patch)).await;
     assert_eq!(response.status(), 412, "the old ETag is stale");
+    let etag = app.etag(&path, &admin).await;
+    for bad in [json!([1]), json!({"event_types": null}), json!({"url": "http://10.1.2.3/"})] {
+        let response = app.send(Method::PATCH, &path, Some(&admin), etag.as_deref(), Some(&bad)).await;
+        assert_eq!(response.status(), 422, "{bad}");
+    }
     for bad in ["/v1/webhooks/nope", "/v1/webhooks/nope/deliveries", "/v1/webhooks/deliveries/nope/replay"] {
         let method = if bad.ends_with("replay") { Method::POST } else { Method::GET };
         assert_eq!(app.send(method, bad, Some(&admin), None, None).await.status(), 400, "{bad}");
