@@ -334,7 +334,7 @@ pub async fn create(
     };
     let txn = begin_write(db).await?;
     let person = person.insert(&txn).await.map_err(classify)?;
-    super::webhooks::catalog_changed(&txn, "person", "create", event_fields(&person), &[]).await?;
+    super::workflow::record_catalog(&txn, "person", "create", event_fields(&person), &[]).await?;
     txn.commit().await?;
     Ok(person)
 }
@@ -364,8 +364,7 @@ pub async fn update(
     }
     let person = current.ok_or(WriteError::NotFound)?;
     let credited = credited_documents(&txn, id).await?;
-    super::changes::record_exactly(&txn, &credited).await?;
-    super::webhooks::catalog_changed(&txn, "person", "update", event_fields(&person), &credited).await?;
+    super::workflow::record_catalog(&txn, "person", "update", event_fields(&person), &credited).await?;
     txn.commit().await?;
     Ok(person)
 }
@@ -389,7 +388,7 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<
         .map_err(classify)?;
     match gone {
         Some(person) if result.rows_affected == 1 => {
-            super::webhooks::catalog_changed(&txn, "person", "delete", event_fields(&person), &[]).await?;
+            super::workflow::record_catalog(&txn, "person", "delete", event_fields(&person), &[]).await?;
         }
         current => return Err(missed(current.map(|p| p.version))),
     }

@@ -114,7 +114,7 @@ pub async fn create(db: &DatabaseConnection, id: Uuid, fields: TagFields) -> Res
     };
     let txn = begin_write(db).await?;
     let tag = tag.insert(&txn).await.map_err(classify)?;
-    super::webhooks::catalog_changed(&txn, "tag", "create", event_fields(&tag), &[]).await?;
+    super::workflow::record_catalog(&txn, "tag", "create", event_fields(&tag), &[]).await?;
     txn.commit().await?;
     Ok(tag)
 }
@@ -143,8 +143,7 @@ pub async fn update(
     }
     let tag = current.ok_or(WriteError::NotFound)?;
     let carrying = carrying_documents(&txn, id).await?;
-    super::changes::record_exactly(&txn, &carrying).await?;
-    super::webhooks::catalog_changed(&txn, "tag", "update", event_fields(&tag), &carrying).await?;
+    super::workflow::record_catalog(&txn, "tag", "update", event_fields(&tag), &carrying).await?;
     txn.commit().await?;
     Ok(tag)
 }
@@ -169,7 +168,7 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<
         .map_err(classify)?;
     match gone {
         Some(tag) if result.rows_affected == 1 => {
-            super::webhooks::catalog_changed(&txn, "tag", "delete", event_fields(&tag), &[]).await?;
+            super::workflow::record_catalog(&txn, "tag", "delete", event_fields(&tag), &[]).await?;
         }
         current => return Err(missed(current.map(|t| t.version))),
     }

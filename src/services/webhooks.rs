@@ -222,6 +222,19 @@ async fn enqueue<C: ConnectionTrait>(
     if subscribers.is_empty() {
         return Ok(());
     }
+    let event = write_event(db, event_type, document_id, data).await?;
+    let deliveries = subscribers.iter().map(|w| new_delivery(w.id, event.id, event.created_at, None));
+    webhook_delivery::Entity::insert_many(deliveries).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// Writes an event with its payload, the bytes every attempt sends.
+async fn write_event<C: ConnectionTrait>(
+    db: &C,
+    event_type: &str,
+    document_id: Option<Uuid>,
+    data: Value,
+) -> Result<webhook_event::Model, DbErr> {
     let now = Utc::now();
     let id = Uuid::now_v7();
     let payload = json!({
@@ -238,10 +251,7 @@ async fn enqueue<C: ConnectionTrait>(
         created_at: Set(now),
     }
     .insert(db)
-    .await?;
-    let deliveries = subscribers.iter().map(|w| new_delivery(w.id, id, now, None));
-    webhook_delivery::Entity::insert_many(deliveries).exec_without_returning(db).await?;
-    Ok(())
+    .await
 }
 
 fn new_delivery(
@@ -555,26 +565,11 @@ pub async fn test_delivery(
     webhook: &webhook::Model,
     lease: std::time::Duration,
 ) -> Result<Claimed, DbErr> {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let payload = json!({
-        "id": message_id(id),
-        "type": webhooks::TEST_EVENT,
-        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "data": {"webhook_id": webhook.id, "message": "A test delivery from Broadside."},
-    });
+    let data = json!({"webhook_id": webhook.id, "message": "A test delivery from Broadside."});
     let txn = crate::database::begin_write(db).await?;
-    let event = webhook_event::ActiveModel {
-        id: Set(id),
-        event_type: Set(webhooks::TEST_EVENT.to_owned()),
-        document_id: Set(None),
-        payload: Set(payload.to_string()),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let until = now + Duration::from_std(lease).unwrap_or(Duration::minutes(1));
-    let delivery = new_delivery(webhook.id, id, until, None).insert(&txn).await?;
+    let event = write_event(&txn, webhooks::TEST_EVENT, None, data).await?;
+    let until = event.created_at + Duration::from_std(lease).unwrap_or(Duration::minutes(1));
+    let delivery = new_delivery(webhook.id, event.id, until, None).insert(&txn).await?;
     txn.commit().await?;
     Ok(Claimed {
         delivery,
@@ -644,6 +639,14 @@ pub async fn deliveries<C: ConnectionTrait>(
         .await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
+    Ok((with_log(db, rows).await?, more))
+}
+
+/// `deliveries` with their event types and attempts.
+async fn with_log<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<webhook_delivery::Model>,
+) -> Result<Vec<LoggedDelivery>, DbErr> {
     let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
     let mut attempts: HashMap<Uuid, Vec<webhook_attempt::Model>> = HashMap::new();
     for attempt in webhook_attempt::Entity::find()
@@ -664,15 +667,14 @@ pub async fn deliveries<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
-    let logged = rows
+    Ok(rows
         .into_iter()
         .map(|delivery| LoggedDelivery {
             event_type: types.get(&delivery.event_id).cloned().unwrap_or_default(),
             attempts: attempts.remove(&delivery.id).unwrap_or_default(),
             delivery,
         })
-        .collect();
-    Ok((logged, more))
+        .collect())
 }
 
 /// Removes events older than `days` that have nothing left to deliver,
@@ -697,15 +699,6 @@ pub async fn logged<C: ConnectionTrait>(
     db: &C,
     delivery: webhook_delivery::Model,
 ) -> Result<LoggedDelivery, DbErr> {
-    let attempts = webhook_attempt::Entity::find()
-        .filter(webhook_attempt::Column::DeliveryId.eq(delivery.id))
-        .order_by_asc(webhook_attempt::Column::Number)
-        .all(db)
-        .await?;
-    let event_type = webhook_event::Entity::find_by_id(delivery.event_id)
-        .one(db)
-        .await?
-        .map(|e| e.event_type)
-        .unwrap_or_default();
-    Ok(LoggedDelivery { delivery, event_type, attempts })
+    let id = delivery.id;
+    with_log(db, vec![delivery]).await?.pop().ok_or(DbErr::RecordNotFound(format!("delivery {id}")))
 }

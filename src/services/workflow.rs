@@ -130,6 +130,20 @@ async fn record<C: ConnectionTrait>(
     super::changes::record(db, &[document.id]).await
 }
 
+/// Writes what a change to a person or tag (`subject`) leaves behind, in
+/// its transaction: a change-log row for each document that shows it
+/// (`showing`), whose rendering changes with it, and its webhook event.
+pub async fn record_catalog<C: ConnectionTrait>(
+    db: &C,
+    subject: &str,
+    action: &str,
+    fields: Value,
+    showing: &[Uuid],
+) -> Result<(), DbErr> {
+    super::changes::record_exactly(db, showing).await?;
+    super::webhooks::catalog_changed(db, subject, action, fields, showing).await
+}
+
 /// Creates a draft and its first revision.
 pub async fn create<T: ContentType>(
     db: &DatabaseConnection,

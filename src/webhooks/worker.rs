@@ -39,7 +39,7 @@ pub async fn run(state: Arc<AppState>) {
                     for claimed in claimed {
                         let state = state.clone();
                         running.spawn(async move {
-                            deliver(&state, &claimed).await;
+                            attempt(&state, &claimed, true).await;
                         });
                     }
                 }
@@ -69,14 +69,6 @@ pub async fn run(state: Arc<AppState>) {
         }
     }
     while running.join_next().await.is_some() {}
-}
-
-/// One attempt at one claimed delivery, recorded.
-pub async fn deliver(
-    state: &AppState,
-    claimed: &webhooks::Claimed,
-) -> Option<entity::webhook_delivery::Model> {
-    attempt(state, claimed, true).await
 }
 
 /// One attempt, recorded; with `retry: false` it is the delivery's last.

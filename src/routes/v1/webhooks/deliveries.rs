@@ -1,4 +1,4 @@
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::dto::{Delivery, DeliveryList, DeliveryListParams};
@@ -18,11 +18,10 @@ const SORT: &str = "-created_at";
 
 async fn respond(
     state: &AppState,
-    status: u16,
+    status: StatusCode,
     delivery: entity::webhook_delivery::Model,
 ) -> Result<HttpResponse, AppError> {
     let delivery = Delivery::new(webhooks::logged(&state.db, delivery).await?);
-    let status = actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK);
     Ok(HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "private, no-store")).json(delivery))
 }
 
@@ -134,7 +133,7 @@ pub async fn replay_delivery(
         .await?
         .ok_or_else(|| AppError::not_found(format!("no delivery {id}")))?;
     state.webhook_wakeup.notify_one();
-    respond(&state, 202, replay).await
+    respond(&state, StatusCode::ACCEPTED, replay).await
 }
 
 /// Send a test event
@@ -174,5 +173,5 @@ pub async fn test_webhook(
             .await?
             .ok_or_else(|| AppError::not_found(format!("webhook {id} was deleted meanwhile")))?,
     };
-    respond(&state, 200, delivery).await
+    respond(&state, StatusCode::OK, delivery).await
 }
