@@ -76,6 +76,7 @@ fn scheduler(state: Arc<AppState>) -> JoinHandle<()> {
             since_cleanup += 1;
             if since_cleanup >= 60 {
                 state.login_limiter.forget_idle();
+                state.revocations.forget_expired();
                 since_cleanup = 0;
             }
         }

@@ -28,6 +28,9 @@ use crate::startup::AppState;
 /// The channel instances announce their writes on.
 pub const CHANNEL: &str = "broadside_changes";
 
+/// The notice that a sign-in has ended: this, then its id.
+const ENDED: &str = "ended:";
+
 /// How long to wait before trying a lost connection again.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
 
@@ -60,6 +63,14 @@ pub async fn announce(state: Arc<AppState>) {
     }
 }
 
+/// Tells the other instances that the sign-in `session` has ended, so
+/// that they refuse its access tokens too.
+pub async fn announce_ended_session(state: &AppState, session: uuid::Uuid) {
+    if let Err(error) = state.db.execute_raw(notice(&format!("{ENDED}{session}"))).await {
+        tracing::warn!(%error, "cannot tell the other instances that a sign-in ended");
+    }
+}
+
 /// Announces once, whether or not there is anything new: at shutdown, so
 /// that no write of this instance goes unannounced.
 pub async fn announce_once(state: &AppState) {
@@ -88,11 +99,18 @@ pub async fn listen(state: Arc<AppState>) {
             }
         };
         // Whatever happened while not listening is unknown: start afresh.
+        reload_ended_sessions(&state).await;
         hearing(&state);
         loop {
             match listener.try_recv().await {
                 Ok(Some(notice)) if notice.payload() == ping => hearing(&state),
                 Ok(Some(notice)) if notice.payload() == me || notice.payload().starts_with("ping:") => {}
+                Ok(Some(notice)) if notice.payload().starts_with(ENDED) => {
+                    match notice.payload()[ENDED.len()..].parse::<uuid::Uuid>() {
+                        Ok(session) => state.revocations.end(session),
+                        Err(_) => tracing::warn!(payload = notice.payload(), "an unreadable notice"),
+                    }
+                }
                 Ok(Some(_)) => state.refresh(),
                 Ok(None) | Err(_) => {
                     state.cache.set_coherent(false);
@@ -101,6 +119,17 @@ pub async fn listen(state: Arc<AppState>) {
                 }
             }
         }
+    }
+}
+
+/// Reads back the sign-ins ended while this instance may not have heard
+/// of them, whose access tokens may still be valid.
+async fn reload_ended_sessions(state: &AppState) {
+    let ttl = state.settings.auth.access_token_ttl_seconds + 10;
+    let since = chrono::Utc::now() - chrono::Duration::seconds(ttl);
+    match crate::services::sessions::revoked_since(&state.db, since).await {
+        Ok(sessions) => sessions.into_iter().for_each(|session| state.revocations.end(session)),
+        Err(error) => tracing::warn!(%error, "cannot read which sign-ins have ended"),
     }
 }
 

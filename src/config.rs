@@ -32,6 +32,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// How often a live change stream sends a heartbeat when idle.
     pub stream_heartbeat: std::time::Duration,
+    /// How long a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
     pub webhooks: WebhookSettings,
 }
 
@@ -162,6 +164,12 @@ impl Settings {
                 get,
                 "BROADSIDE_STREAM_HEARTBEAT_SECONDS",
                 15,
+                1..=300,
+            )?),
+            body_timeout: std::time::Duration::from_secs(parse_in(
+                get,
+                "BROADSIDE_BODY_TIMEOUT_SECONDS",
+                10,
                 1..=300,
             )?),
             webhooks: webhook_settings(&get)?,

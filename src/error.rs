@@ -71,12 +71,25 @@ pub enum AppError {
     /// 404: no such document or route (or the caller may not see it).
     #[error("{0}")]
     NotFound(String),
+    /// 405: the route exists, not with this method; the response carries
+    /// `Allow`.
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allow: String },
+    /// 408: the body did not arrive in time; the connection is closed.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// 409: the request conflicts with existing data, such as a taken slug.
     #[error("{detail}")]
     Conflict { detail: String, errors: Vec<FieldError> },
     /// 412: `If-Match` names a version that is no longer current.
     #[error("{0}")]
     PreconditionFailed(String),
+    /// 413: the body is larger than the operation accepts; it is not read.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 415: the body is not of a media type the operation reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 422: the body is well-formed JSON but breaks the rules; `errors`
     /// lists every invalid field.
     #[error("{detail}")]
@@ -141,6 +154,10 @@ impl ResponseError for AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -157,9 +174,13 @@ impl ResponseError for AppError {
             Self::BadRequest { detail, errors }
             | Self::Conflict { detail, errors }
             | Self::Unprocessable { detail, errors } => (detail.clone(), errors.clone()),
+            Self::MethodNotAllowed { detail, .. } => (detail.clone(), Vec::new()),
             Self::Unauthorized(detail)
             | Self::Forbidden(detail)
             | Self::NotFound(detail)
+            | Self::RequestTimeout(detail)
+            | Self::PayloadTooLarge(detail)
+            | Self::UnsupportedMediaType(detail)
             | Self::PreconditionFailed(detail)
             | Self::PreconditionRequired(detail)
             | Self::Unavailable(detail) => (detail.clone(), Vec::new()),
@@ -176,6 +197,14 @@ impl ResponseError for AppError {
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"broadside\", error=\"invalid_token\""),
                 );
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+            }
+            Self::RequestTimeout(_) => {
+                response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
             Self::TooManyRequests { retry_after_seconds } => {
                 if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
@@ -223,40 +252,6 @@ pub async fn add_problem_instance(
         head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         BoxBody::new(serde_json::to_vec(&problem).unwrap_or_default())
     }))
-}
-
-/// The default service: any route that does not exist.
-pub async fn route_not_found(request: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::not_found(format!("no route for {} {}", request.method(), request.path())))
-}
-
-/// actix's JSON body rejections become problem+json: malformed JSON is a
-/// 400, well-formed JSON of the wrong shape (types, unknown or missing
-/// fields) a 422, an oversize body a 413, another media type a 415.
-pub fn json_error(error: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as E;
-    let (status, detail, errors) = match &error {
-        E::Deserialize(inner) if inner.is_data() => {
-            let message = inner.to_string();
-            let field = message.split('`').nth(1).unwrap_or("body").to_owned();
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("the body does not fit: {message}"),
-                vec![FieldError::new(field, message)],
-            )
-        }
-        E::Deserialize(inner) => {
-            (StatusCode::BAD_REQUEST, format!("the body is not valid JSON: {inner}"), vec![])
-        }
-        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
-            (StatusCode::PAYLOAD_TOO_LARGE, format!("the body is larger than {limit} bytes"), vec![])
-        }
-        E::ContentType => {
-            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the body as application/json".to_owned(), vec![])
-        }
-        other => (StatusCode::BAD_REQUEST, format!("the body could not be read: {other}"), vec![]),
-    };
-    actix_web::error::InternalError::from_response(error, problem_response(status, detail, errors)).into()
 }
 
 /// actix's path extractor rejections become problem+json.

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod background;
+pub mod blocking;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod database;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod listener;
 pub mod openapi;
 pub mod routes;
 pub mod services;

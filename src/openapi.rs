@@ -9,8 +9,9 @@ use utoipa_actix_web::AppExt;
 use crate::error::{FieldError, Problem};
 use crate::routes;
 use crate::routes::responses::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError,
-    TooManyRequests, Unauthorized, Unavailable, UnprocessableContent,
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, PreconditionRequired,
+    RequestTimeout, ServerError, TooManyRequests, Unauthorized, Unavailable, UnprocessableContent,
+    UnsupportedMediaType,
 };
 
 #[derive(OpenApi)]
@@ -40,7 +41,8 @@ use crate::routes::responses::{
         schemas(Problem, FieldError),
         responses(
             BadRequest, NotFound, ServerError, Unavailable, Unauthorized, Forbidden, UnprocessableContent,
-            TooManyRequests, Conflict, PreconditionFailed, PreconditionRequired
+            TooManyRequests, Conflict, PreconditionFailed, PreconditionRequired, RequestTimeout,
+            PayloadTooLarge, UnsupportedMediaType
         )
     ),
     modifiers(&SecuritySchemes),
@@ -89,6 +91,26 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// document they produce (here and where the server is built).
 pub fn finish(api: &mut utoipa::openapi::OpenApi) {
     conditional_gets(api);
+    request_bodies(api);
+}
+
+/// Every request body is read by [`crate::http::body`], whatever the
+/// route: each operation that takes one can answer 408, 413 and 415.
+fn request_bodies(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr};
+    for item in api.paths.paths.values_mut() {
+        for operation in [item.post.as_mut(), item.patch.as_mut(), item.put.as_mut()].into_iter().flatten() {
+            if operation.request_body.is_none() {
+                continue;
+            }
+            let responses = &mut operation.responses.responses;
+            for (status, name) in
+                [("408", "RequestTimeout"), ("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")]
+            {
+                responses.insert(status.into(), RefOr::Ref(Ref::from_response_name(name)));
+            }
+        }
+    }
 }
 
 /// Every GET is answered by the caching middleware

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{Compress, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use utoipa::OpenApi;
@@ -17,10 +17,12 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::passwords::Passwords;
 use crate::auth::rate_limit::LoginLimiter;
+use crate::auth::revocations::Revocations;
 use crate::auth::{Role, secrets};
 use crate::config::Settings;
-use crate::error::{add_problem_instance, json_error, path_error, route_not_found};
+use crate::error::{add_problem_instance, path_error};
 use crate::http::caching::{self, ResponseCache};
+use crate::http::methods;
 use crate::openapi::ApiDoc;
 use crate::services::seed::{self, DemoOutcome};
 use crate::services::users;
@@ -33,6 +35,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub passwords: Passwords,
     pub login_limiter: LoginLimiter,
+    /// Sign-ins that have ended; their access tokens are refused.
+    pub revocations: Revocations,
     /// Anonymous responses kept in memory; see [`crate::http::caching`].
     pub cache: ResponseCache,
     /// Bumped after every committed change, to wake live change streams.
@@ -78,6 +82,16 @@ impl AppState {
         self.webhook_wakeup.notify_one();
     }
 
+    /// The sign-in `session` has ended (signed out, or revoked): its access
+    /// tokens are refused from now on, here and, within milliseconds, on
+    /// every other instance.
+    pub async fn end_session(&self, session: uuid::Uuid) {
+        self.revocations.end(session);
+        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            crate::cluster::announce_ended_session(self, session).await;
+        }
+    }
+
     /// Where the read-only queries of `request` go: the replica for
     /// anonymous callers while it has caught up; the primary otherwise, so
     /// that callers who can write always read what they wrote.
@@ -91,14 +105,44 @@ impl AppState {
     }
 }
 
-/// Largest request body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
 pub struct Application {
     address: SocketAddr,
     server: Server,
     state: web::Data<AppState>,
     background: background::Background,
+    stopper: Stopper,
+}
+
+/// How long requests under way may take to finish once the process is
+/// asked to stop.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Stops the server as SIGTERM does: no connection is reset, none is left
+/// waiting. New connections stop being accepted by the kernel first;
+/// those it had already accepted are taken and served; live change streams
+/// end; requests under way finish (for at most [`SHUTDOWN_GRACE`]).
+#[derive(Clone)]
+pub struct Stopper {
+    handle: actix_web::dev::ServerHandle,
+    state: web::Data<AppState>,
+    listener: Option<Arc<TcpListener>>,
+}
+
+impl Stopper {
+    /// The server's own handle (to pause accepting, for one).
+    pub fn server(&self) -> &actix_web::dev::ServerHandle {
+        &self.handle
+    }
+
+    pub async fn stop(&self) {
+        // Accepting may have been paused; the queue is drained all the same.
+        self.handle.resume().await;
+        if let Some(listener) = &self.listener {
+            crate::listener::drain(listener).await;
+        }
+        self.state.stopping.send_replace(true);
+        self.handle.stop(true).await;
+    }
 }
 
 impl Application {
@@ -114,7 +158,9 @@ impl Application {
         if indexed > 0 {
             tracing::info!(indexed, "added documents to the search index");
         }
-        if settings.seed_demo && seed::load_demo_if_empty(&db).await? == DemoOutcome::Loaded {
+        if settings.seed_demo
+            && seed::load_demo_if_empty(&db, routes::v1::editing::snapshots()).await? == DemoOutcome::Loaded
+        {
             tracing::info!("loaded the demo content into the empty database");
         }
         if settings.auth.jwt_secret_generated {
@@ -143,6 +189,15 @@ impl Application {
         );
         let passwords = Passwords::new(auth.password_threads)?;
         let login_limiter = LoginLimiter::new(auth.login_attempts_per_minute);
+        let revocations = Revocations::new(std::time::Duration::from_secs(
+            u64::try_from(auth.access_token_ttl_seconds).unwrap_or(0),
+        ));
+        // Sign-ins ended while this process was not running may still have
+        // live access tokens.
+        let since = chrono::Utc::now() - chrono::Duration::seconds(auth.access_token_ttl_seconds + 10);
+        for session in crate::services::sessions::revoked_since(&db, since).await? {
+            revocations.end(session);
+        }
         let cache = ResponseCache::new(settings.cache.clone());
         if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             // Until this instance hears the others' writes, it cannot trust
@@ -168,6 +223,7 @@ impl Application {
             jwt,
             passwords,
             login_limiter,
+            revocations,
             cache,
             changes: tokio::sync::watch::Sender::new(0),
             local_writes: tokio::sync::watch::Sender::new(0),
@@ -188,13 +244,17 @@ impl Application {
             }
         }
         let app_state = state.clone();
-        let server = HttpServer::new(move || app(app_state.clone())).workers(workers).listen(listener)?.run();
-        Ok(Self { address, server, state, background })
+        // A second handle on the listening socket, to stop the kernel
+        // accepting for it before the server closes it.
+        let drain = listener.try_clone().ok().map(Arc::new);
+        let server = serve(listener, workers, app_state)?;
+        let stopper = Stopper { handle: server.handle(), state: state.clone(), listener: drain };
+        Ok(Self { address, server, state, background, stopper })
     }
 
-    /// Stops the server when asked (graceful: requests under way finish).
-    pub fn handle(&self) -> actix_web::dev::ServerHandle {
-        self.server.handle()
+    /// Stops the server when asked, as SIGTERM does.
+    pub fn stopper(&self) -> Stopper {
+        self.stopper.clone()
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -205,14 +265,86 @@ impl Application {
         self.address.port()
     }
 
-    /// Serves until SIGINT or SIGTERM (or [`Self::handle`] stops it), then
-    /// finishes the requests under way and stops the background work (see
+    /// Serves until SIGINT or SIGTERM (or [`Self::stopper`] stops it), then
+    /// stops as [`Stopper`] says and stops the background work (see
     /// [`background::Background::stop`]).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let mut server = self.server;
+        let result = tokio::select! {
+            result = &mut server => result,
+            () = shutdown_signal() => {
+                tracing::info!("stopping: finishing the requests under way");
+                // The server acts on the stop only while it is polled.
+                let ((), result) = tokio::join!(self.stopper.stop(), server);
+                result
+            }
+        };
         self.background.stop().await;
         drop(self.state);
         result
+    }
+}
+
+/// The HTTP/1.1 server on `listener`: actix-web's app on actix-http's
+/// connections, as `HttpServer` assembles them, each connection's output
+/// passing through [`crate::http::connection::Problems`].
+fn serve(listener: TcpListener, workers: usize, state: web::Data<AppState>) -> std::io::Result<Server> {
+    use actix_service::{ServiceFactoryExt, fn_service, map_config};
+    let address = listener.local_addr()?;
+    let builder = actix_server::Server::build();
+    let closing = builder.graceful_shutdown_signal();
+    builder
+        .workers(workers)
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .listen("broadside", listener, move || {
+            let closing = closing.clone();
+            let app = actix_service::IntoServiceFactory::into_factory(app(state.clone()))
+                .map_err(|error: actix_web::Error| error.error_response());
+            let http = actix_http::HttpService::build()
+                // Idle keep-alive connections close when a shutdown begins.
+                .graceful_shutdown_signal(move || {
+                    let closing = closing.clone();
+                    async move { closing.notified().await }
+                })
+                .keep_alive(actix_http::KeepAlive::Timeout(std::time::Duration::from_secs(5)))
+                .client_request_timeout(std::time::Duration::from_secs(5))
+                .client_disconnect_timeout(std::time::Duration::from_secs(1))
+                .local_addr(address)
+                .h1(map_config(app, |_| actix_web::dev::AppConfig::default()));
+            fn_service(|stream: actix_rt::net::TcpStream| async move {
+                let peer = stream.peer_addr().ok();
+                Ok::<_, actix_http::error::DispatchError>((
+                    crate::http::connection::Problems::new(stream),
+                    peer,
+                ))
+            })
+            .and_then(http)
+        })
+        .map(|builder| builder.run())
+}
+
+/// Resolves at the first SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; stopping on SIGINT only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -233,21 +365,18 @@ fn app(
         .openapi(ApiDoc::openapi())
         .app_data(state)
         .app_data(web::PathConfig::default().error_handler(path_error))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(MAX_BODY_BYTES)
-                .content_type_required(false)
-                .error_handler(json_error),
-        )
         .configure(routes::configure)
         .split_for_parts();
     crate::openapi::finish(&mut api);
-    app.service(web::redirect("/docs", "/docs/"))
+    let routes = web::Data::new(methods::Routes::of(&api));
+    app.app_data(routes)
+        .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
-        .default_service(web::to(route_not_found))
+        .default_service(web::to(methods::unrouted))
         .wrap(from_fn(add_problem_instance))
         .wrap(Compress::default())
         .wrap(from_fn(caching::http_caching))
+        .wrap(from_fn(methods::head_as_get))
         .wrap(cors)
         .wrap(from_fn(telemetry::log_request))
 }

@@ -1,5 +1,8 @@
 //! Short-lived access tokens: HS256 JWTs whose validation pins the
-//! algorithm and checks `exp`, `iss` and `aud`. Keys are built once.
+//! algorithm and checks `exp`, `nbf`, `iss` and `aud`. Each names the
+//! sign-in it belongs to (`sid`), so that signing out, or a stolen refresh
+//! token coming back, ends it at once (see [`super::revocations`]). Keys
+//! are built once.
 
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -16,9 +19,13 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub iat: i64,
+    /// Not valid before this (the moment it was issued).
+    pub nbf: i64,
     pub exp: i64,
     /// Unique per token.
     pub jti: Uuid,
+    /// The sign-in (the family of refresh tokens) the token belongs to.
+    pub sid: Uuid,
 }
 
 pub struct JwtKeys {
@@ -35,7 +42,8 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
         validation.leeway = 5;
         Self {
             encoding: EncodingKey::from_secret(secret),
@@ -51,19 +59,29 @@ impl JwtKeys {
         self.ttl_seconds
     }
 
-    /// A signed access token for `user`.
-    pub fn issue(&self, user: Uuid, role: Role) -> Result<String, jsonwebtoken::errors::Error> {
+    /// A signed access token for `user`, in the sign-in `session`.
+    pub fn issue(
+        &self,
+        user: Uuid,
+        role: Role,
+        session: Uuid,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = Utc::now().timestamp();
-        let claims = Claims {
+        self.sign(&Claims {
             sub: user,
             role: role.as_str().to_owned(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             iat: now,
+            nbf: now,
             exp: now + self.ttl_seconds,
             jti: Uuid::now_v7(),
-        };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            sid: session,
+        })
+    }
+
+    fn sign(&self, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
     }
 
     /// The claims of a token this server signed and that is still valid.
@@ -87,7 +105,7 @@ mod tests {
     fn a_token_round_trips() {
         let keys = keys(b"0123456789abcdef0123456789abcdef");
         let user = Uuid::now_v7();
-        let token = keys.issue(user, Role::Editor).unwrap_or_default();
+        let token = keys.issue(user, Role::Editor, Uuid::now_v7()).unwrap_or_default();
         let claims = keys.verify(&token).map_err(|e| e.to_string());
         assert_eq!(claims.map(|c| (c.sub, c.role)), Ok((user, "editor".to_owned())));
     }
@@ -96,7 +114,7 @@ mod tests {
     fn forged_expired_and_foreign_tokens_fail() {
         let keys = keys(b"0123456789abcdef0123456789abcdef");
         let other = keys_with_audience(b"0123456789abcdef0123456789abcdef", "someone-else");
-        let token = keys.issue(Uuid::now_v7(), Role::Admin).unwrap_or_default();
+        let token = keys.issue(Uuid::now_v7(), Role::Admin, Uuid::now_v7()).unwrap_or_default();
         assert!(keys_with_secret(b"another secret, 32 bytes long!!!").verify(&token).is_err(), "wrong key");
         assert!(other.verify(&token).is_err(), "wrong audience");
 
@@ -107,8 +125,28 @@ mod tests {
         assert!(keys.verify(&none).is_err(), "alg none");
 
         let expired = JwtKeys::new(b"0123456789abcdef0123456789abcdef", "broadside", "broadside-api", -60);
-        let old = expired.issue(Uuid::now_v7(), Role::Admin).unwrap_or_default();
+        let old = expired.issue(Uuid::now_v7(), Role::Admin, Uuid::now_v7()).unwrap_or_default();
         assert!(keys.verify(&old).is_err(), "expired");
+
+        // Signed with the right key, but not valid for another minute.
+        let mut claims = keys.verify(&token).unwrap_or_else(|e| panic!("{e}"));
+        claims.nbf = Utc::now().timestamp() + 60;
+        let early = keys.sign(&claims).unwrap_or_default();
+        assert!(keys.verify(&early).is_err(), "not yet valid");
+
+        // A token without a sign-in is not one of ours.
+        let mut value = serde_json::to_value(&claims).unwrap_or_default();
+        value["nbf"] = serde_json::json!(Utc::now().timestamp());
+        if let Some(object) = value.as_object_mut() {
+            object.remove("sid");
+        }
+        let no_session = encode(
+            &Header::new(Algorithm::HS256),
+            &value,
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap_or_default();
+        assert!(keys.verify(&no_session).is_err(), "no sid");
     }
 
     fn keys_with_secret(secret: &[u8]) -> JwtKeys {

@@ -6,6 +6,7 @@ pub mod extractor;
 pub mod jwt;
 pub mod passwords;
 pub mod rate_limit;
+pub mod revocations;
 pub mod secrets;
 
 use std::fmt;
@@ -13,7 +14,7 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Visibility};
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +90,7 @@ impl FromStr for Scope {
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    User { id: Uuid, email: String, role: Role },
+    User { id: Uuid, role: Role },
     ApiKey { id: Uuid, name: String, scopes: Vec<Scope> },
 }
 
@@ -105,9 +106,20 @@ impl Actor {
         }
     }
 
-    /// Drafts, scheduled and archived documents, and revisions.
+    /// Drafts, scheduled and archived documents, and revisions (for
+    /// authors, of their own documents only: see [`Self::visibility`]).
     pub fn can_read_unpublished(&self) -> bool {
         self.role().is_some() || self.has_scope(Scope::ContentRead) || self.has_scope(Scope::ContentWrite)
+    }
+
+    /// What this caller sees of the documents that are not public: all of
+    /// them, but an author only their own.
+    pub fn visibility(&self) -> Visibility {
+        match self {
+            Self::User { id, role: Role::Author } => Visibility::Author(*id),
+            _ if self.can_read_unpublished() => Visibility::Staff,
+            _ => Visibility::Public,
+        }
     }
 
     /// Creating documents (authors included).
@@ -144,13 +156,6 @@ impl Actor {
             Self::User { id, .. } | Self::ApiKey { id, .. } => *id,
         }
     }
-
-    pub fn name(&self) -> &str {
-        match self {
-            Self::User { email, .. } => email,
-            Self::ApiKey { name, .. } => name,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -158,7 +163,7 @@ mod tests {
     use super::*;
 
     fn user(role: Role) -> Actor {
-        Actor::User { id: Uuid::now_v7(), email: "a@example.org".into(), role }
+        Actor::User { id: Uuid::now_v7(), role }
     }
 
     fn key(scopes: &[Scope]) -> Actor {

@@ -88,14 +88,26 @@ impl FromStr for DocumentStatus {
 
 /// Who is looking. Every query of every content type goes through this one
 /// rule: the public sees documents that are published and not deleted;
-/// authenticated readers see every document that is not deleted, in any
-/// status.
+/// editors, admins and keys that may read unpublished documents see every
+/// document that is not deleted, in any status; an author sees what the
+/// public sees and their own documents besides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
     Public,
+    /// The author with this user id.
+    Author(uuid::Uuid),
     Staff,
+    /// Soft-deleted documents only, to restore them.
+    Deleted,
     /// Everything, deleted documents included: for the write path only.
     All,
+}
+
+impl Visibility {
+    /// Whether documents other than published ones may show.
+    pub fn is_public(self) -> bool {
+        self == Self::Public
+    }
 }
 
 #[cfg(test)]

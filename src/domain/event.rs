@@ -87,11 +87,37 @@ impl Recurrence {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
         let text = value.trim();
         let text = text.strip_prefix("RRULE:").unwrap_or(text);
-        if text.is_empty() || text.len() > Self::MAX_LEN || text.contains(['\n', '\r']) {
+        if text.is_empty() || text.len() > Self::MAX_LEN || super::text::line(text).is_err() {
             return Err(Invalid::new("not an RFC 5545 RRULE value"));
+        }
+        // Each part is NAME=VALUE, once: the parser below forgives empty
+        // and repeated parts, which other calendars would not.
+        let mut names: Vec<&str> = Vec::new();
+        for part in text.split(';') {
+            let name = match part.split_once('=') {
+                Some((name, value))
+                    if !value.is_empty()
+                        && !name.is_empty()
+                        && name.bytes().all(|b| b.is_ascii_uppercase()) =>
+                {
+                    name
+                }
+                _ => {
+                    return Err(Invalid::new(format!(
+                        "not an RFC 5545 RRULE value: `{part}` is not a NAME=VALUE part"
+                    )));
+                }
+            };
+            if names.contains(&name) {
+                return Err(Invalid::new(format!("not an RFC 5545 RRULE value: {name} is given twice")));
+            }
+            names.push(name);
         }
         let rule = RRule::<Unvalidated>::from_str(text)
             .map_err(|e| Invalid::new(format!("not an RFC 5545 RRULE value: {e}")))?;
+        if rule.get_interval() == 0 {
+            return Err(Invalid::new("INTERVAL must be at least 1"));
+        }
         if matches!(rule.get_freq(), Frequency::Hourly | Frequency::Minutely | Frequency::Secondly) {
             return Err(Invalid::new(
                 "events recur daily at the finest (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)",
@@ -151,6 +177,11 @@ impl EventTimes {
                     .clone()
                     .build(dt_start)
                     .map_err(|e| Invalid::new(format!("the recurrence does not fit the start: {e}")))?;
+                if set.clone().all(1).dates.is_empty() {
+                    return Err(Invalid::new(format!(
+                        "the recurrence `{recurrence}` never occurs from the start given"
+                    )));
+                }
                 Some((recurrence, set))
             }
         };
@@ -293,8 +324,37 @@ mod tests {
         assert_eq!(Country::parse("tr").map(|c| c.as_str().to_owned()), Ok("TR".into()));
         assert!(Recurrence::parse("FREQ=SOMETIMES").is_err());
         assert!(Recurrence::parse("FREQ=HOURLY").is_err());
+        for malformed in [
+            "FREQ=DAILY;;;",
+            "FREQ=DAILY;INTERVAL=0",
+            "FREQ=DAILY;COUNT=2;COUNT=3",
+            "FREQ=DAILY;x=1",
+            "FREQ=DAILY\u{0}",
+            "FREQ=WEEKLY;BYDAY=",
+        ] {
+            assert!(Recurrence::parse(malformed).is_err(), "{malformed}");
+        }
         let zone = TimeZone::parse("UTC").unwrap_or_else(|e| panic!("{e}"));
         let now = Utc::now();
         assert!(EventTimes::new(now, now, zone, false, None).is_err());
+    }
+
+    #[test]
+    fn a_rule_that_never_occurs_is_refused() {
+        let zone = TimeZone::parse("UTC").unwrap_or_else(|e| panic!("{e}"));
+        let start = Utc.with_ymd_and_hms(2027, 1, 1, 9, 0, 0).single().unwrap_or_else(|| panic!());
+        for never in ["FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=4,6,9,11"] {
+            let rule = Recurrence::parse(never).unwrap_or_else(|e| panic!("{never}: {e}"));
+            let started = std::time::Instant::now();
+            let times = EventTimes::new(start, start + Duration::hours(1), zone, false, Some(rule));
+            assert!(times.is_err(), "{never}");
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{never}: {:?}",
+                started.elapsed()
+            );
+        }
+        let leap = Recurrence::parse("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29").unwrap_or_else(|e| panic!("{e}"));
+        assert!(EventTimes::new(start, start + Duration::hours(1), zone, false, Some(leap)).is_ok());
     }
 }

@@ -93,6 +93,9 @@ impl Stanza {
         if lines.is_empty() || lines.len() > Self::MAX_LINES {
             return Err(Invalid::new(format!("a stanza has 1 to {} lines", Self::MAX_LINES)));
         }
+        if let Some(Err(e)) = lines.iter().map(|line| super::text::line(line)).find(Result::is_err) {
+            return Err(Invalid::new(format!("every line is one line of text: a line {e}")));
+        }
         if lines.iter().any(|line| line.trim().is_empty() || line.chars().count() > Self::MAX_LINE_CHARS) {
             return Err(Invalid::new(format!(
                 "every line has text, at most {} characters",

@@ -9,6 +9,7 @@ pub mod lyrics;
 pub mod markdown;
 pub mod placeholders;
 mod slug;
+pub mod text;
 pub mod vtimezone;
 
 pub use document::{DocumentKind, DocumentStatus, Visibility};

@@ -1,7 +1,6 @@
 //! RFC 5545 time-zone definitions (`VTIMEZONE`) from the IANA database, so
 //! that calendar clients place `DTSTART;TZID=…` times exactly as we do,
-//! whatever their own zone data. The iCalendar crate that writes events has
-//! no builder for these; each is a handful of fixed lines.
+//! whatever their own zone data. Each is a handful of fixed lines.
 
 use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone as _, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};

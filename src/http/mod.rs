@@ -2,8 +2,12 @@
 //! version ETags and `If-Match`, caching and conditional GETs, field
 //! selection.
 
+pub mod body;
 pub mod caching;
+pub mod connection;
 pub mod fields;
+pub mod methods;
+pub mod negotiation;
 pub mod pagination;
 pub mod preconditions;
 pub mod query;

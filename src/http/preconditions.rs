@@ -36,8 +36,16 @@ pub fn if_match(request: &HttpRequest, id: Uuid, version: i32, what: &str) -> Re
     };
     let value =
         value.to_str().map_err(|_| AppError::bad_parameter("If-Match", "not a valid header value"))?;
+    let tags: Vec<&str> = value.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+    if tags.contains(&"*") {
+        // `*` matches whatever is there now: exactly the lost update the
+        // header exists to prevent.
+        return Err(AppError::PreconditionRequired(
+            "If-Match: * does not say which version you are changing; send the ETag you last read".into(),
+        ));
+    }
     let current = version_etag(id, version);
-    let matches = value.split(',').map(str::trim).any(|tag| tag == "*" || names_version(tag, &current));
+    let matches = tags.iter().any(|tag| names_version(tag, &current));
     if !matches {
         return Err(AppError::PreconditionFailed(format!(
             "the {what} has changed: it is at version {version} (ETag {current})"

@@ -22,6 +22,13 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    // No parameter has a use for control characters; refused here, they
+    // never reach a query (PostgreSQL cannot even hold U+0000).
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if let Err(e) = crate::domain::text::line(&value) {
+            return Err(AppError::bad_parameter(&name, e.to_string()));
+        }
+    }
     let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let message = error.inner().to_string();
@@ -68,5 +75,7 @@ mod tests {
         assert_eq!(field_of("limit=1&limit=2"), Some("limit".into()));
         assert!(parse::<Params>("limit=5&cursor=abc").is_ok());
         assert!(parse::<Params>("").is_ok());
+        assert_eq!(field_of("cursor=a%00b"), Some("cursor".into()));
+        assert_eq!(field_of("cursor=a%0D%0Ab"), Some("cursor".into()));
     }
 }

@@ -140,3 +140,39 @@ pub struct PreconditionFailed(#[allow(dead_code)] Problem);
     })
 )]
 pub struct PreconditionRequired(#[allow(dead_code)] Problem);
+
+/// The body took too long to arrive.
+#[derive(ToResponse)]
+#[response(
+    description = "The body did not arrive in time (10 seconds unless the operator says otherwise); the connection is closed.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Request Timeout", "status": 408,
+        "detail": "the body did not arrive within 10 s", "instance": "/v1/essays"
+    })
+)]
+pub struct RequestTimeout(#[allow(dead_code)] Problem);
+
+/// The body is larger than the operation accepts.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is larger than this operation's limit (given with its request body); it is refused before it is read.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Payload Too Large", "status": 413,
+        "detail": "the body is larger than 786432 bytes, this operation's limit", "instance": "/v1/essays"
+    })
+)]
+pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+
+/// The body is not of a media type the operation reads.
+#[derive(ToResponse)]
+#[response(
+    description = "The body's `Content-Type` is not one the operation reads (JSON, or a JSON merge patch), or names a charset other than UTF-8.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank", "title": "Unsupported Media Type", "status": 415,
+        "detail": "send the body as application/json", "instance": "/v1/essays"
+    })
+)]
+pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);

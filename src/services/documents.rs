@@ -104,7 +104,7 @@ impl Sort {
     /// database (NULLs sort differently on SQLite and PostgreSQL).
     fn expr(self, visibility: Visibility) -> SimpleExpr {
         match self.field {
-            SortField::PublishedAt if visibility == Visibility::Public => {
+            SortField::PublishedAt if visibility.is_public() => {
                 column(document::Entity, document::Column::PublishedAt)
             }
             SortField::PublishedAt => Expr::expr(column(document::Entity, document::Column::PublishedAt))
@@ -174,7 +174,13 @@ pub fn visible(visibility: Visibility) -> Condition {
         Visibility::Public => Condition::all()
             .add(document::Column::Status.eq(DocumentStatus::Published.as_str()))
             .add(document::Column::DeletedAt.is_null()),
+        Visibility::Author(id) => Condition::all().add(document::Column::DeletedAt.is_null()).add(
+            Condition::any()
+                .add(document::Column::Status.eq(DocumentStatus::Published.as_str()))
+                .add(document::Column::CreatedBy.eq(id)),
+        ),
         Visibility::Staff => Condition::all().add(document::Column::DeletedAt.is_null()),
+        Visibility::Deleted => Condition::all().add(document::Column::DeletedAt.is_not_null()),
         Visibility::All => Condition::all(),
     }
 }
@@ -331,52 +337,71 @@ pub async fn shared_of<C: ConnectionTrait>(
     document: &document::Model,
     visibility: Visibility,
 ) -> Result<Shared, DbErr> {
-    let tags = tags_of(db, &[document.id]).await?.remove(&document.id).unwrap_or_default();
+    let mut shared = shared_of_many(db, std::slice::from_ref(document), visibility).await?;
+    Ok(shared.remove(&document.id).unwrap_or_default())
+}
 
+/// Everything of each of `documents` kept outside its own tables, in a
+/// fixed number of queries however many there are.
+pub async fn shared_of_many<C: ConnectionTrait>(
+    db: &C,
+    documents: &[document::Model],
+    visibility: Visibility,
+) -> Result<HashMap<Uuid, Shared>, DbErr> {
+    let ids: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
+    let mut tags = tags_of(db, &ids).await?;
+    let mut shared: HashMap<Uuid, Shared> = HashMap::with_capacity(documents.len());
+    if documents.is_empty() {
+        return Ok(shared);
+    }
     let links = document_relation::Entity::find()
         .filter(
             Condition::any()
-                .add(document_relation::Column::DocumentId.eq(document.id))
-                .add(document_relation::Column::RelatedId.eq(document.id)),
+                .add(document_relation::Column::DocumentId.is_in(ids.iter().copied()))
+                .add(document_relation::Column::RelatedId.is_in(ids.iter().copied())),
         )
         .order_by_asc(document_relation::Column::Position)
         .all(db)
         .await?;
-    let other_ids: Vec<Uuid> = links
-        .iter()
-        .map(|l| if l.document_id == document.id { l.related_id } else { l.document_id })
-        .collect();
-    let outgoing = links.iter().filter(|l| l.document_id == document.id).map(|l| l.related_id).collect();
+    let other_ids: Vec<Uuid> = links.iter().flat_map(|l| [l.document_id, l.related_id]).collect();
     let others: HashMap<Uuid, document::Model> = document::Entity::find()
-        .filter(document::Column::Id.is_in(dedup(other_ids.clone())))
+        .filter(document::Column::Id.is_in(dedup(other_ids)))
         .filter(visible(visibility))
         .all(db)
         .await?
         .into_iter()
         .map(|d| (d.id, d))
         .collect();
-    // Links this document makes come first, in its order; then those made to it.
-    let mut related: Vec<Link> = Vec::new();
-    for id in other_ids {
-        if let Some(other) = others.get(&id)
-            && !related.iter().any(|l| l.id == id)
-        {
-            related.push(other.into());
-        }
-    }
-
-    let translations = document::Entity::find()
-        .filter(document::Column::TranslationGroup.eq(document.translation_group))
-        .filter(document::Column::Id.ne(document.id))
+    let groups = dedup(documents.iter().map(|d| d.translation_group).collect());
+    let in_groups = document::Entity::find()
+        .filter(document::Column::TranslationGroup.is_in(groups))
         .filter(visible(visibility))
         .order_by_asc(document::Column::Locale)
         .all(db)
-        .await?
-        .iter()
-        .map(Link::from)
-        .collect();
-
-    Ok(Shared { tags, related, translations, outgoing })
+        .await?;
+    for document in documents {
+        let id = document.id;
+        // Links this document makes come first, in its order; then those made to it.
+        let mine = links.iter().filter(|l| l.document_id == id).map(|l| l.related_id);
+        let theirs = links.iter().filter(|l| l.related_id == id).map(|l| l.document_id);
+        let mut related: Vec<Link> = Vec::new();
+        for other in mine.chain(theirs) {
+            if let Some(other) = others.get(&other)
+                && !related.iter().any(|l| l.id == other.id)
+            {
+                related.push(other.into());
+            }
+        }
+        let translations = in_groups
+            .iter()
+            .filter(|t| t.translation_group == document.translation_group && t.id != id)
+            .map(Link::from)
+            .collect();
+        let outgoing = links.iter().filter(|l| l.document_id == id).map(|l| l.related_id).collect();
+        let tags = tags.remove(&id).unwrap_or_default();
+        shared.insert(id, Shared { tags, related, translations, outgoing });
+    }
+    Ok(shared)
 }
 
 pub fn dedup(mut ids: Vec<Uuid>) -> Vec<Uuid> {
@@ -499,17 +524,58 @@ pub async fn get_entry<T: ContentType, C: ConnectionTrait>(
     Ok(Some(Entry { document, detail, shared }))
 }
 
+/// The documents of type `T` among `ids` that `visibility` may see, with
+/// everything they show, in a fixed number of queries.
+pub async fn entries<T: ContentType, C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    visibility: Visibility,
+) -> Result<Vec<Entry<T::Detail>>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let documents =
+        find(T::KIND, visibility).filter(document::Column::Id.is_in(dedup(ids.to_vec()))).all(db).await?;
+    let found: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
+    let mut details = T::load(db, &found).await?;
+    let mut shared = shared_of_many(db, &documents, visibility).await?;
+    Ok(documents
+        .into_iter()
+        .filter_map(|document| {
+            let detail = details.remove(&document.id)?;
+            let shared = shared.remove(&document.id).unwrap_or_default();
+            Some(Entry { document, detail, shared })
+        })
+        .collect())
+}
+
+/// The documents among `ids`, deleted or not, any status, any type.
+pub async fn existing_any<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, document::Model>, DbErr> {
+    by_ids(db, ids, Visibility::All).await
+}
+
 /// The documents among `ids` that are not deleted, any status, any type.
 pub async fn existing<C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
+) -> Result<HashMap<Uuid, document::Model>, DbErr> {
+    by_ids(db, ids, Visibility::Staff).await
+}
+
+async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    visibility: Visibility,
 ) -> Result<HashMap<Uuid, document::Model>, DbErr> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     Ok(document::Entity::find()
         .filter(document::Column::Id.is_in(dedup(ids.to_vec())))
-        .filter(visible(Visibility::Staff))
+        .filter(visible(visibility))
         .all(db)
         .await?
         .into_iter()

@@ -12,7 +12,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionSession, TransactionTrait,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -34,12 +34,12 @@ pub struct Change {
 impl Change {
     /// The scheduler, publishing what fell due.
     pub fn system(message: &str) -> Self {
-        Self {
-            actor_kind: "system",
-            actor_id: None,
-            actor_name: "scheduler".into(),
-            message: Some(message.into()),
-        }
+        Self::by_system("scheduler", message)
+    }
+
+    /// Broadside itself, as `name` (the scheduler, the seed).
+    pub fn by_system(name: &str, message: &str) -> Self {
+        Self { actor_kind: "system", actor_id: None, actor_name: name.into(), message: Some(message.into()) }
     }
 }
 
@@ -93,6 +93,14 @@ pub struct Draft {
 /// Renders the revision snapshot of a document as it stands.
 pub type Snapshot<D> = fn(&Entry<D>) -> Value;
 
+/// The revision snapshot of each content type.
+#[derive(Clone, Copy)]
+pub struct Snapshots {
+    pub essay: Snapshot<super::essays::EssayDetail>,
+    pub lyrics: Snapshot<super::lyrics::LyricsDetail>,
+    pub event: Snapshot<super::events::EventDetail>,
+}
+
 async fn load<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Entry<T::Detail>, WriteError> {
     let default = Locale::parse("en").map_err(|_| WriteError::NotFound)?;
     get_entry::<T, C>(db, Visibility::All, &IdOrSlug::Id(id), &LocalePreference::default(), &default)
@@ -130,6 +138,34 @@ async fn record<C: ConnectionTrait>(
     super::changes::record(db, &[document.id]).await
 }
 
+/// Records revision 1 of each of `ids`, documents of type `T` written
+/// together outside [`create`] (generated content): the revision each
+/// would have had, had it been created one by one.
+pub async fn record_created<T: ContentType, C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    change: &Change,
+    snapshot: Snapshot<T::Detail>,
+) -> Result<(), DbErr> {
+    let entries = super::documents::entries::<T, C>(db, ids, Visibility::All).await?;
+    let revisions: Vec<revision::ActiveModel> = entries
+        .iter()
+        .map(|entry| revision::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            document_id: Set(entry.document.id),
+            version: Set(entry.document.version),
+            action: Set("create".to_owned()),
+            snapshot: Set(snapshot(entry)),
+            actor_kind: Set(change.actor_kind.to_owned()),
+            actor_id: Set(change.actor_id),
+            actor_name: Set(change.actor_name.clone()),
+            message: Set(change.message.clone()),
+            created_at: Set(entry.document.updated_at),
+        })
+        .collect();
+    super::writes::insert_all(db, revisions).await
+}
+
 /// Writes what a change to a person or tag (`subject`) leaves behind, in
 /// its transaction: a change-log row for each document that shows it
 /// (`showing`), whose rendering changes with it, and its webhook event.
@@ -146,7 +182,7 @@ pub async fn record_catalog<C: ConnectionTrait>(
 
 /// Creates a draft and its first revision.
 pub async fn create<T: ContentType>(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait,
     draft: Draft,
     created_by: Option<Uuid>,
     change: &Change,
@@ -312,7 +348,7 @@ impl Transition {
 
 /// Applies `transition` to `id` at version `expected`.
 pub async fn transition<T: ContentType>(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait,
     id: Uuid,
     expected: i32,
     transition: Transition,

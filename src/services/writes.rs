@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, Entity
 use uuid::Uuid;
 
 use crate::domain::lyrics::{RightsStatus, Song, WriterRole};
-use crate::domain::markdown;
+use crate::domain::markdown::Markdown;
 use crate::domain::{
     AttendanceMode, Country, DocumentKind, DocumentStatus, EventStatus, EventTimes, Locale, Slug,
 };
@@ -37,7 +37,8 @@ pub struct NewDocument {
 #[derive(Debug, Clone)]
 pub struct NewEssay {
     pub subtitle: Option<String>,
-    pub body_markdown: String,
+    /// Checked and rendered before the write begins (see [`Markdown::parse`]).
+    pub body: Markdown,
     /// Given by the author; derived from the body when `None`.
     pub excerpt: Option<String>,
     /// `(person, affiliation)` in credit order.
@@ -69,7 +70,8 @@ pub struct Venue {
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub summary: String,
-    pub description_markdown: String,
+    /// Checked and rendered before the write begins (see [`Markdown::parse`]).
+    pub description: Markdown,
     pub times: EventTimes,
     pub event_status: EventStatus,
     pub attendance_mode: AttendanceMode,
@@ -204,12 +206,12 @@ impl Batch {
     }
 
     fn add_essay(&mut self, id: Uuid, new: NewEssay) {
-        let rendered = markdown::render(&new.body_markdown);
+        let (body_markdown, rendered) = new.body.into_parts();
         let reading_time = rendered.reading_time_minutes();
         self.essays.push(essay::ActiveModel {
             document_id: Set(id),
             subtitle: Set(new.subtitle),
-            body_markdown: Set(new.body_markdown),
+            body_markdown: Set(body_markdown),
             body_html: Set(rendered.html),
             excerpt_given: Set(new.excerpt.is_some()),
             excerpt: Set(new.excerpt.unwrap_or(rendered.excerpt)),
@@ -259,12 +261,12 @@ impl Batch {
     }
 
     fn add_event(&mut self, id: Uuid, new: NewEvent) {
-        let description = markdown::render(&new.description_markdown);
+        let (description_markdown, description) = new.description.into_parts();
         let times = &new.times;
         self.events.push(event::ActiveModel {
             document_id: Set(id),
             summary: Set(new.summary),
-            description_markdown: Set(new.description_markdown),
+            description_markdown: Set(description_markdown),
             description_html: Set(description.html),
             starts_at: Set(times.starts_at()),
             ends_at: Set(times.ends_at()),
@@ -316,7 +318,7 @@ impl Batch {
 /// Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_PARAMETERS: usize = 30_000;
 
-async fn insert_all<A, C>(db: &C, mut rows: Vec<A>) -> Result<(), DbErr>
+pub(crate) async fn insert_all<A, C>(db: &C, mut rows: Vec<A>) -> Result<(), DbErr>
 where
     A: ActiveModelTrait,
     C: ConnectionTrait,

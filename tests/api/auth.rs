@@ -51,7 +51,7 @@ async fn every_forged_or_stale_token_is_refused() {
     let user = Uuid::now_v7();
     let sign = |secret: &str, audience: &str, ttl: i64| {
         JwtKeys::new(secret.as_bytes(), "broadside", audience, ttl)
-            .issue(user, Role::Admin)
+            .issue(user, Role::Admin, Uuid::now_v7())
             .unwrap_or_default()
     };
     let valid = sign(JWT_SECRET, "broadside-api", 900);
@@ -187,18 +187,36 @@ async fn malformed_bodies_are_refused_with_clear_problems() {
     };
     let cases: Vec<(String, &str, u16, &str)> = vec![
         ("{not json".into(), "application/json", 400, "the body is not valid JSON"),
-        (r#"{"email": 5, "password": "x"}"#.into(), "application/json", 422, "the body does not fit"),
         (
-            r#"{"email": "a@b.c"}"#.into(),
+            r#"{"email": 5, "password": "x"}"#.into(),
             "application/json",
             422,
-            "the body does not fit: missing field `password`",
+            "`email`: invalid type: integer `5`",
         ),
+        (r#"{"email": "a@b.c"}"#.into(), "application/json", 422, "`password`: missing field `password`"),
         (
             r#"{"email": "a@b.c", "password": "x", "admin": true}"#.into(),
             "application/json",
             422,
-            "the body does not fit: unknown field `admin`",
+            "`admin`: unknown field `admin`",
+        ),
+        (
+            r#"{"email": "a\u0000@b.c", "password": "x"}"#.into(),
+            "application/json",
+            422,
+            "`email`: contains the control character U+0000",
+        ),
+        (
+            r#"{"email": "a@b.c", "password": "x"}"#.into(),
+            "text/plain",
+            415,
+            "send the body as application/json",
+        ),
+        (
+            r#"{"email": "a@b.c", "password": "x"}"#.into(),
+            "application/json; charset=latin1",
+            415,
+            "JSON bodies are UTF-8",
         ),
         (
             format!(r#"{{"email": "{}", "password": "x"}}"#, "a".repeat(2 * 1024 * 1024)),
@@ -214,4 +232,65 @@ async fn malformed_bodies_are_refused_with_clear_problems() {
         assert!(problem["detail"].as_str().unwrap_or_default().starts_with(detail), "{problem}");
         assert_eq!(problem["instance"], "/v1/auth/token");
     }
+}
+
+/// `GET /v1/auth/me` with `token`: its status.
+async fn me(app: &crate::helpers::TestApp, token: &Value) -> u16 {
+    let bearer = format!("Bearer {}", token.as_str().unwrap_or_default());
+    app.get_with("/v1/auth/me", ("authorization", &bearer)).await.status().as_u16()
+}
+
+#[tokio::test]
+async fn signing_out_or_a_reused_refresh_token_ends_the_access_tokens_at_once() {
+    let app = spawn_app().await;
+    let session = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let other = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(me(&app, &session["access_token"]).await, 200);
+    let logout = app.post_json("/v1/auth/logout", &json!({"refresh_token": session["refresh_token"]})).await;
+    assert_eq!(logout.status(), 204);
+    assert_eq!(me(&app, &session["access_token"]).await, 401, "signed out: its access token ends now");
+    assert_eq!(me(&app, &other["access_token"]).await, 200, "another sign-in is untouched");
+
+    // A refresh token presented twice ends every token of its sign-in,
+    // access tokens included, those issued before and after the rotation.
+    let rotated: Value = app
+        .post_json("/v1/auth/refresh", &json!({"refresh_token": other["refresh_token"]}))
+        .await
+        .json()
+        .await
+        .unwrap_or_default();
+    assert_eq!(me(&app, &rotated["access_token"]).await, 200);
+    let reused = app.post_json("/v1/auth/refresh", &json!({"refresh_token": other["refresh_token"]})).await;
+    assert_eq!(reused.status(), 401);
+    assert_eq!(me(&app, &other["access_token"]).await, 401);
+    assert_eq!(me(&app, &rotated["access_token"]).await, 401);
+
+    // A restarted instance remembers which sign-ins ended.
+    let mut app = app;
+    app.stop().await;
+    let restarted = crate::helpers::spawn_instance(&app.database_url, &[]).await;
+    assert_eq!(me(&restarted, &session["access_token"]).await, 401);
+    assert_eq!(me(&restarted, &rotated["access_token"]).await, 401);
+}
+
+#[tokio::test]
+async fn a_token_that_is_not_yet_valid_is_refused() {
+    let app = spawn_app().await;
+    let pair = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let token = pair["access_token"].as_str().unwrap_or_default();
+    let keys = jsonwebtoken::DecodingKey::from_secret(JWT_SECRET.as_bytes());
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["broadside-api"]);
+    let mut claims: Value = jsonwebtoken::decode::<Value>(token, &keys, &validation)
+        .map(|data| data.claims)
+        .unwrap_or_else(|e| panic!("{e}"));
+    claims["nbf"] = json!(chrono::Utc::now().timestamp() + 600);
+    let early = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .unwrap_or_default();
+    assert_eq!(me(&app, &json!(early)).await, 401, "nbf ten minutes ahead");
+    assert_eq!(me(&app, &pair["access_token"]).await, 200);
 }

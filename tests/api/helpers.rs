@@ -6,7 +6,9 @@ use broadside::auth::Role;
 use broadside::auth::passwords::Passwords;
 use broadside::config::Settings;
 use broadside::database;
+use broadside::domain::markdown::Markdown;
 use broadside::domain::{DocumentStatus, Locale, Slug};
+use broadside::routes::v1::editing::snapshots;
 use broadside::services::seed;
 use broadside::services::users;
 use broadside::services::writes::{Batch, NewContent, NewDocument, NewEssay, NewTag};
@@ -21,7 +23,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database_url: String,
-    handle: actix_web::dev::ServerHandle,
+    stopper: broadside::startup::Stopper,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -91,7 +93,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let settings = settings_with(&database_url, true, extra);
     let db = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("connect: {e}"));
     database::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
-    seed::load_demo(&db).await.unwrap_or_else(|e| panic!("demo: {e}"));
+    seed::load_demo(&db, snapshots()).await.unwrap_or_else(|e| panic!("demo: {e}"));
     add_user(&db, ADMIN_EMAIL, ADMIN_PASSWORD, Role::Admin).await;
     start(settings, db, database_url, dir).await
 }
@@ -113,9 +115,9 @@ async fn start(
     let application =
         Application::build_with(settings, db.clone()).await.unwrap_or_else(|e| panic!("build: {e}"));
     let address = format!("http://127.0.0.1:{}", application.port());
-    let handle = application.handle();
+    let stopper = application.stopper();
     let task = Some(tokio::spawn(application.run_until_stopped()));
-    TestApp { address, client: reqwest::Client::new(), db, database_url, handle, task, _dir: dir }
+    TestApp { address, client: reqwest::Client::new(), db, database_url, stopper, task, _dir: dir }
 }
 
 pub async fn add_user(db: &DatabaseConnection, email: &str, password: &str, role: Role) {
@@ -131,10 +133,16 @@ impl TestApp {
     /// Stops the server as SIGTERM would, and waits until its background
     /// work has stopped too.
     pub async fn stop(&mut self) {
-        self.handle.stop(true).await;
+        self.stopper.stop().await;
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+    }
+
+    /// Stops taking connections; the kernel still completes them and
+    /// queues them, as it does for a server too busy to take them.
+    pub async fn pause_accepting(&self) {
+        self.stopper.server().pause().await;
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
@@ -252,7 +260,7 @@ impl TestApp {
     }
 
     pub async fn load_synthetic(&self, n: usize) {
-        seed::load_synthetic(&self.db, n).await.unwrap_or_else(|e| panic!("synthetic: {e}"));
+        seed::load_synthetic(&self.db, n, snapshots()).await.unwrap_or_else(|e| panic!("synthetic: {e}"));
     }
 
     /// The one value `sql` selects, straight from the database.
@@ -302,7 +310,7 @@ impl TestApp {
             },
             NewContent::Essay(NewEssay {
                 subtitle: None,
-                body_markdown: essay.body.to_owned(),
+                body: Markdown::parse(essay.body).unwrap_or_else(|e| panic!("{e}")),
                 excerpt: None,
                 authors: essay.authors,
             }),

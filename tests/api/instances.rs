@@ -98,7 +98,9 @@ async fn anonymous_reads_go_to_the_replica_and_writers_read_the_primary() {
     let settings = crate::helpers::test_settings(&replica_url, true);
     let replica = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("{e}"));
     database::migrate(&replica).await.unwrap_or_else(|e| panic!("{e}"));
-    broadside::services::seed::load_demo(&replica).await.unwrap_or_else(|e| panic!("{e}"));
+    broadside::services::seed::load_demo(&replica, broadside::routes::v1::editing::snapshots())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let primary = spawn_app().await;
     let settings = [("DATABASE_READ_URL", replica_url.as_str()), ("BROADSIDE_CACHE", "false")];
     let app = spawn_instance(&primary.database_url, &settings).await;
@@ -179,4 +181,30 @@ async fn a_lagging_replica_is_not_read_until_it_has_caught_up() {
         let seen: Value = app.get_json(ESSAY).await;
         assert_eq!(seen["title"], title);
     }
+}
+
+#[tokio::test]
+async fn signing_out_through_one_instance_ends_the_access_token_on_every_other() {
+    if !on_postgres() {
+        return;
+    }
+    let a = spawn_app().await;
+    let b = spawn_instance(&a.database_url, &[]).await;
+    let email = "instances-editor@example.org";
+    crate::helpers::add_user(&a.db, email, "a long enough password", Role::Editor).await;
+    let pair = a.sign_in(email, "a long enough password").await;
+    let bearer = format!("Bearer {}", pair["access_token"].as_str().unwrap_or_default());
+    assert_eq!(b.get_with("/v1/auth/me", ("authorization", &bearer)).await.status(), 200);
+    let logout = a.post_json("/v1/auth/logout", &json!({"refresh_token": pair["refresh_token"]})).await;
+    assert_eq!(logout.status(), 204);
+    let ended = Instant::now();
+    loop {
+        let status = b.get_with("/v1/auth/me", ("authorization", &bearer)).await.status();
+        if status == 401 {
+            break;
+        }
+        assert!(ended.elapsed() < Duration::from_secs(1), "B still takes the token after 1 s");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!("B refused the token {} ms after A signed it out", ended.elapsed().as_millis());
 }

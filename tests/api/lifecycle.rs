@@ -189,7 +189,7 @@ async fn each_role_may_do_what_it_may_and_nothing_more() {
     let patch = json!({"title": "Mine, edited"});
 
     let cases: Vec<(&str, &str, Method, &str, u16)> = vec![
-        ("another author", &other_author, Method::PATCH, "", 403),
+        ("another author, who cannot see the draft", &other_author, Method::PATCH, "", 404),
         ("the author", &author, Method::POST, "/publish", 403),
         ("the author", &author, Method::POST, "/archive", 403),
     ];

@@ -5,7 +5,7 @@ async fn the_chorus_is_stored_once_and_sung_after_every_verse() {
     let app = spawn_app().await;
     let song = app.get_json("/v1/lyrics/solidarity-forever").await;
     assert_eq!(song["type"], "lyrics");
-    assert_eq!(song["version"], 1);
+    assert_eq!(song["version"], 2, "created as a draft, then published");
     assert_eq!(song["year"], 1915);
     assert_eq!(song["tune"], "John Brown’s Body");
     assert_eq!(song["rights"]["status"], "public_domain");

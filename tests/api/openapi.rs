@@ -68,7 +68,9 @@ fn every_operation_is_documented_with_examples_and_errors() {
                 expected.push("400");
             }
             if has_body {
-                expected.push("422");
+                expected.extend(["408", "413", "415", "422"]);
+                let described = op["requestBody"]["description"].as_str().unwrap_or_default();
+                assert!(described.contains("At most"), "{name}: the request body states no size limit");
             }
             if secured {
                 expected.push("401");

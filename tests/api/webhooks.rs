@@ -756,7 +756,9 @@ async fn two_instances_publish_a_hundred_scheduled_documents_once_each_with_one_
     assert_eq!(published.len(), 100, "exactly one event per document");
     assert_eq!(published.iter().collect::<HashSet<_>>(), ids.iter().collect::<HashSet<_>>());
     // Only these documents were ever published through the workflow here.
-    let publications = app.count("SELECT COUNT(*) FROM revisions WHERE action = 'publish'").await;
+    let publications = app
+        .count("SELECT COUNT(*) FROM revisions WHERE action = 'publish' AND actor_name = 'scheduler'")
+        .await;
     assert_eq!(publications, 100, "each document published once");
     let live = app.get_json("/v1/essays?limit=100&sort=-published_at").await;
     assert_eq!(

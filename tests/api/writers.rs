@@ -9,7 +9,7 @@ use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestEssay, fields, spawn_app};
 async fn authenticated_readers_list_and_fetch_drafts_and_the_public_never_does() {
     let app = spawn_app().await;
     app.insert_essay(TestEssay::draft("work-in-progress")).await;
-    let token = app.token_for(Role::Author).await;
+    let token = app.token_for(Role::Editor).await;
     let bearer = format!("Bearer {token}");
 
     for status in ["draft", "scheduled", "archived", "any"] {
@@ -107,4 +107,105 @@ async fn drafts_page_in_a_total_order_on_every_database() {
     assert_eq!(newest.len(), 201, "200 synthetic essays, drafts and archived included, and the demo essay");
     assert_eq!(newest.iter().collect::<std::collections::HashSet<_>>().len(), 201);
     assert_eq!(oldest.into_iter().rev().collect::<Vec<_>>(), newest);
+}
+
+/// `GET path` with `token`: its status and body.
+async fn read(app: &crate::helpers::TestApp, path: &str, token: &str) -> (u16, Value) {
+    let response = app.get_with(path, ("authorization", &format!("Bearer {token}"))).await;
+    (response.status().as_u16(), response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn an_author_sees_their_own_drafts_and_no_one_elses() {
+    let app = spawn_app().await;
+    let (ana, ben) = (app.token_for(Role::Author).await, app.token_for(Role::Author).await);
+    let editor = app.token_for(Role::Editor).await;
+    let draft = |slug: &str| json!({"slug": slug, "title": slug, "body_markdown": "Not yet."});
+    for (token, slug) in [(&ana, "anas-draft"), (&ben, "bens-draft")] {
+        let created =
+            app.send(reqwest::Method::POST, "/v1/essays", Some(token), None, Some(&draft(slug))).await;
+        assert_eq!(created.status(), 201);
+    }
+    for status in ["draft", "any"] {
+        let (code, page) = read(&app, &format!("/v1/essays?status={status}"), &ana).await;
+        assert_eq!(code, 200);
+        let slugs = fields(page["data"].as_array().map(Vec::as_slice).unwrap_or_default(), "slug");
+        assert!(
+            slugs.contains(&"anas-draft".to_owned()) && !slugs.contains(&"bens-draft".to_owned()),
+            "{status}: {slugs:?}"
+        );
+    }
+    assert_eq!(read(&app, "/v1/essays/bens-draft", &ana).await.0, 404);
+    assert_eq!(read(&app, "/v1/essays/bens-draft/revisions", &ana).await.0, 404);
+    assert_eq!(read(&app, "/v1/essays/anas-draft", &ana).await.0, 200);
+    assert_eq!(read(&app, "/v1/essays/anas-draft/revisions", &ana).await.0, 200);
+    // A published document's history is its writers' and editors', not every author's.
+    assert_eq!(read(&app, "/v1/essays/proletarian-internationalism/revisions", &ana).await.0, 403);
+    let preview = read(&app, "/v1/sync?preview=true&limit=500", &ana).await.1;
+    let ids: Vec<String> = preview["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["document"]["slug"].as_str().map(String::from))
+        .collect();
+    assert!(ids.contains(&"anas-draft".to_owned()) && !ids.contains(&"bens-draft".to_owned()), "{ids:?}");
+    // Editors see every draft.
+    let (_, page) = read(&app, "/v1/essays?status=draft", &editor).await;
+    assert_eq!(page["data"].as_array().map(Vec::len), Some(2));
+    assert_eq!(read(&app, "/v1/essays/bens-draft/revisions", &editor).await.0, 200);
+}
+
+#[tokio::test]
+async fn editors_list_deleted_documents_with_the_etag_that_restores_them() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let author = app.token_for(Role::Author).await;
+    let path = "/v1/lyrics/solidarity-forever";
+    let etag = app.etag(path, &editor).await;
+    let deleted = app.send(reqwest::Method::DELETE, path, Some(&editor), etag.as_deref(), None).await;
+    assert_eq!(deleted.status(), 200);
+    app.get_problem("/v1/lyrics?status=deleted", 401).await;
+    assert_eq!(read(&app, "/v1/lyrics?status=deleted", &author).await.0, 403);
+    let (status, page) = read(&app, "/v1/lyrics?status=deleted", &editor).await;
+    assert_eq!(status, 200);
+    let listed = &page["data"][0];
+    assert_eq!(
+        (listed["slug"].as_str(), page["data"].as_array().map(Vec::len)),
+        (Some("solidarity-forever"), Some(1))
+    );
+    assert!(listed["deleted_at"].is_string(), "{listed}");
+    let etag = listed["etag"].as_str().unwrap_or_default();
+    let id = listed["id"].as_str().unwrap_or_default();
+    let restored = app
+        .send(reqwest::Method::POST, &format!("/v1/lyrics/{id}/restore"), Some(&editor), Some(etag), None)
+        .await;
+    assert_eq!(restored.status(), 200);
+    assert_eq!(
+        read(&app, "/v1/lyrics?status=deleted", &editor).await.1["data"].as_array().map(Vec::len),
+        Some(0)
+    );
+    let (_, public) = read(&app, "/v1/lyrics", &editor).await;
+    assert!(public["data"][0]["deleted_at"].is_null());
+}
+
+#[tokio::test]
+async fn every_document_has_the_revision_of_its_version() {
+    let app = spawn_app().await;
+    app.load_synthetic(40).await;
+    let missing = app
+        .count(
+            "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS \
+             (SELECT 1 FROM revisions r WHERE r.document_id = d.id AND r.version = d.version)",
+        )
+        .await;
+    assert_eq!(missing, 0, "documents without the revision of their version");
+    assert_eq!(app.count("SELECT COUNT(*) FROM documents").await, 123);
+    let editor = app.token_for(Role::Editor).await;
+    let (status, history) = read(&app, "/v1/essays/proletarian-internationalism/revisions", &editor).await;
+    assert_eq!(status, 200);
+    let actions: Vec<&str> =
+        history["data"].as_array().into_iter().flatten().filter_map(|r| r["action"].as_str()).collect();
+    assert_eq!(actions, ["publish", "create"], "the demo essay was written as the API writes it");
+    let (_, first) = read(&app, "/v1/essays/synthetic-essay-000001/revisions/1", &editor).await;
+    assert_eq!(first["document"]["slug"], "synthetic-essay-000001", "{first}");
 }

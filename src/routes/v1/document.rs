@@ -102,6 +102,13 @@ pub struct SummaryFields {
     #[schema(example = "Proletarian Internationalism")]
     pub title: String,
     pub tags: Vec<TagRef>,
+    /// The ETag of this version, for `If-Match` (to change it, or restore
+    /// it when it is deleted).
+    #[schema(example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a6b-v1\"")]
+    pub etag: String,
+    /// When it was deleted; `null` unless listed with `status=deleted`.
+    #[schema(example = json!(null))]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 impl<D> From<&Entry<D>> for SummaryFields {
@@ -118,6 +125,8 @@ impl<D> From<&Entry<D>> for SummaryFields {
             updated_at: d.updated_at,
             title: d.title.clone(),
             tags: entry.shared.tags.iter().map(TagRef::from).collect(),
+            etag: super::editing::etag(d),
+            deleted_at: d.deleted_at,
         }
     }
 }
@@ -256,36 +265,46 @@ pub fn page_request(
 
 /// What a listing shows a caller: anonymous callers and `status=published`
 /// (the default) see published documents; authenticated readers may ask
-/// for `draft`, `scheduled`, `archived` or `any`.
+/// for `draft`, `scheduled`, `archived` or `any` (authors see only their
+/// own among those), and editors, admins and write keys for `deleted`.
 pub fn listing_visibility(
     caller: &Caller,
     status: Option<&str>,
 ) -> Result<(Visibility, Option<DocumentStatus>), AppError> {
     let wanted = match status {
         None | Some("published") => return Ok((Visibility::Public, None)),
-        Some("any") => None,
+        Some("any" | "deleted") => None,
         Some(other) => Some(other.parse::<DocumentStatus>().map_err(|_| {
-            AppError::bad_parameter("status", "must be draft, scheduled, published, archived or any")
+            AppError::bad_parameter("status", "must be draft, scheduled, published, archived, any or deleted")
         })?),
     };
-    match caller.actor() {
-        None => Err(AppError::Unauthorized(
-            "only authenticated callers may list documents that are not published".into(),
-        )),
-        Some(actor) if !actor.can_read_unpublished() => {
-            Err(AppError::Forbidden("this API key may not read unpublished documents".into()))
+    let actor = match caller.actor() {
+        None => {
+            return Err(AppError::Unauthorized(
+                "only authenticated callers may list documents that are not published".into(),
+            ));
         }
-        Some(_) => Ok((Visibility::Staff, wanted)),
+        Some(actor) if !actor.can_read_unpublished() => {
+            return Err(AppError::Forbidden("this API key may not read unpublished documents".into()));
+        }
+        Some(actor) => actor,
+    };
+    if status == Some("deleted") {
+        if !actor.can_edit_any() {
+            return Err(AppError::Forbidden(
+                "only editors, admins and write keys list deleted documents".into(),
+            ));
+        }
+        return Ok((Visibility::Deleted, None));
     }
+    Ok((actor.visibility(), wanted))
 }
 
 /// What a single-document request shows a caller: authenticated readers see
-/// any document that is not deleted.
+/// any document that is not deleted (authors only their own, besides the
+/// public ones).
 pub fn document_visibility(caller: &Caller) -> Visibility {
-    match caller.actor() {
-        Some(actor) if actor.can_read_unpublished() => Visibility::Staff,
-        _ => Visibility::Public,
-    }
+    caller.actor().map_or(Visibility::Public, crate::auth::Actor::visibility)
 }
 
 /// The `tag`, `locale` and `status` filters every document listing has.

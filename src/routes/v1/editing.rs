@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::auth::extractor::Caller;
-use crate::domain::{DocumentStatus, Locale, LocalePreference, Slug, Visibility, placeholders};
+use crate::domain::{DocumentStatus, Locale, LocalePreference, Slug, Visibility, placeholders, text};
 use crate::error::{AppError, FieldError};
+use crate::http::body::Body;
 use crate::http::preconditions;
 use crate::services::documents::{self, ContentType, Entry};
 use crate::services::workflow::{self, Change, Draft, Transition, WriteError};
@@ -29,8 +30,6 @@ use crate::startup::AppState;
 pub const MAX_LINKS: usize = 50;
 /// Longest title, in characters.
 pub const MAX_TITLE: usize = 300;
-/// Longest Markdown body, in bytes.
-pub const MAX_BODY: usize = 512 * 1024;
 
 /// The fields every document's request body has.
 pub struct CommonInput<'a> {
@@ -43,7 +42,7 @@ pub struct CommonInput<'a> {
 }
 
 /// A content type's request body: the writable fields of a document.
-pub trait ContentInput: DeserializeOwned + Serialize + Sized {
+pub trait ContentInput: DeserializeOwned + Serialize + Clone + Send + Sized + 'static {
     type Type: ContentType;
 
     fn common(&self) -> CommonInput<'_>;
@@ -52,7 +51,8 @@ pub trait ContentInput: DeserializeOwned + Serialize + Sized {
     fn credited(&self) -> Vec<(String, String)>;
 
     /// The type's own content as domain values, people resolved through
-    /// `people`; each invalid field is added to `errors`.
+    /// `people`; each invalid field is added to `errors`. CPU-bound (it
+    /// renders Markdown): called off the async workers.
     fn content(&self, people: &HashMap<String, Uuid>, errors: &mut Vec<FieldError>) -> Option<NewContent>;
 
     /// The body that would recreate `entry`: what merge patches apply to.
@@ -136,15 +136,8 @@ async fn prepare<I: ContentInput>(state: &AppState, id: Uuid, input: &I) -> Resu
         None => Ok(state.settings.default_locale.clone()),
     };
     check("locale", locale.as_ref().map(|_| ()).map_err(|e| e.to_string()));
-    let title = common.title.trim();
-    check(
-        "title",
-        if title.is_empty() || title.chars().count() > MAX_TITLE {
-            Err(format!("1 to {MAX_TITLE} characters"))
-        } else {
-            Ok(())
-        },
-    );
+    let title = text::required_line(common.title, MAX_TITLE);
+    check("title", title.as_ref().map(|_| ()).map_err(|e| e.to_string()));
     check("tags", if common.tags.len() > MAX_LINKS { Err(format!("at most {MAX_LINKS}")) } else { Ok(()) });
     check(
         "related",
@@ -188,18 +181,35 @@ async fn prepare<I: ContentInput>(state: &AppState, id: Uuid, input: &I) -> Resu
     };
 
     let credited = input.credited();
-    let slugs: Vec<String> = credited.iter().map(|(_, slug)| slug.clone()).collect();
+    let mut slugs: Vec<String> = Vec::new();
+    for (field, slug) in &credited {
+        match Slug::parse(slug) {
+            Ok(_) => slugs.push(slug.clone()),
+            Err(e) => errors.push(FieldError::new(field.clone(), e.to_string())),
+        }
+    }
     let people = people::ids_by_slugs(&state.db, &slugs).await?;
     for (field, slug) in &credited {
-        if !people.contains_key(slug) {
+        if slugs.contains(slug) && !people.contains_key(slug) {
             errors.push(FieldError::new(field.clone(), format!("no person `{slug}`")));
         }
     }
-    let content = input.content(&people, &mut errors);
+    // Checking and rendering the type's own fields is CPU work (Markdown):
+    // off the async workers, and before any transaction begins.
+    let owned = input.clone();
+    let (content, content_errors) = crate::blocking::run(move || {
+        let mut errors = Vec::new();
+        let content = owned.content(&people, &mut errors);
+        (content, errors)
+    })
+    .await?;
+    errors.extend(content_errors);
 
     let known_tags =
         tags::ids_by_slugs(&state.db, &tag_slugs.iter().map(|s| s.to_string()).collect::<Vec<_>>()).await?;
-    let (Ok(slug), Ok(locale), Some(content), true) = (slug, locale, content, errors.is_empty()) else {
+    let (Ok(slug), Ok(locale), Ok(title), Some(content), true) =
+        (slug, locale, title, content, errors.is_empty())
+    else {
         return Err(AppError::invalid_fields(errors));
     };
     let now = Utc::now();
@@ -226,7 +236,7 @@ async fn prepare<I: ContentInput>(state: &AppState, id: Uuid, input: &I) -> Resu
             id,
             slug,
             locale,
-            title: title.to_owned(),
+            title,
             status: DocumentStatus::Draft,
             published_at: None,
             created_at: now,
@@ -278,14 +288,17 @@ enum Lookup {
     Any,
 }
 
-/// The document `id_or_slug` names, for a write.
+/// The document `id_or_slug` names, for `actor` to change or to read the
+/// history of: live documents as the actor sees them (an author, only
+/// their own drafts besides what is public), deleted ones to restore.
 async fn target<T: ContentType>(
     state: &AppState,
+    actor: &Actor,
     id_or_slug: &str,
     lookup: Lookup,
 ) -> Result<Entry<T::Detail>, AppError> {
     let key = super::document::id_or_slug(id_or_slug)?;
-    let visibility = if lookup == Lookup::Live { Visibility::Staff } else { Visibility::All };
+    let visibility = if lookup == Lookup::Live { actor.visibility() } else { Visibility::All };
     documents::get_entry::<T, _>(
         &state.db,
         visibility,
@@ -354,7 +367,7 @@ where
     Dto: for<'a> From<&'a Entry<<I::Type as ContentType>::Detail>> + Serialize,
 {
     let actor = caller.required()?;
-    let entry = target::<I::Type>(state, id_or_slug, Lookup::Live).await?;
+    let entry = target::<I::Type>(state, &actor, id_or_slug, Lookup::Live).await?;
     may_edit(&actor, &entry.document)?;
     let expected = check_if_match(request, &entry.document)?;
     let input = merged(&I::from_entry(&entry), &patch)?;
@@ -392,13 +405,26 @@ pub fn merged<I: Serialize + DeserializeOwned>(current: &I, patch: &Value) -> Re
     })
 }
 
-/// A name or title: trimmed, 1 to `max` characters; else an error on `field`.
+/// A name or title: one line, trimmed, 1 to `max` characters; else an
+/// error on `field`.
 pub fn checked_name(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
-        errors.push(FieldError::new(field, format!("1 to {max} characters")));
-    }
-    value.to_owned()
+    text::required_line(value, max).unwrap_or_else(|e| {
+        errors.push(FieldError::new(field, e.to_string()));
+        String::new()
+    })
+}
+
+/// An optional value checked by `check` (see [`crate::domain::text`]);
+/// else an error on `field`.
+pub fn checked<T>(
+    field: &str,
+    result: Result<Option<T>, crate::domain::Invalid>,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    result.unwrap_or_else(|e| {
+        errors.push(FieldError::new(field, e.to_string()));
+        None
+    })
 }
 
 /// A slug; else an error on `field`.
@@ -442,7 +468,7 @@ where
     if !actor.can_edit_any() {
         return Err(AppError::Forbidden("only editors and admins publish".into()));
     }
-    let entry = target::<I::Type>(state, id_or_slug, Lookup::Live).await?;
+    let entry = target::<I::Type>(state, &actor, id_or_slug, Lookup::Live).await?;
     let expected = check_if_match(request, &entry.document)?;
     let transition = match publish_at {
         Some(at) if at > Utc::now() => Transition::Schedule(at),
@@ -479,7 +505,7 @@ where
 {
     let actor = caller.required()?;
     let lookup = if transition == Transition::Restore { Lookup::Deleted } else { Lookup::Live };
-    let entry = target::<I::Type>(state, id_or_slug, lookup).await?;
+    let entry = target::<I::Type>(state, &actor, id_or_slug, lookup).await?;
     match transition {
         Transition::Delete | Transition::Restore => may_edit(&actor, &entry.document)?,
         _ if !actor.can_edit_any() => {
@@ -512,20 +538,31 @@ pub async fn purge<T: ContentType>(
     if !actor.is_admin() {
         return Err(AppError::Forbidden("only admins purge documents".into()));
     }
-    let entry = target::<T>(state, id_or_slug, Lookup::Any).await?;
+    let entry = target::<T>(state, &actor, id_or_slug, Lookup::Any).await?;
     check_if_match(request, &entry.document)?;
     workflow::purge(&state.db, entry.document.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Revisions are for authenticated readers only.
-fn may_read_revisions(caller: &Caller) -> Result<(), AppError> {
-    match caller.actor() {
+/// Revisions are for authenticated readers only: the reader, if it may.
+fn revision_reader(caller: Caller) -> Result<Actor, AppError> {
+    match caller.0 {
         None => Err(AppError::Unauthorized("revisions need credentials".into())),
         Some(actor) if !actor.can_read_unpublished() => {
             Err(AppError::Forbidden("this API key may not read revisions".into()))
         }
-        Some(_) => Ok(()),
+        Some(actor) => Ok(actor),
+    }
+}
+
+/// The history of a document is its writers' and its editors': an author
+/// reads the revisions of their own documents only.
+fn may_read_history(actor: &Actor, document: &entity::document::Model) -> Result<(), AppError> {
+    match actor.visibility() {
+        Visibility::Author(me) if document.created_by != Some(me) => {
+            Err(AppError::Forbidden("authors read the revisions of their own documents only".into()))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -585,8 +622,9 @@ pub async fn list_revisions<T: ContentType>(
     limit: Option<u32>,
     cursor: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
-    may_read_revisions(&caller)?;
-    let entry = target::<T>(state, id_or_slug, Lookup::Live).await?;
+    let actor = revision_reader(caller)?;
+    let entry = target::<T>(state, &actor, id_or_slug, Lookup::Live).await?;
+    may_read_history(&actor, &entry.document)?;
     let limit = crate::http::pagination::limit(limit)?;
     let before = cursor
         .map(|c| {
@@ -608,11 +646,13 @@ pub async fn list_revisions<T: ContentType>(
 
 async fn revision_of<T: ContentType>(
     state: &AppState,
+    actor: &Actor,
     id_or_slug: &str,
     version: i32,
     field: &str,
 ) -> Result<(Entry<T::Detail>, entity::revision::Model), AppError> {
-    let entry = target::<T>(state, id_or_slug, Lookup::Live).await?;
+    let entry = target::<T>(state, actor, id_or_slug, Lookup::Live).await?;
+    may_read_history(actor, &entry.document)?;
     let revision = workflow::revision(&state.db, entry.document.id, version)
         .await?
         .ok_or_else(|| AppError::not_found(format!("{} has no revision {version} ({field})", id_or_slug)))?;
@@ -626,8 +666,8 @@ pub async fn get_revision<T: ContentType>(
     id_or_slug: &str,
     version: i32,
 ) -> Result<HttpResponse, AppError> {
-    may_read_revisions(&caller)?;
-    let (_, revision) = revision_of::<T>(state, id_or_slug, version, "version").await?;
+    let actor = revision_reader(caller)?;
+    let (_, revision) = revision_of::<T>(state, &actor, id_or_slug, version, "version").await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "private, no-store"))
         .json(Revision::of(&revision, true)))
@@ -642,9 +682,9 @@ pub async fn diff_revisions<T: ContentType>(
     version: i32,
     against: i32,
 ) -> Result<HttpResponse, AppError> {
-    may_read_revisions(&caller)?;
-    let (_, to) = revision_of::<T>(state, id_or_slug, version, "version").await?;
-    let (_, from) = revision_of::<T>(state, id_or_slug, against, "against").await?;
+    let actor = revision_reader(caller)?;
+    let (_, to) = revision_of::<T>(state, &actor, id_or_slug, version, "version").await?;
+    let (_, from) = revision_of::<T>(state, &actor, id_or_slug, against, "against").await?;
     let patch = json_patch::diff(&from.snapshot["document"], &to.snapshot["document"]);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "private, no-store"))
@@ -666,7 +706,7 @@ where
     Dto: for<'a> From<&'a Entry<<I::Type as ContentType>::Detail>> + Serialize,
 {
     let actor = caller.required()?;
-    let (entry, revision) = revision_of::<I::Type>(state, id_or_slug, version, "version").await?;
+    let (entry, revision) = revision_of::<I::Type>(state, &actor, id_or_slug, version, "version").await?;
     may_edit(&actor, &entry.document)?;
     let expected = check_if_match(request, &entry.document)?;
     let input: I = serde_json::from_value(revision.snapshot["input"].clone())
@@ -690,44 +730,35 @@ where
     Ok(document_response::<_, Dto>(actix_web::http::StatusCode::OK, &updated, ""))
 }
 
+/// The revision snapshot of each content type, as `/v1` renders it.
+pub fn snapshots() -> workflow::Snapshots {
+    use super::{essays, events, lyrics};
+    workflow::Snapshots {
+        essay: snapshot::<essays::EssayInput, essays::Essay>,
+        lyrics: snapshot::<lyrics::LyricsInput, lyrics::Lyrics>,
+        event: snapshot::<events::EventInput, events::Event>,
+    }
+}
+
 /// Publishes what fell due, for every content type. Each publication is
 /// announced as soon as it is committed: no cached answer, here or on
 /// another instance, may still say otherwise. Returns how many went live.
 pub async fn publish_due(state: &AppState, now: DateTime<Utc>) -> Result<u64, WriteError> {
-    use super::{essays, events, lyrics};
     use crate::services::{essays::Essays, events::Events, lyrics::Lyrics};
     let db = &state.db;
+    let snapshots = snapshots();
     let mut published = 0;
     let mut live = |_: uuid::Uuid| {
         state.content_changed();
         published += 1;
     };
-    let essays =
-        workflow::publish_due::<Essays>(db, now, snapshot::<essays::EssayInput, essays::Essay>, &mut live);
+    let essays = workflow::publish_due::<Essays>(db, now, snapshots.essay, &mut live);
     let essays = essays.await;
-    let lyrics =
-        workflow::publish_due::<Lyrics>(db, now, snapshot::<lyrics::LyricsInput, lyrics::Lyrics>, &mut live);
+    let lyrics = workflow::publish_due::<Lyrics>(db, now, snapshots.lyrics, &mut live);
     let lyrics = lyrics.await;
-    let events =
-        workflow::publish_due::<Events>(db, now, snapshot::<events::EventInput, events::Event>, &mut live);
+    let events = workflow::publish_due::<Events>(db, now, snapshots.event, &mut live);
     let events = events.await;
     essays.and(lyrics).and(events).map(|()| published)
-}
-
-/// An optional JSON body: empty is `None`; anything else must parse.
-pub fn optional_json<T: DeserializeOwned>(body: &[u8]) -> Result<Option<T>, AppError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
-        if e.is_data() {
-            let message = e.to_string();
-            let field = message.split('`').nth(1).unwrap_or("body").to_owned();
-            AppError::invalid_fields(vec![FieldError::new(field, message)])
-        } else {
-            AppError::BadRequest { detail: format!("the body is not valid JSON: {e}"), errors: vec![] }
-        }
-    })
 }
 
 /// The body of `POST …/publish`.
@@ -739,6 +770,15 @@ pub struct PublishRequest {
     #[schema(example = "2027-01-01T09:00:00Z")]
     pub publish_at: Option<DateTime<Utc>>,
 }
+
+impl Body for PublishRequest {
+    const LIMIT: usize = 1024;
+}
+
+/// The largest document body accepted, in bytes (768 KiB): room for the
+/// largest Markdown ([`crate::domain::markdown::MAX_BYTES`], 512 KiB) with
+/// its JSON escapes and the other fields.
+pub const DOCUMENT_LIMIT: usize = 768 * 1024;
 
 /// Parameters of `DELETE /v1/{type}/{id}`.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -791,6 +831,7 @@ macro_rules! document_writes {
 
         use crate::auth::extractor::Caller;
         use crate::error::AppError;
+        use crate::http::body::{Json, MergePatch, OptionalJson};
         use crate::http::query::Query;
         use crate::routes::responses::{
             BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError,
@@ -834,7 +875,7 @@ macro_rules! document_writes {
                 at version 1 and records revision 1. Authors, editors, admins and keys with `content:write`.",
             security(("bearer" = []), ("api_key" = [])),
             params(("X-Revision-Message" = Option<String>, Header, description = "Why, recorded with the revision (≤ 500 characters).", example = "First draft")),
-            request_body = $Input,
+            request_body(content = $Input, description = "At most 768 KiB of JSON; the Markdown in it at most 512 KiB."),
             responses(
                 (status = 201, description = "Created.", body = $Dto,
                     headers(("ETag" = String, description = "Send as If-Match to change it."), ("Location" = String, description = "The new document."))),
@@ -851,7 +892,7 @@ macro_rules! document_writes {
             state: web::Data<AppState>,
             request: HttpRequest,
             caller: Caller,
-            body: web::Json<$Input>,
+            body: Json<$Input>,
         ) -> Result<HttpResponse, AppError> {
             editing::create::<$Input, $Dto>(&state, &request, caller, body.into_inner()).await
         }
@@ -870,7 +911,7 @@ macro_rules! document_writes {
                 ("X-Revision-Message" = Option<String>, Header, description = "Why, recorded with the revision.", example = "Fix a typo"),
             ),
             request_body(content = $Input, content_type = "application/merge-patch+json",
-                description = "Any subset of the writable fields; `null` removes an optional one."),
+                description = "Any subset of the writable fields; `null` removes an optional one. At most 768 KiB."),
             responses(
                 (status = 200, description = "Changed.", body = $Dto, headers(("ETag" = String, description = "The new version's ETag."))),
                 (status = 400, response = BadRequest),
@@ -890,9 +931,9 @@ macro_rules! document_writes {
             request: HttpRequest,
             caller: Caller,
             id_or_slug: web::Path<String>,
-            body: web::Json<serde_json::Value>,
+            patch: MergePatch<$Input>,
         ) -> Result<HttpResponse, AppError> {
-            editing::update::<$Input, $Dto>(&state, &request, caller, &id_or_slug, body.into_inner()).await
+            editing::update::<$Input, $Dto>(&state, &request, caller, &id_or_slug, patch.patch).await
         }
 
         #[utoipa::path(
@@ -978,7 +1019,7 @@ macro_rules! document_writes {
                 ("If-Match" = String, Header, description = "The ETag of the current version.", example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a6b-v1\""),
                 ("X-Revision-Message" = Option<String>, Header, description = "Why, recorded with the revision.", example = "Ready"),
             ),
-            request_body(content = Option<PublishRequest>, description = "Optional: when to publish."),
+            request_body(content = Option<PublishRequest>, description = "Optional: when to publish. At most 1 KiB."),
             responses(
                 (status = 200, description = "Published or scheduled.", body = $Published),
                 (status = 400, response = BadRequest),
@@ -997,9 +1038,9 @@ macro_rules! document_writes {
             request: HttpRequest,
             caller: Caller,
             id_or_slug: web::Path<String>,
-            body: web::Bytes,
+            OptionalJson(body): OptionalJson<PublishRequest>,
         ) -> Result<HttpResponse, AppError> {
-            let publish_at = editing::optional_json::<PublishRequest>(&body)?.and_then(|b| b.publish_at);
+            let publish_at = body.and_then(|b| b.publish_at);
             editing::publish::<$Input, $Dto>(&state, &request, caller, &id_or_slug, publish_at).await
         }
 

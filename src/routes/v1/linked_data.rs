@@ -19,18 +19,11 @@ pub trait LinkedData {
     fn json_ld(&self, url: &str) -> Value;
 }
 
-/// Does the request ask for JSON-LD rather than plain JSON?
+/// Does the request prefer JSON-LD to plain JSON, by the weights of its
+/// `Accept` (JSON on a tie, and when it accepts neither)?
 pub fn wants_json_ld(request: &actix_web::HttpRequest) -> bool {
-    request.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(
-        |accept| {
-            accept.split(',').any(|part| {
-                let mut parts = part.split(';').map(str::trim);
-                let kind = parts.next().unwrap_or("");
-                let refused = parts.any(|p| p.replace(' ', "") == "q=0");
-                kind.eq_ignore_ascii_case(JSON_LD) && !refused
-            })
-        },
-    )
+    let accept = request.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok());
+    crate::http::negotiation::preferred(accept, &["application/json", JSON_LD]) == Some(JSON_LD)
 }
 
 /// What every type shares: name, language, dates, keywords.

@@ -46,6 +46,10 @@ struct Feed {
     after: i64,
     pending: std::collections::VecDeque<Change>,
     changed: tokio::sync::watch::Receiver<u64>,
+    /// Set when the process begins to shut down: the stream ends at once,
+    /// cleanly, and the client reconnects (to another instance, or to this
+    /// one restarted) with `Last-Event-ID`.
+    stopping: tokio::sync::watch::Receiver<bool>,
     started: bool,
 }
 
@@ -55,17 +59,21 @@ fn event(change: &Change) -> Bytes {
 }
 
 impl Feed {
-    /// The next bytes to send: an event, or a heartbeat after a quiet spell.
-    async fn next(&mut self) -> Result<Bytes, AppError> {
+    /// The next bytes to send: an event, or a heartbeat after a quiet
+    /// spell; `None` when the stream ends because the process is stopping.
+    async fn next(&mut self) -> Result<Option<Bytes>, AppError> {
+        if *self.stopping.borrow() {
+            return Ok(None);
+        }
         if !self.started {
             self.started = true;
-            return Ok(Bytes::from_static(b"retry: 2000\n: connected\n\n"));
+            return Ok(Some(Bytes::from_static(b"retry: 2000\n: connected\n\n")));
         }
         let heartbeat = self.state.settings.stream_heartbeat;
         let quiet_since = tokio::time::Instant::now();
         loop {
             if let Some(change) = self.pending.pop_front() {
-                return Ok(event(&change));
+                return Ok(Some(event(&change)));
             }
             let (page, last, _) = changes_after(&self.state, Some(self.after), 100, self.visibility).await?;
             self.after = last;
@@ -75,11 +83,15 @@ impl Feed {
             }
             let until_heartbeat = heartbeat.saturating_sub(quiet_since.elapsed());
             if until_heartbeat.is_zero() {
-                return Ok(Bytes::from_static(b": heartbeat\n\n"));
+                return Ok(Some(Bytes::from_static(b": heartbeat\n\n")));
             }
             // A write in this process wakes the stream at once; the poll
             // catches writes made elsewhere.
-            let _ = tokio::time::timeout(until_heartbeat.min(POLL), self.changed.changed()).await;
+            let wait = tokio::time::timeout(until_heartbeat.min(POLL), self.changed.changed());
+            tokio::select! {
+                _ = wait => {}
+                _ = self.stopping.wait_for(|stopping| *stopping) => return Ok(None),
+            }
         }
     }
 }
@@ -129,10 +141,13 @@ pub async fn stream_changes(
         None => changes::head(&state.db).await?,
     };
     let changed = state.changes.subscribe();
-    let feed = Feed { state, visibility, after, pending: Default::default(), changed, started: false };
+    let stopping = state.stopping.subscribe();
+    let feed =
+        Feed { state, visibility, after, pending: Default::default(), changed, stopping, started: false };
     let body = futures_util::stream::unfold(feed, |mut feed| async move {
         match feed.next().await {
-            Ok(bytes) => Some((Ok::<_, actix_web::Error>(bytes), feed)),
+            Ok(Some(bytes)) => Some((Ok::<_, actix_web::Error>(bytes), feed)),
+            Ok(None) => None,
             Err(error) => {
                 tracing::warn!(%error, "a change stream ended on an error");
                 None

@@ -190,7 +190,7 @@ pub fn stream_visibility(caller: &Caller, preview: bool) -> Result<Visibility, A
         Some(actor) if !actor.can_read_unpublished() => {
             Err(AppError::Forbidden("this API key may not read unpublished documents".into()))
         }
-        Some(_) => Ok(Visibility::Staff),
+        Some(actor) => Ok(actor.visibility()),
     }
 }
 
@@ -213,7 +213,9 @@ pub async fn changes_after(
         let op = match document {
             Some(_) => Operation::Upsert,
             None if after.is_none() => continue,
-            None if visibility == Visibility::Public && !change.ever_public => continue,
+            None if !change.ever_public && !may_have_seen(state, visibility, change.document_id).await? => {
+                continue;
+            }
             None => Operation::Delete,
         };
         page.push(Change {
@@ -225,6 +227,20 @@ pub async fn changes_after(
         });
     }
     Ok((page, last, has_more))
+}
+
+/// Whether a reader with `visibility` may have seen the document `id`,
+/// never public, that it no longer sees: staff saw every draft; an author
+/// only their own; the public none.
+async fn may_have_seen(state: &AppState, visibility: Visibility, id: Uuid) -> Result<bool, AppError> {
+    Ok(match visibility {
+        Visibility::Staff | Visibility::All | Visibility::Deleted => true,
+        Visibility::Public => false,
+        Visibility::Author(me) => documents::existing_any(&state.db, &[id])
+            .await?
+            .get(&id)
+            .is_some_and(|d| d.created_by == Some(me)),
+    })
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -5,15 +5,23 @@
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use entity::document;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::SeedError;
 use crate::domain::lyrics::{RightsStatus, Song, Stanza, StanzaKind, WriterRole};
+use crate::domain::markdown::Markdown;
 use crate::domain::{
     AttendanceMode, Country, DocumentKind, DocumentStatus, EventStatus, EventTimes, Locale, Recurrence, Slug,
     TimeZone,
 };
+use crate::services::documents::ContentType;
+use crate::services::essays::Essays;
+use crate::services::events::Events;
+use crate::services::lyrics::Lyrics;
+use crate::services::workflow::{self, Change, Draft, Snapshot, Snapshots, Transition, WriteError};
 use crate::services::writes::{
     Batch, NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag, Venue,
 };
@@ -31,15 +39,21 @@ pub enum DemoOutcome {
 }
 
 /// Loads the demo content unless the database already holds any document.
-pub async fn load_demo_if_empty(db: &DatabaseConnection) -> Result<DemoOutcome, SeedError> {
+pub async fn load_demo_if_empty(
+    db: &DatabaseConnection,
+    snapshots: Snapshots,
+) -> Result<DemoOutcome, SeedError> {
     if document::Entity::find().count(db).await? > 0 {
         return Ok(DemoOutcome::NotEmpty);
     }
-    load_demo(db).await
+    load_demo(db, snapshots).await
 }
 
-/// Loads the demo content unless it is there already.
-pub async fn load_demo(db: &DatabaseConnection) -> Result<DemoOutcome, SeedError> {
+/// Loads the demo content unless it is there already: in one transaction,
+/// each document written as the API writes it (created as a draft, then
+/// published), so each has the revisions, change-log rows and index
+/// entries of its versions.
+pub async fn load_demo(db: &DatabaseConnection, snapshots: Snapshots) -> Result<DemoOutcome, SeedError> {
     let present = document::Entity::find()
         .filter(document::Column::Kind.eq(DocumentKind::Essay.as_str()))
         .filter(document::Column::Slug.eq(ESSAY_SLUG))
@@ -48,11 +62,35 @@ pub async fn load_demo(db: &DatabaseConnection) -> Result<DemoOutcome, SeedError
     if present > 0 {
         return Ok(DemoOutcome::AlreadyPresent);
     }
-    let batch = demo_batch(Utc::now())?;
+    let demo = demo_content(Utc::now())?;
     let txn = crate::database::begin_write(db).await?;
-    batch.insert(&txn).await?;
+    demo.catalog.insert(&txn).await?;
+    let change = Change::by_system("seed", "demo content");
+    for draft in demo.documents {
+        let id = draft.document.id;
+        let write = match draft.content.kind() {
+            DocumentKind::Essay => write::<Essays>(&txn, draft, &change, snapshots.essay).await,
+            DocumentKind::Lyrics => write::<Lyrics>(&txn, draft, &change, snapshots.lyrics).await,
+            DocumentKind::Event => write::<Events>(&txn, draft, &change, snapshots.event).await,
+        };
+        write.map_err(|e| SeedError::Write(format!("demo document {id}: {e}")))?;
+    }
     txn.commit().await?;
     Ok(DemoOutcome::Loaded)
+}
+
+/// Creates `draft` and publishes it, as an editor would.
+async fn write<T: ContentType>(
+    db: &DatabaseTransaction,
+    draft: Draft,
+    change: &Change,
+    snapshot: Snapshot<T::Detail>,
+) -> Result<(), WriteError> {
+    let created = workflow::create::<T>(db, draft, None, change, snapshot).await?;
+    let document = &created.document;
+    workflow::transition::<T>(db, document.id, document.version, Transition::Publish, change, snapshot)
+        .await?;
+    Ok(())
 }
 
 const ESSAY_PARAGRAPHS: &[&str] = &[
@@ -149,9 +187,17 @@ fn slug(value: &str) -> Result<Slug, SeedError> {
     Ok(Slug::parse(value)?)
 }
 
-fn demo_batch(now: DateTime<Utc>) -> Result<Batch, SeedError> {
+/// The demo set: the people and tags it credits, and its documents in the
+/// order they can be written (the essay links to the other two).
+struct Demo {
+    catalog: Batch,
+    documents: Vec<Draft>,
+}
+
+fn demo_content(now: DateTime<Utc>) -> Result<Demo, SeedError> {
     let english = Locale::parse("en")?;
     let mut batch = Batch::default();
+    let mut documents = Vec::new();
 
     let alvaro = Uuid::now_v7();
     let chaplin = Uuid::now_v7();
@@ -192,34 +238,34 @@ fn demo_batch(now: DateTime<Utc>) -> Result<Batch, SeedError> {
     let essay_id = Uuid::now_v7();
     let lyrics_id = Uuid::now_v7();
     let event_id = Uuid::now_v7();
-    let published = |id,
-                     slug_value: &str,
-                     title: &str,
-                     tags: Vec<Uuid>,
-                     related: Vec<Uuid>|
-     -> Result<NewDocument, SeedError> {
-        Ok(NewDocument {
+    let draft = |id,
+                 slug_value: &str,
+                 title: &str,
+                 tags: Vec<Uuid>,
+                 related: Vec<Uuid>,
+                 content: NewContent|
+     -> Result<Draft, SeedError> {
+        let document = NewDocument {
             id,
             slug: slug(slug_value)?,
             locale: english.clone(),
             title: title.into(),
-            status: DocumentStatus::Published,
-            published_at: Some(now),
+            status: DocumentStatus::Draft,
+            published_at: None,
             created_at: now,
             translation_of: None,
             tags,
             related,
-        })
+        };
+        Ok(Draft { document, new_tags: Vec::new(), content })
     };
 
-    batch.add_document(
-        published(
-            lyrics_id,
-            LYRICS_SLUG,
-            "Solidarity Forever",
-            tags(&["solidarity", "labor", "union-songs"]),
-            vec![],
-        )?,
+    documents.push(draft(
+        lyrics_id,
+        LYRICS_SLUG,
+        "Solidarity Forever",
+        tags(&["solidarity", "labor", "union-songs"]),
+        vec![],
         NewContent::Lyrics(NewLyrics {
             song: song()?,
             writers: vec![(chaplin, WriterRole::Lyricist)],
@@ -230,31 +276,29 @@ fn demo_batch(now: DateTime<Utc>) -> Result<Batch, SeedError> {
             rights_attribution: Some("Words by Ralph Chaplin, 1915. Public domain.".into()),
             notes: Some("Sung to the tune of “John Brown’s Body”; the chorus follows every verse.".into()),
         }),
-    );
+    )?);
 
     let istanbul = TimeZone::parse("Europe/Istanbul")?;
     let starts_at = Utc
         .with_ymd_and_hms(2026, 10, 23, 7, 0, 0)
         .single()
         .ok_or_else(|| crate::domain::Invalid::new("sample start time"))?;
-    batch.add_document(
-        published(
-            event_id,
-            EVENT_SLUG,
-            "International Meeting of Communist and Workers’ Parties",
-            tags(&["internationalism", "communist-parties", "sample"]),
-            vec![],
-        )?,
+    documents.push(draft(
+        event_id,
+        EVENT_SLUG,
+        "International Meeting of Communist and Workers’ Parties",
+        tags(&["internationalism", "communist-parties", "sample"]),
+        vec![],
         NewContent::Event(Box::new(NewEvent {
             summary: "The annual global gathering of representatives of over 100 communist and workers’ parties \
                       with over 100 million members."
                 .into(),
-            description_markdown: "The annual meeting of Communist and Workers Parties is a global gathering of \
+            description: Markdown::parse("The annual meeting of Communist and Workers Parties is a global gathering of \
                 representatives of over 100 communist and workers’ parties with over 100 million members. These \
                 parties also have strong relationships with their unions and mass movements.\n\n\
                 **Sample data.** The seed text gives no date, time or venue for the meeting: the dates, time zone \
-                and venue shown here are placeholders for demonstration, not an announcement.\n"
-                .into(),
+                and venue shown here are placeholders for demonstration, not an announcement.\n",
+            )?,
             times: EventTimes::new(
                 starts_at,
                 starts_at + Duration::hours(56),
@@ -276,24 +320,22 @@ fn demo_batch(now: DateTime<Utc>) -> Result<Batch, SeedError> {
             registration_url: None,
             organizers: vec![],
         })),
-    );
+    )?);
 
-    batch.add_document(
-        published(
-            essay_id,
-            ESSAY_SLUG,
-            "Proletarian Internationalism",
-            tags(&["internationalism", "solidarity", "labor"]),
-            vec![lyrics_id, event_id],
-        )?,
+    documents.push(draft(
+        essay_id,
+        ESSAY_SLUG,
+        "Proletarian Internationalism",
+        tags(&["internationalism", "solidarity", "labor"]),
+        vec![lyrics_id, event_id],
         NewContent::Essay(NewEssay {
             subtitle: None,
-            body_markdown: essay_markdown(),
+            body: Markdown::parse(&essay_markdown())?,
             excerpt: None,
             authors: vec![(alvaro, Some("International Secretary, Communist Party USA".into()))],
         }),
-    );
-    Ok(batch)
+    )?);
+    Ok(Demo { catalog: batch, documents })
 }
 
 #[cfg(test)]

@@ -19,4 +19,6 @@ pub enum SeedError {
     Database(#[from] DbErr),
     #[error("seed content is invalid: {0}")]
     Invalid(#[from] Invalid),
+    #[error("cannot write the seed content: {0}")]
+    Write(String),
 }

@@ -5,15 +5,22 @@
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use entity::{document, person};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::SeedError;
 use crate::domain::lyrics::{RightsStatus, Song, Stanza, StanzaKind, WriterRole};
+use crate::domain::markdown::Markdown;
 use crate::domain::{
     AttendanceMode, Country, DocumentKind, DocumentStatus, EventStatus, EventTimes, Invalid, Locale,
     Recurrence, Slug, TimeZone,
 };
+use crate::services::essays::Essays;
+use crate::services::events::Events;
+use crate::services::lyrics::Lyrics;
+use crate::services::workflow::{self, Change, Snapshots};
 use crate::services::writes::{
     Batch, NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag, Venue,
 };
@@ -101,7 +108,11 @@ fn person_slug(n: usize) -> String {
 }
 
 /// Ensures `n` synthetic documents of each type exist.
-pub async fn load_synthetic(db: &DatabaseConnection, n: usize) -> Result<SyntheticReport, SeedError> {
+pub async fn load_synthetic(
+    db: &DatabaseConnection,
+    n: usize,
+    snapshots: Snapshots,
+) -> Result<SyntheticReport, SeedError> {
     let txn = crate::database::begin_write(db).await?;
     let people_present =
         person::Entity::find().filter(person::Column::Slug.eq(person_slug(0))).count(&txn).await? > 0;
@@ -137,17 +148,44 @@ pub async fn load_synthetic(db: &DatabaseConnection, n: usize) -> Result<Synthet
             .await? as usize;
         added = n.saturating_sub(existing);
         let mut batch = Batch::default();
+        let mut ids = Vec::with_capacity(CHUNK);
         for i in existing..n {
             let (document, content) = generate(kind, i)?;
+            ids.push(document.id);
             batch.add_document(document, content);
             if batch.documents() >= CHUNK {
                 std::mem::take(&mut batch).insert(&txn).await?;
+                record(&txn, kind, &std::mem::take(&mut ids), snapshots).await?;
             }
         }
         batch.insert(&txn).await?;
+        record(&txn, kind, &ids, snapshots).await?;
     }
     txn.commit().await?;
     Ok(SyntheticReport { added_per_type: added })
+}
+
+/// Revision 1 of each of `ids`, just written, as if each had been created
+/// through the API.
+async fn record(
+    txn: &DatabaseTransaction,
+    kind: DocumentKind,
+    ids: &[Uuid],
+    snapshots: Snapshots,
+) -> Result<(), SeedError> {
+    let change = Change::by_system("seed", "synthetic content");
+    match kind {
+        DocumentKind::Essay => {
+            workflow::record_created::<Essays, _>(txn, ids, &change, snapshots.essay).await?
+        }
+        DocumentKind::Lyrics => {
+            workflow::record_created::<Lyrics, _>(txn, ids, &change, snapshots.lyrics).await?
+        }
+        DocumentKind::Event => {
+            workflow::record_created::<Events, _>(txn, ids, &change, snapshots.event).await?
+        }
+    }
+    Ok(())
 }
 
 fn generate(kind: DocumentKind, i: usize) -> Result<(NewDocument, NewContent), Invalid> {
@@ -183,13 +221,13 @@ fn generate(kind: DocumentKind, i: usize) -> Result<(NewDocument, NewContent), I
     let content = match kind {
         DocumentKind::Essay => NewContent::Essay(NewEssay {
             subtitle: i.is_multiple_of(3).then(|| format!("Notes from meeting {i}")),
-            body_markdown: format!(
+            body: Markdown::parse(&format!(
                 "{}\n\n{}\n\n> {}\n\n{}\n",
                 paragraph(0),
                 paragraph(1),
                 pick(SENTENCES, i + 5),
                 paragraph(2)
-            ),
+            ))?,
             excerpt: None,
             authors: vec![(person, i.is_multiple_of(2).then(|| "Synthetic Collective".to_owned()))],
         }),
@@ -220,7 +258,7 @@ fn generate(kind: DocumentKind, i: usize) -> Result<(NewDocument, NewContent), I
             let recurrence = i.is_multiple_of(7).then(|| Recurrence::parse("FREQ=YEARLY")).transpose()?;
             NewContent::Event(Box::new(NewEvent {
                 summary: pick(SENTENCES, i).to_owned(),
-                description_markdown: paragraph(3),
+                description: Markdown::parse(&paragraph(3))?,
                 times: EventTimes::new(
                     starts_at,
                     starts_at + Duration::hours(3),

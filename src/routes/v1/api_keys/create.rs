@@ -4,6 +4,7 @@ use super::dto::{ApiKey, CreatedApiKey, NewApiKey};
 use super::require_admin;
 use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::body::Json;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized, UnprocessableContent};
 use crate::services::api_keys;
 use crate::startup::AppState;
@@ -16,7 +17,7 @@ use crate::startup::AppState;
     tag = "api-keys",
     operation_id = "create_api_key",
     security(("bearer" = [])),
-    request_body = NewApiKey,
+    request_body(content = NewApiKey, description = "At most 4 KiB."),
     responses(
         (status = 201, description = "The key, shown this once.", body = CreatedApiKey),
         (status = 400, response = BadRequest),
@@ -30,7 +31,7 @@ use crate::startup::AppState;
 pub async fn create_api_key(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewApiKey>,
+    body: Json<NewApiKey>,
 ) -> Result<HttpResponse, AppError> {
     let admin = require_admin(caller)?;
     let (name, scopes) = body.validate()?;

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::Scope;
 use crate::error::{AppError, FieldError};
+use crate::http::body::Body;
 use crate::services::api_keys::scopes_of;
 
 /// A key to create.
@@ -24,14 +25,18 @@ pub struct NewApiKey {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+impl Body for NewApiKey {
+    const LIMIT: usize = 4 * 1024;
+}
+
 impl NewApiKey {
     /// The name and scopes, or a 422 naming every invalid field.
     pub fn validate(&self) -> Result<(String, Vec<Scope>), AppError> {
         let mut errors = Vec::new();
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "1 to 100 characters"));
-        }
+        let name = crate::domain::text::required_line(&self.name, 100).unwrap_or_else(|e| {
+            errors.push(FieldError::new("name", e.to_string()));
+            String::new()
+        });
         let mut scopes = Vec::new();
         for (i, scope) in self.scopes.iter().enumerate() {
             match scope.parse::<Scope>() {

@@ -5,6 +5,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::domain::text;
+use crate::error::{AppError, FieldError};
+use crate::http::body::Body;
 
 /// Credentials for `POST /v1/auth/token`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -16,12 +19,39 @@ pub struct Credentials {
     pub password: String,
 }
 
+impl Body for Credentials {
+    const LIMIT: usize = 4 * 1024;
+    const CREDENTIALS: bool = false;
+}
+
+impl Credentials {
+    /// The email must be one line that could be an address; the password
+    /// anything of at most 1,024 characters.
+    pub fn check(&self) -> Result<(), AppError> {
+        let mut errors = Vec::new();
+        if let Err(e) = text::line(&self.email) {
+            errors.push(FieldError::new("email", e.to_string()));
+        } else if self.email.is_empty() || self.email.chars().count() > 320 {
+            errors.push(FieldError::new("email", "1 to 320 characters"));
+        }
+        if self.password.chars().count() > 1024 {
+            errors.push(FieldError::new("password", "at most 1024 characters"));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(AppError::invalid_fields(errors)) }
+    }
+}
+
 /// A refresh token, for `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[schema(example = "bsr_9Xn2…")]
     pub refresh_token: String,
+}
+
+impl Body for RefreshRequest {
+    const LIMIT: usize = 4 * 1024;
+    const CREDENTIALS: bool = false;
 }
 
 /// An access token and the refresh token that renews it.

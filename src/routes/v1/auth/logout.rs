@@ -2,19 +2,20 @@ use actix_web::{HttpResponse, post, web};
 
 use super::dto::RefreshRequest;
 use crate::error::AppError;
+use crate::http::body::Json;
 use crate::routes::responses::{BadRequest, ServerError, UnprocessableContent};
 use crate::services::sessions;
 use crate::startup::AppState;
 
 /// Sign out
 ///
-/// Revokes the refresh token and every token rotated from the same sign-in.
-/// Access tokens already issued stay valid until they expire (minutes).
-/// Signing out twice is not an error.
+/// Ends the sign-in the refresh token belongs to: that token, every token
+/// rotated from the same sign-in, and the access tokens issued to it stop
+/// working at once. Signing out twice is not an error.
 #[utoipa::path(
     tag = "auth",
     operation_id = "logout",
-    request_body = RefreshRequest,
+    request_body(content = RefreshRequest, description = "At most 4 KiB."),
     responses(
         (status = 204, description = "Signed out."),
         (status = 400, response = BadRequest),
@@ -25,8 +26,10 @@ use crate::startup::AppState;
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
-    sessions::revoke(&state.db, &body.refresh_token).await?;
+    if let Some(session) = sessions::revoke(&state.db, &body.refresh_token).await? {
+        state.end_session(session).await;
+    }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,5 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
+use crate::http::body::Json;
+
 use super::dto::{Credentials, TokenPair};
 use crate::error::AppError;
 use crate::routes::responses::{
@@ -17,7 +19,7 @@ use crate::startup::AppState;
 #[utoipa::path(
     tag = "auth",
     operation_id = "create_token",
-    request_body = Credentials,
+    request_body(content = Credentials, description = "At most 4 KiB."),
     responses(
         (status = 200, description = "Signed in.", body = TokenPair),
         (status = 400, response = BadRequest),
@@ -31,8 +33,9 @@ use crate::startup::AppState;
 pub async fn create_token(
     request: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Credentials>,
+    body: Json<Credentials>,
 ) -> Result<HttpResponse, AppError> {
+    body.check()?;
     let address = request.peer_addr().map_or([127, 0, 0, 1].into(), |a| a.ip());
     state
         .login_limiter
@@ -49,19 +52,20 @@ pub async fn create_token(
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(pair))
 }
 
-/// A new access token for `user`, and a refresh token in `family` (or a new one).
+/// A new access token for `user`, with the refresh token of its sign-in:
+/// `refresh` (a token and its family, just rotated), or a new sign-in.
 pub(super) async fn issue_pair(
     state: &AppState,
     user: &entity::user::Model,
-    refresh_token: Option<String>,
+    refresh: Option<(String, uuid::Uuid)>,
 ) -> Result<TokenPair, AppError> {
     let role = user.role.parse().map_err(|e| AppError::Internal(anyhow::anyhow!("stored role: {e}")))?;
-    let access_token = state.jwt.issue(user.id, role).map_err(anyhow::Error::from)?;
-    let refresh_token = match refresh_token {
-        Some(token) => token,
+    let (refresh_token, session) = match refresh {
+        Some(refresh) => refresh,
         None => {
             sessions::issue(&state.db, user.id, None, state.settings.auth.refresh_token_ttl_seconds).await?
         }
     };
+    let access_token = state.jwt.issue(user.id, role, session).map_err(anyhow::Error::from)?;
     Ok(TokenPair { access_token, token_type: "Bearer", expires_in: state.jwt.ttl_seconds(), refresh_token })
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use crate::domain::Visibility;
+use crate::domain::text::xml_safe;
 use crate::error::AppError;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, ServerError};
@@ -136,7 +137,9 @@ fn atom(feed: &Feed) -> String {
         entries,
         ..AtomFeed::default()
     };
-    atom.to_string()
+    // Text stored before control characters were refused must not make
+    // the whole feed invalid XML.
+    xml_safe(&atom.to_string()).into_owned()
 }
 
 fn rss(feed: &Feed) -> String {
@@ -184,7 +187,7 @@ fn rss(feed: &Feed) -> String {
         items,
         ..Channel::default()
     };
-    channel.to_string()
+    xml_safe(&channel.to_string()).into_owned()
 }
 
 #[derive(Serialize)]

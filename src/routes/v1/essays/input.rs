@@ -6,8 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::markdown::Markdown;
+use crate::domain::text;
 use crate::error::FieldError;
-use crate::routes::v1::editing::{CommonInput, ContentInput, MAX_BODY, MAX_LINKS, MAX_TITLE};
+use crate::http::body::Body;
+use crate::routes::v1::editing::{CommonInput, ContentInput, DOCUMENT_LIMIT, MAX_LINKS, MAX_TITLE, checked};
 use crate::services::documents::Entry;
 use crate::services::essays::{EssayDetail, Essays};
 use crate::services::writes::{NewContent, NewEssay};
@@ -59,10 +62,8 @@ pub struct EssayInput {
     pub translation_of: Option<Uuid>,
 }
 
-fn bounded(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<FieldError>) {
-    if value.is_some_and(|v| v.chars().count() > max) {
-        errors.push(FieldError::new(field, format!("at most {max} characters")));
-    }
+impl Body for EssayInput {
+    const LIMIT: usize = DOCUMENT_LIMIT;
 }
 
 impl ContentInput for EssayInput {
@@ -89,32 +90,21 @@ impl ContentInput for EssayInput {
 
     fn content(&self, people: &HashMap<String, Uuid>, errors: &mut Vec<FieldError>) -> Option<NewContent> {
         let before = errors.len();
-        bounded("subtitle", self.subtitle.as_deref(), MAX_TITLE, errors);
-        bounded("excerpt", self.excerpt.as_deref(), 1000, errors);
-        if self.body_markdown.len() > MAX_BODY {
-            errors.push(FieldError::new("body_markdown", format!("at most {MAX_BODY} bytes")));
-        }
+        let subtitle = checked("subtitle", text::optional_line(self.subtitle.as_deref(), MAX_TITLE), errors);
+        let excerpt = checked("excerpt", text::optional_lines(self.excerpt.as_deref(), 1000), errors);
+        let body = checked("body_markdown", Markdown::parse(&self.body_markdown).map(Some), errors);
         if self.authors.len() > MAX_LINKS {
             errors.push(FieldError::new("authors", format!("at most {MAX_LINKS}")));
         }
+        let mut authors = Vec::new();
         for (i, author) in self.authors.iter().enumerate() {
-            bounded(&format!("authors[{i}].affiliation"), author.affiliation.as_deref(), MAX_TITLE, errors);
+            let field = format!("authors[{i}].affiliation");
+            let affiliation =
+                checked(&field, text::optional_line(author.affiliation.as_deref(), MAX_TITLE), errors);
+            authors.extend(people.get(&author.person).map(|id| (*id, affiliation)));
         }
-        let authors = self
-            .authors
-            .iter()
-            .filter_map(|a| {
-                people.get(&a.person).map(|id| (*id, a.affiliation.clone().filter(|s| !s.trim().is_empty())))
-            })
-            .collect();
-        (errors.len() == before).then(|| {
-            NewContent::Essay(NewEssay {
-                subtitle: self.subtitle.clone().filter(|s| !s.trim().is_empty()),
-                body_markdown: self.body_markdown.clone(),
-                excerpt: self.excerpt.clone().filter(|s| !s.trim().is_empty()),
-                authors,
-            })
-        })
+        let (Some(body), true) = (body, errors.len() == before) else { return None };
+        Some(NewContent::Essay(NewEssay { subtitle, body, excerpt, authors }))
     }
 
     fn from_entry(entry: &Entry<EssayDetail>) -> Self {

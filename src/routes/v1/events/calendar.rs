@@ -5,11 +5,11 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Datelike, Utc};
-use icalendar::{CalendarDateTime, Component, EventLike, EventStatus as IcalStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{EventSort, Occurrence, instant};
+use super::ical::Writer;
 use crate::domain::vtimezone::vtimezone;
 use crate::domain::{Country, EventTimes, IdOrSlug, LocalePreference, Visibility};
 use crate::error::AppError;
@@ -90,38 +90,43 @@ pub struct Occurrences {
     pub occurrences: Vec<Occurrence>,
 }
 
-fn status(value: &str) -> IcalStatus {
+fn status(value: &str) -> &'static str {
     match value {
-        "cancelled" => IcalStatus::Cancelled,
-        "postponed" => IcalStatus::Tentative,
-        _ => IcalStatus::Confirmed,
+        "cancelled" => "CANCELLED",
+        "postponed" => "TENTATIVE",
+        _ => "CONFIRMED",
     }
 }
 
-/// One `VEVENT`, and the years its zone's rules must cover.
-fn vevent(entry: &Entry<EventDetail>, origin: &str) -> (icalendar::Event, Option<(chrono_tz::Tz, i32, i32)>) {
+/// A UTC time as iCalendar writes it.
+fn utc(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// One `VEVENT`; returns the years its zone's rules must cover.
+fn vevent(out: &mut Writer, entry: &Entry<EventDetail>, origin: &str) -> Option<(chrono_tz::Tz, i32, i32)> {
     let document = &entry.document;
     let e = &entry.detail.event;
-    let mut event = icalendar::Event::new();
-    event
-        .uid(&format!("{}@broadside", document.id))
-        .timestamp(document.updated_at)
-        .sequence(u32::try_from(document.version).unwrap_or(0))
-        .summary(&document.title)
-        .description(&e.summary)
-        .status(status(&e.event_status))
-        .url(e.online_url.as_deref().unwrap_or(&format!("{origin}/v1/events/{}", document.slug)));
-    event.add_property("LAST-MODIFIED", document.updated_at.format("%Y%m%dT%H%M%SZ").to_string());
+    out.begin("VEVENT");
+    out.value("UID", &[], &format!("{}@broadside", document.id));
+    out.value("DTSTAMP", &[], &utc(document.updated_at));
+    out.value("LAST-MODIFIED", &[], &utc(document.updated_at));
+    out.value("SEQUENCE", &[], &document.version.max(0).to_string());
+    out.text("SUMMARY", &document.title);
+    out.text("DESCRIPTION", &e.summary);
+    out.value("STATUS", &[], status(&e.event_status));
+    let page = format!("{origin}/v1/events/{}", document.slug);
+    out.value("URL", &[], e.online_url.as_deref().unwrap_or(&page));
     let times: Option<EventTimes> = entry.detail.times();
     let mut zone_years = None;
     match &times {
         Some(times) if !times.all_day() => {
             let zone = times.time_zone();
-            let local = |at: DateTime<Utc>| CalendarDateTime::WithTimezone {
-                date_time: at.with_timezone(&zone.tz()).naive_local(),
-                tzid: zone.name().to_owned(),
+            let local = |at: DateTime<Utc>| {
+                at.with_timezone(&zone.tz()).naive_local().format("%Y%m%dT%H%M%S").to_string()
             };
-            event.starts(local(times.starts_at())).ends(local(times.ends_at()));
+            out.value("DTSTART", &[("TZID", zone.name())], &local(times.starts_at()));
+            out.value("DTEND", &[("TZID", zone.name())], &local(times.ends_at()));
             let first = times.starts_at().with_timezone(&zone.tz()).year();
             let last = times
                 .series_ends_at()
@@ -131,16 +136,17 @@ fn vevent(entry: &Entry<EventDetail>, origin: &str) -> (icalendar::Event, Option
         }
         Some(times) => {
             let zone = times.time_zone().tz();
-            event
-                .starts(times.starts_at().with_timezone(&zone).date_naive())
-                .ends(times.ends_at().with_timezone(&zone).date_naive());
+            let day = |at: DateTime<Utc>| at.with_timezone(&zone).date_naive().format("%Y%m%d").to_string();
+            out.value("DTSTART", &[("VALUE", "DATE")], &day(times.starts_at()));
+            out.value("DTEND", &[("VALUE", "DATE")], &day(times.ends_at()));
         }
         None => {
-            event.starts(e.starts_at).ends(e.ends_at);
+            out.value("DTSTART", &[], &utc(e.starts_at));
+            out.value("DTEND", &[], &utc(e.ends_at));
         }
     }
     if let Some(rule) = &e.recurrence {
-        event.add_property("RRULE", rule.as_str());
+        out.value("RRULE", &[], rule);
     }
     let place: Vec<&str> = [&e.venue_name, &e.venue_address, &e.venue_city, &e.venue_country]
         .into_iter()
@@ -148,26 +154,22 @@ fn vevent(entry: &Entry<EventDetail>, origin: &str) -> (icalendar::Event, Option
         .map(String::as_str)
         .collect();
     if !place.is_empty() {
-        event.location(&place.join(", "));
+        out.text("LOCATION", &place.join(", "));
     }
     if let (Some(latitude), Some(longitude)) = (e.venue_latitude, e.venue_longitude) {
-        event.add_property("GEO", format!("{latitude};{longitude}"));
+        out.value("GEO", &[], &format!("{latitude};{longitude}"));
     }
-    for tag in &entry.shared.tags {
-        event.add_multi_property("CATEGORIES", &tag.name);
-    }
-    (event, zone_years)
+    out.texts("CATEGORIES", entry.shared.tags.iter().map(|t| t.name.as_str()));
+    out.end("VEVENT");
+    zone_years
 }
 
 /// The calendar of `entries`, time-zone definitions included.
 fn calendar(entries: &[Entry<EventDetail>], name: &str, origin: &str) -> String {
-    let mut calendar = icalendar::Calendar::new();
-    calendar.name(name).append_property(("METHOD", "PUBLISH"));
     let mut zones: Vec<(chrono_tz::Tz, i32, i32)> = Vec::new();
+    let mut events = Writer::default();
     for entry in entries {
-        let (event, years) = vevent(entry, origin);
-        calendar.push(event);
-        if let Some((zone, first, last)) = years {
+        if let Some((zone, first, last)) = vevent(&mut events, entry, origin) {
             match zones.iter_mut().find(|(z, _, _)| *z == zone) {
                 Some(known) => {
                     known.1 = known.1.min(first);
@@ -177,15 +179,21 @@ fn calendar(entries: &[Entry<EventDetail>], name: &str, origin: &str) -> String 
             }
         }
     }
-    let text =
-        calendar.done().to_string().replace("PRODID:ICALENDAR-RS", "PRODID:-//Broadside//Broadside API//EN");
+    let mut out = Writer::default();
+    out.begin("VCALENDAR");
+    out.value("VERSION", &[], "2.0");
+    out.value("PRODID", &[], "-//Broadside//Broadside API//EN");
+    out.value("CALSCALE", &[], "GREGORIAN");
+    out.value("METHOD", &[], "PUBLISH");
+    out.text("NAME", name);
+    out.text("X-WR-CALNAME", name);
     // Each zone's rules go before the events that name it.
-    let definitions: String =
-        zones.iter().map(|(zone, first, last)| vtimezone(*zone, *first, *last).to_string()).collect();
-    match text.find("BEGIN:VEVENT") {
-        Some(at) => format!("{}{definitions}{}", &text[..at], &text[at..]),
-        None => text,
+    for (zone, first, last) in &zones {
+        out.lines(&vtimezone(*zone, *first, *last));
     }
+    out.lines(&events.finish());
+    out.end("VCALENDAR");
+    out.finish()
 }
 
 fn ics(body: String) -> HttpResponse {

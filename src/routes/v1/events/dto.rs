@@ -29,7 +29,9 @@ pub struct EventListParams {
     #[param(minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<u32>,
     /// Publication status: `published` (the default, for everyone); `draft`,
-    /// `scheduled`, `archived` or `any` for authenticated readers.
+    /// `scheduled`, `archived` or `any` for authenticated readers (authors
+    /// see only their own documents among those); `deleted` for editors,
+    /// admins and write keys, to restore them.
     #[param(example = "published")]
     pub status: Option<String>,
     /// The `next_cursor` of the previous page, unchanged.

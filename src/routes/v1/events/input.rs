@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::markdown::Markdown;
+use crate::domain::text;
 use crate::domain::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
 use crate::error::FieldError;
-use crate::routes::v1::editing::{CommonInput, ContentInput, MAX_BODY, MAX_LINKS, MAX_TITLE};
+use crate::http::body::Body;
+use crate::routes::v1::editing::{CommonInput, ContentInput, DOCUMENT_LIMIT, MAX_LINKS, MAX_TITLE, checked};
 use crate::services::documents::Entry;
 use crate::services::events::{EventDetail, Events};
 use crate::services::writes::{NewContent, NewEvent, Venue};
@@ -92,6 +95,10 @@ pub struct EventInput {
 
 fn url(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<url::Url> {
     let value = value?.trim();
+    if let Err(e) = text::line(value) {
+        errors.push(FieldError::new(field, e.to_string()));
+        return None;
+    }
     match url::Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && value.len() <= 2048 => Some(url),
         _ => {
@@ -99,6 +106,10 @@ fn url(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option
             None
         }
     }
+}
+
+impl Body for EventInput {
+    const LIMIT: usize = DOCUMENT_LIMIT;
 }
 
 impl ContentInput for EventInput {
@@ -121,13 +132,19 @@ impl ContentInput for EventInput {
 
     fn content(&self, people: &HashMap<String, Uuid>, errors: &mut Vec<FieldError>) -> Option<NewContent> {
         let before = errors.len();
+        let summary = checked("summary", text::optional_lines(Some(&self.summary), 1000), errors);
+        let description =
+            checked("description_markdown", Markdown::parse(&self.description_markdown).map(Some), errors);
+        let venue_input = self.venue.clone().unwrap_or_default();
+        let venue_name =
+            checked("venue.name", text::optional_line(venue_input.name.as_deref(), MAX_TITLE), errors);
+        let venue_address =
+            checked("venue.address", text::optional_lines(venue_input.address.as_deref(), MAX_TITLE), errors);
+        let venue_city =
+            checked("venue.city", text::optional_line(venue_input.city.as_deref(), MAX_TITLE), errors);
+        let online_url = url("online_url", self.online_url.as_deref(), errors);
+        let registration_url = url("registration_url", self.registration_url.as_deref(), errors);
         let mut field = |name: &str, message: String| errors.push(FieldError::new(name, message));
-        if self.summary.chars().count() > 1000 {
-            field("summary", "at most 1000 characters".into());
-        }
-        if self.description_markdown.len() > MAX_BODY {
-            field("description_markdown", format!("at most {MAX_BODY} bytes"));
-        }
         if self.organizers.len() > MAX_LINKS {
             field("organizers", format!("at most {MAX_LINKS}"));
         }
@@ -165,7 +182,6 @@ impl ContentInput for EventInput {
             .parse::<AttendanceMode>()
             .map_err(|e| field("attendance_mode", e.to_string()))
             .ok();
-        let venue_input = self.venue.clone().unwrap_or_default();
         let country = venue_input
             .country
             .as_deref()
@@ -179,15 +195,6 @@ impl ContentInput for EventInput {
         }
         if venue_input.longitude.is_some_and(|l| !(-180.0..=180.0).contains(&l)) {
             field("venue.longitude", "between -180 and 180".into());
-        }
-        for (name, value) in [
-            ("venue.name", &venue_input.name),
-            ("venue.address", &venue_input.address),
-            ("venue.city", &venue_input.city),
-        ] {
-            if value.as_ref().is_some_and(|v| v.chars().count() > MAX_TITLE) {
-                field(name, format!("at most {MAX_TITLE} characters"));
-            }
         }
         let times = match (starts_at, ends_at, zone) {
             (Some(starts_at), Some(ends_at), Some(zone)) => {
@@ -210,23 +217,21 @@ impl ContentInput for EventInput {
             }
             _ => None,
         };
-        let online_url = url("online_url", self.online_url.as_deref(), errors);
-        let registration_url = url("registration_url", self.registration_url.as_deref(), errors);
-        let (Some(times), Some(event_status), Some(attendance_mode), true) =
-            (times, status, mode, errors.len() == before)
+        let (Some(times), Some(event_status), Some(attendance_mode), Some(description), true) =
+            (times, status, mode, description, errors.len() == before)
         else {
             return None;
         };
         Some(NewContent::Event(Box::new(NewEvent {
-            summary: self.summary.clone(),
-            description_markdown: self.description_markdown.clone(),
+            summary: summary.unwrap_or_default(),
+            description,
             times,
             event_status,
             attendance_mode,
             venue: Venue {
-                name: venue_input.name,
-                address: venue_input.address,
-                city: venue_input.city,
+                name: venue_name,
+                address: venue_address,
+                city: venue_city,
                 country,
                 latitude: venue_input.latitude,
                 longitude: venue_input.longitude,

@@ -4,6 +4,7 @@
 mod calendar;
 mod dto;
 mod get;
+mod ical;
 mod input;
 mod list;
 mod writes;

@@ -8,8 +8,10 @@ use uuid::Uuid;
 
 use crate::domain::Locale;
 use crate::domain::lyrics::{RightsStatus, Song, Stanza, StanzaKind, WriterRole};
+use crate::domain::text;
 use crate::error::FieldError;
-use crate::routes::v1::editing::{CommonInput, ContentInput, MAX_LINKS, MAX_TITLE};
+use crate::http::body::Body;
+use crate::routes::v1::editing::{CommonInput, ContentInput, DOCUMENT_LIMIT, MAX_LINKS, MAX_TITLE, checked};
 use crate::services::documents::Entry;
 use crate::services::lyrics::{Lyrics, LyricsDetail};
 use crate::services::writes::{NewContent, NewLyrics};
@@ -87,6 +89,10 @@ pub struct LyricsInput {
     pub translation_of: Option<Uuid>,
 }
 
+impl Body for LyricsInput {
+    const LIMIT: usize = DOCUMENT_LIMIT;
+}
+
 impl ContentInput for LyricsInput {
     type Type = Lyrics;
 
@@ -111,6 +117,13 @@ impl ContentInput for LyricsInput {
 
     fn content(&self, people: &HashMap<String, Uuid>, errors: &mut Vec<FieldError>) -> Option<NewContent> {
         let before = errors.len();
+        let tune = checked("tune", text::optional_line(self.tune.as_deref(), MAX_TITLE), errors);
+        let notes = checked("notes", text::optional_lines(self.notes.as_deref(), 5000), errors);
+        let attribution = checked(
+            "rights.attribution",
+            text::optional_lines(self.rights.attribution.as_deref(), 5000),
+            errors,
+        );
         let mut push = |field: String, message: String| errors.push(FieldError::new(field, message));
         if self.writers.len() > MAX_LINKS {
             push("writers".into(), format!("at most {MAX_LINKS}"));
@@ -120,14 +133,6 @@ impl ContentInput for LyricsInput {
             match writer.role.parse::<WriterRole>() {
                 Ok(role) => writers.extend(people.get(&writer.person).map(|id| (*id, role))),
                 Err(e) => push(format!("writers[{i}].role"), e.to_string()),
-            }
-        }
-        for (field, value) in
-            [("tune", &self.tune), ("notes", &self.notes), ("rights.attribution", &self.rights.attribution)]
-        {
-            let max = if field == "tune" { MAX_TITLE } else { 5000 };
-            if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-                push(field.into(), format!("at most {max} characters"));
             }
         }
         if self.year.is_some_and(|y| !(1000..=2100).contains(&y)) {
@@ -156,6 +161,12 @@ impl ContentInput for LyricsInput {
                     continue;
                 }
             };
+            let broken =
+                stanza.lines.iter().enumerate().find_map(|(j, line)| text::line(line).err().map(|e| (j, e)));
+            if let Some((j, e)) = broken {
+                push(format!("stanzas[{i}].lines[{j}]"), e.to_string());
+                continue;
+            }
             match Stanza::new(&stanza.id, kind, stanza.lines.clone()) {
                 Ok(stanza) => stanzas.push(stanza),
                 Err(e) => push(format!("stanzas[{i}]"), e.to_string()),
@@ -173,12 +184,12 @@ impl ContentInput for LyricsInput {
         Some(NewContent::Lyrics(NewLyrics {
             song,
             writers,
-            tune: self.tune.clone().filter(|s| !s.trim().is_empty()),
+            tune,
             year: self.year,
             language,
             rights_status: rights,
-            rights_attribution: self.rights.attribution.clone(),
-            notes: self.notes.clone(),
+            rights_attribution: attribution,
+            notes,
         }))
     }
 

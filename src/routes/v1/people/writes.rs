@@ -6,21 +6,22 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::dto::Person;
 use crate::auth::extractor::Caller;
+use crate::domain::text;
 use crate::domain::{IdOrSlug, Visibility};
 use crate::error::AppError;
+use crate::http::body::{Body, Json, MergePatch};
 use crate::http::preconditions::{if_match, version_etag};
 use crate::routes::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError,
     Unauthorized, UnprocessableContent,
 };
 use crate::routes::v1::document::id_or_slug;
-use crate::routes::v1::editing::{catalog_error, checked_name, checked_slug, merged};
+use crate::routes::v1::editing::{catalog_error, checked, checked_name, checked_slug, merged};
 use crate::services::people::{self, PersonFields};
 use crate::startup::AppState;
 
@@ -43,6 +44,10 @@ pub struct PersonInput {
     pub bio: Option<String>,
 }
 
+impl Body for PersonInput {
+    const LIMIT: usize = 64 * 1024;
+}
+
 impl PersonInput {
     fn of(person: &entity::person::Model) -> Self {
         Self { slug: person.slug.clone(), name: person.name.clone(), bio: person.bio.clone() }
@@ -53,10 +58,7 @@ impl PersonInput {
         let mut errors = Vec::new();
         let slug = checked_slug("slug", &self.slug, &mut errors);
         let name = checked_name("name", &self.name, 200, &mut errors);
-        let bio = self.bio.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty());
-        if bio.as_ref().is_some_and(|b| b.chars().count() > MAX_BIO) {
-            errors.push(crate::error::FieldError::new("bio", format!("at most {MAX_BIO} characters")));
-        }
+        let bio = checked("bio", text::optional_lines(self.bio.as_deref(), MAX_BIO), &mut errors);
         match slug {
             Some(slug) if errors.is_empty() => Ok(PersonFields { slug, name, bio }),
             _ => Err(AppError::invalid_fields(errors)),
@@ -95,7 +97,7 @@ async fn target(state: &AppState, key: &str) -> Result<entity::person::Model, Ap
     tag = "people",
     operation_id = "create_person",
     security(("bearer" = []), ("api_key" = [])),
-    request_body = PersonInput,
+    request_body(content = PersonInput, description = "At most 64 KiB."),
     responses(
         (status = 201, description = "Created.", body = Person,
             headers(("ETag" = String, description = "Send as If-Match to change it."), ("Location" = String, description = "The new person."))),
@@ -111,7 +113,7 @@ async fn target(state: &AppState, key: &str) -> Result<entity::person::Model, Ap
 pub async fn create_person(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<PersonInput>,
+    body: Json<PersonInput>,
 ) -> Result<HttpResponse, AppError> {
     let actor = caller.required()?;
     if !actor.can_create() {
@@ -137,7 +139,7 @@ pub async fn create_person(
         ("If-Match" = String, Header, description = "The ETag of the version being changed.", example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a6d-v1\""),
     ),
     request_body(content = PersonInput, content_type = "application/merge-patch+json",
-        description = "Any subset of the writable fields; `null` removes the bio."),
+        description = "Any subset of the writable fields; `null` removes the bio. At most 64 KiB."),
     responses(
         (status = 200, description = "Changed.", body = Person, headers(("ETag" = String, description = "The new version's ETag."))),
         (status = 400, response = BadRequest),
@@ -157,7 +159,7 @@ pub async fn update_person(
     request: HttpRequest,
     caller: Caller,
     path: web::Path<String>,
-    patch: web::Json<Value>,
+    patch: MergePatch<PersonInput>,
 ) -> Result<HttpResponse, AppError> {
     let actor = caller.required()?;
     if !actor.can_edit_any() {
@@ -165,7 +167,7 @@ pub async fn update_person(
     }
     let person = target(&state, &path).await?;
     let expected = if_match(&request, person.id, person.version, "person")?;
-    let fields = merged(&PersonInput::of(&person), &patch)?.fields()?;
+    let fields = merged(&PersonInput::of(&person), &patch.patch)?.fields()?;
     people::update(&state.db, person.id, expected, fields).await.map_err(|e| catalog_error(e, "person"))?;
     respond(&state, person.id, StatusCode::OK).await
 }

@@ -6,7 +6,6 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -14,6 +13,7 @@ use super::dto::Tag;
 use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
 use crate::error::AppError;
+use crate::http::body::{Body, Json, MergePatch};
 use crate::http::preconditions::{if_match, version_etag};
 use crate::routes::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError,
@@ -34,6 +34,10 @@ pub struct TagInput {
     /// 1 to 100 characters.
     #[schema(example = "Solidarity")]
     pub name: String,
+}
+
+impl Body for TagInput {
+    const LIMIT: usize = 16 * 1024;
 }
 
 impl TagInput {
@@ -80,7 +84,7 @@ fn respond(record: &TagRecord, status: StatusCode) -> HttpResponse {
     tag = "tags",
     operation_id = "create_tag",
     security(("bearer" = []), ("api_key" = [])),
-    request_body = TagInput,
+    request_body(content = TagInput, description = "At most 16 KiB."),
     responses(
         (status = 201, description = "Created.", body = Tag,
             headers(("ETag" = String, description = "Send as If-Match to change it."), ("Location" = String, description = "The new tag."))),
@@ -96,7 +100,7 @@ fn respond(record: &TagRecord, status: StatusCode) -> HttpResponse {
 pub async fn create_tag(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<TagInput>,
+    body: Json<TagInput>,
 ) -> Result<HttpResponse, AppError> {
     let actor = caller.required()?;
     if !actor.can_create() {
@@ -122,7 +126,7 @@ pub async fn create_tag(
         ("If-Match" = String, Header, description = "The ETag of the version being changed.", example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a6e-v1\""),
     ),
     request_body(content = TagInput, content_type = "application/merge-patch+json",
-        description = "Any subset of the writable fields."),
+        description = "Any subset of the writable fields. At most 16 KiB."),
     responses(
         (status = 200, description = "Changed.", body = Tag, headers(("ETag" = String, description = "The new version's ETag."))),
         (status = 400, response = BadRequest),
@@ -142,7 +146,7 @@ pub async fn update_tag(
     request: HttpRequest,
     caller: Caller,
     path: web::Path<String>,
-    patch: web::Json<Value>,
+    patch: MergePatch<TagInput>,
 ) -> Result<HttpResponse, AppError> {
     let actor = caller.required()?;
     if !actor.can_edit_any() {
@@ -150,7 +154,7 @@ pub async fn update_tag(
     }
     let record = find(&state, &path).await?;
     let expected = if_match(&request, record.tag.id, record.tag.version, "tag")?;
-    let fields = merged(&TagInput::of(&record.tag), &patch)?.fields()?;
+    let fields = merged(&TagInput::of(&record.tag), &patch.patch)?.fields()?;
     let tag = tags::update(&state.db, record.tag.id, expected, fields)
         .await
         .map_err(|e| catalog_error(e, "tag"))?;

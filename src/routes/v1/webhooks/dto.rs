@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::text;
 use crate::error::{AppError, FieldError};
+use crate::http::body::Body;
 use crate::services::webhooks::{self, LoggedDelivery, WebhookFields};
 use crate::webhooks::sender::Sender;
 use crate::webhooks::{CONTENT_TYPES, valid_pattern};
@@ -47,6 +49,10 @@ fn enabled_by_default() -> bool {
     true
 }
 
+impl Body for WebhookInput {
+    const LIMIT: usize = 16 * 1024;
+}
+
 impl WebhookInput {
     pub fn of(webhook: &entity::webhook::Model) -> Self {
         Self {
@@ -63,6 +69,9 @@ impl WebhookInput {
         let mut errors = Vec::new();
         match url::Url::parse(self.url.trim()) {
             _ if self.url.len() > 2000 => errors.push(FieldError::new("url", "at most 2000 characters")),
+            _ if text::line(&self.url).is_err() => {
+                errors.push(FieldError::new("url", "must be one line without control characters"));
+            }
             Ok(url) if !matches!(url.scheme(), "http" | "https") || url.host().is_none() => {
                 errors.push(FieldError::new("url", "must be an http or https URL with a host"));
             }
@@ -73,10 +82,10 @@ impl WebhookInput {
             }
             Err(e) => errors.push(FieldError::new("url", format!("not a URL: {e}"))),
         }
-        let description = self.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
-        if description.as_ref().is_some_and(|d| d.chars().count() > 500) {
-            errors.push(FieldError::new("description", "at most 500 characters"));
-        }
+        let description = text::optional_line(self.description.as_deref(), 500).unwrap_or_else(|e| {
+            errors.push(FieldError::new("description", e.to_string()));
+            None
+        });
         if self.event_types.is_empty() || self.event_types.len() > 50 {
             errors.push(FieldError::new("event_types", "name 1 to 50 event types"));
         }

@@ -1,11 +1,11 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use serde_json::Value;
 
 use super::dto::{CreatedWebhook, Webhook, WebhookInput, WebhookList};
 use super::{path_id, require_admin};
 use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::body::{Json, MergePatch};
 use crate::http::preconditions::{if_match, version_etag};
 use crate::routes::responses::{
     BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError, Unauthorized,
@@ -40,7 +40,7 @@ async fn target(state: &AppState, raw: &str) -> Result<entity::webhook::Model, A
     tag = "webhooks",
     operation_id = "create_webhook",
     security(("bearer" = [])),
-    request_body = WebhookInput,
+    request_body(content = WebhookInput, description = "At most 16 KiB."),
     responses(
         (status = 201, description = "Created; the secret is shown this once.", body = CreatedWebhook,
             headers(("ETag" = String, description = "Send as If-Match to change it."), ("Location" = String, description = "The new webhook."))),
@@ -55,7 +55,7 @@ async fn target(state: &AppState, raw: &str) -> Result<entity::webhook::Model, A
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<WebhookInput>,
+    body: Json<WebhookInput>,
 ) -> Result<HttpResponse, AppError> {
     let admin = require_admin(caller)?;
     let fields = body.into_inner().fields(&state.webhook_sender)?;
@@ -134,7 +134,7 @@ pub async fn get_webhook(
         ("If-Match" = String, Header, description = "The ETag of the version being changed.", example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a70-v1\""),
     ),
     request_body(content = WebhookInput, content_type = "application/merge-patch+json",
-        description = "Any subset of the writable fields.", example = json!({"enabled": true})),
+        description = "Any subset of the writable fields. At most 16 KiB.", example = json!({"enabled": true})),
     responses(
         (status = 200, description = "Changed.", body = Webhook, headers(("ETag" = String, description = "The new version's ETag."))),
         (status = 400, response = BadRequest),
@@ -153,12 +153,12 @@ pub async fn update_webhook(
     request: HttpRequest,
     caller: Caller,
     id: web::Path<String>,
-    patch: web::Json<Value>,
+    patch: MergePatch<WebhookInput>,
 ) -> Result<HttpResponse, AppError> {
     require_admin(caller)?;
     let webhook = target(&state, &id).await?;
     let expected = if_match(&request, webhook.id, webhook.version, "webhook")?;
-    let fields = merged(&WebhookInput::of(&webhook), &patch)?.fields(&state.webhook_sender)?;
+    let fields = merged(&WebhookInput::of(&webhook), &patch.patch)?.fields(&state.webhook_sender)?;
     let updated = webhooks::update(&state.db, webhook.id, expected, fields)
         .await
         .map_err(|e| write_error(e, webhook.id))?;
