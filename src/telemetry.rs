@@ -9,7 +9,15 @@ use crate::config::{LogFormat, LogSettings};
 /// Installs the global subscriber. Safe to call more than once (tests): later
 /// calls keep the first subscriber.
 pub fn init(settings: &LogSettings) {
-    let filter = EnvFilter::try_new(&settings.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // The HTTP parser logs each malformed request a client sends as an
+    // error ("stream error: request parse error"). They are the client's
+    // errors, answered 400 or 431 (see `http::connection`): not ours to log,
+    // unless the filter asks for actix-http by name.
+    let mut directives = settings.filter.clone();
+    if !directives.contains("actix_http") {
+        directives.push_str(",actix_http::h1::dispatcher=off");
+    }
+    let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_span_events(FmtSpan::NONE);
     let _ = match settings.format {
         LogFormat::Pretty => builder.with_target(false).try_init(),
