@@ -9,6 +9,7 @@ mod m20261124_000003_revisions;
 mod m20261124_000004_changes;
 mod m20261124_000005_search;
 mod m20261124_000006_webhooks;
+mod m20261129_000007_ended_sessions;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_changes::Migration),
             Box::new(m20261124_000005_search::Migration),
             Box::new(m20261124_000006_webhooks::Migration),
+            Box::new(m20261129_000007_ended_sessions::Migration),
         ]
     }
 }
