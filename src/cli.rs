@@ -100,13 +100,13 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         Command::Seed { synthetic } => {
             let db = database::connect(&settings.database).await?;
             database::migrate(&db).await?;
-            match seed::load_demo(&db, crate::routes::v1::editing::snapshots()).await? {
+            match seed::load_demo(&db, &crate::routes::v1::renderers()).await? {
                 DemoOutcome::Loaded => println!("demo content loaded"),
                 _ => println!("demo content already present"),
             }
             if let Some(n) = synthetic {
                 let started = std::time::Instant::now();
-                let report = seed::load_synthetic(&db, n, crate::routes::v1::editing::snapshots()).await?;
+                let report = seed::load_synthetic(&db, n, &crate::routes::v1::renderers()).await?;
                 database::analyze(&db).await?;
                 println!(
                     "synthetic content: {} of each type present, {} of each added in {:.1} s",

@@ -17,13 +17,13 @@
 //! the primary.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The channel instances announce their writes on.
 pub const CHANNEL: &str = "broadside_changes";
@@ -63,11 +63,23 @@ pub async fn announce(state: Arc<AppState>) {
     }
 }
 
-/// Tells the other instances that the sign-in `session` has ended, so
+/// Tells the other instances of each sign-in ended through this one, so
 /// that they refuse its access tokens too.
-pub async fn announce_ended_session(state: &AppState, session: uuid::Uuid) {
-    if let Err(error) = state.db.execute_raw(notice(&format!("{ENDED}{session}"))).await {
-        tracing::warn!(%error, "cannot tell the other instances that a sign-in ended");
+pub async fn announce_ended_sessions(state: Arc<AppState>) {
+    let mut ended = state.ended_sessions.subscribe();
+    loop {
+        let session = match ended.recv().await {
+            Ok(session) => session,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "sign-ins ended faster than they could be announced");
+                continue;
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        while let Err(error) = state.db.execute_raw(notice(&format!("{ENDED}{session}"))).await {
+            tracing::warn!(%error, "cannot tell the other instances that a sign-in ended; trying again");
+            tokio::time::sleep(RECONNECT_AFTER).await;
+        }
     }
 }
 
@@ -168,38 +180,6 @@ async fn connect(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
     Ok(listener)
 }
 
-/// Whether anonymous reads may go to the read replica now: only when it
-/// has caught up with the latest change this instance knows of.
-pub struct Replica {
-    pub db: DatabaseConnection,
-    /// Bumped at each change.
-    generation: AtomicU64,
-    /// The generation the replica is known to have caught up with.
-    caught_up_with: AtomicU64,
-    changed: tokio::sync::Notify,
-}
-
-impl Replica {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            db,
-            generation: AtomicU64::new(1),
-            caught_up_with: AtomicU64::new(0),
-            changed: tokio::sync::Notify::new(),
-        }
-    }
-
-    pub fn caught_up(&self) -> bool {
-        self.caught_up_with.load(Ordering::SeqCst) == self.generation.load(Ordering::SeqCst)
-    }
-
-    /// A write was committed (here or elsewhere): the replica may lag it.
-    pub fn behind(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.changed.notify_one();
-    }
-}
-
 /// Follows the replica: after each change, notes where the primary's WAL
 /// stands, waits until the replica has replayed that far, and then lets
 /// reads go to it again, unless another change came meanwhile.
@@ -213,13 +193,13 @@ pub async fn follow_replica(state: Arc<AppState>) {
         Err(error) => tracing::warn!(%error, "cannot reach the read replica; reading from the primary"),
     }
     loop {
-        let generation = replica.generation.load(Ordering::SeqCst);
-        if replica.caught_up_with.load(Ordering::SeqCst) == generation {
-            replica.changed.notified().await;
+        let generation = replica.generation();
+        if replica.reached(generation) {
+            replica.changed().await;
             continue;
         }
         match catch_up(&state.db, &replica.db).await {
-            Ok(()) => replica.caught_up_with.store(generation, Ordering::SeqCst),
+            Ok(()) => replica.caught_up_with(generation),
             Err(error) => {
                 tracing::warn!(%error, "cannot follow the read replica; reading from the primary");
                 tokio::time::sleep(RECONNECT_AFTER).await;

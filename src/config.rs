@@ -7,10 +7,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
+use std::time::Duration;
+
 use crate::domain::Locale;
-pub use crate::http::caching::CacheSettings;
-pub use crate::webhooks::WebhookSettings;
-use crate::webhooks::network::Network;
+use crate::domain::network::Network;
 
 #[derive(Clone)]
 pub struct Settings {
@@ -35,6 +35,44 @@ pub struct Settings {
     /// How long a request body may take to arrive.
     pub body_timeout: std::time::Duration,
     pub webhooks: WebhookSettings,
+}
+
+/// Settings of the HTTP cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheSettings {
+    /// Keep anonymous responses in memory.
+    pub enabled: bool,
+    /// Most bytes of response bodies kept.
+    pub max_bytes: usize,
+    /// `max-age` of public responses, seconds.
+    pub max_age: u32,
+    /// `stale-while-revalidate` of public responses, seconds.
+    pub stale_while_revalidate: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// Whether this instance runs a delivery worker.
+    pub enabled: bool,
+    /// Whole-request timeout of one attempt.
+    pub timeout: Duration,
+    /// Attempts per delivery before it counts as failed.
+    pub max_attempts: i32,
+    /// The wait after the first failed attempt; it doubles each time.
+    pub retry_base: Duration,
+    /// The longest wait between attempts.
+    pub retry_max: Duration,
+    /// Deliveries in a row failing every attempt before a subscription is
+    /// disabled.
+    pub disable_after: i32,
+    /// Attempts in flight at once, per instance.
+    pub concurrency: usize,
+    /// How often due deliveries are looked for when nothing wakes the worker.
+    pub poll_interval: Duration,
+    /// Events older than this, with nothing left to deliver, are removed.
+    pub retention_days: i64,
+    /// Non-public networks webhooks may nevertheless be sent to.
+    pub allowed_networks: Vec<Network>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Connecting to the database (SQLite by default, PostgreSQL to scale out)
 //! and bringing its schema up to date.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -70,5 +71,57 @@ pub fn backend_name(db: &DatabaseConnection) -> &'static str {
         DbBackend::Sqlite => "sqlite",
         DbBackend::Postgres => "postgres",
         _ => "other",
+    }
+}
+
+/// Whether anonymous reads may go to the read replica now: only when it
+/// has caught up with the latest change this instance knows of.
+pub struct Replica {
+    pub db: DatabaseConnection,
+    /// Bumped at each change.
+    generation: AtomicU64,
+    /// The generation the replica is known to have caught up with.
+    caught_up_with: AtomicU64,
+    changed: tokio::sync::Notify,
+}
+
+impl Replica {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            generation: AtomicU64::new(1),
+            caught_up_with: AtomicU64::new(0),
+            changed: tokio::sync::Notify::new(),
+        }
+    }
+
+    pub fn caught_up(&self) -> bool {
+        self.caught_up_with.load(Ordering::SeqCst) == self.generation.load(Ordering::SeqCst)
+    }
+
+    /// A write was committed (here or elsewhere): the replica may lag it.
+    pub fn behind(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_one();
+    }
+
+    /// The latest change known, as a generation number.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Whether the replica is known to have caught up with `generation`.
+    pub fn reached(&self, generation: u64) -> bool {
+        self.caught_up_with.load(Ordering::SeqCst) == generation
+    }
+
+    /// The replica has replayed what the primary had at `generation`.
+    pub fn caught_up_with(&self, generation: u64) {
+        self.caught_up_with.store(generation, Ordering::SeqCst);
+    }
+
+    /// Resolves at the next change.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
     }
 }

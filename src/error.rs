@@ -11,6 +11,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::services::versioned::WriteError;
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 9457 problem document.
@@ -138,6 +140,35 @@ impl AppError {
 
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound(what.into())
+    }
+}
+
+impl AppError {
+    /// A failed write to a `what` (a document, person, tag or webhook) as
+    /// the caller sees it.
+    pub fn write(error: WriteError, what: &str) -> Self {
+        match error {
+            WriteError::NotFound => Self::not_found(format!("no such {what}")),
+            WriteError::Stale { current } => Self::PreconditionFailed(format!(
+                "the {what} has changed meanwhile: it is at version {current}"
+            )),
+            WriteError::Taken { field } if what == "document" => {
+                Self::conflict(field, "taken by another document of this type and locale")
+            }
+            WriteError::Taken { field } => Self::conflict(field, format!("taken by another {what}")),
+            WriteError::Reference => Self::invalid_fields(vec![FieldError::new(
+                "related",
+                "a referenced document or person no longer exists",
+            )]),
+            WriteError::State(detail) => Self::Conflict { detail, errors: vec![] },
+            WriteError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<WriteError> for AppError {
+    fn from(error: WriteError) -> Self {
+        Self::write(error, "document")
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod background;
 pub mod blocking;
+pub mod cache;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -16,5 +17,6 @@ pub mod openapi;
 pub mod routes;
 pub mod services;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod webhooks;

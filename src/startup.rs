@@ -19,91 +19,16 @@ use crate::auth::passwords::Passwords;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::auth::revocations::Revocations;
 use crate::auth::{Role, secrets};
+use crate::cache::ResponseCache;
 use crate::config::Settings;
 use crate::error::{add_problem_instance, path_error};
-use crate::http::caching::{self, ResponseCache};
+use crate::http::caching;
 use crate::http::methods;
 use crate::openapi::ApiDoc;
 use crate::services::seed::{self, DemoOutcome};
 use crate::services::users;
+use crate::state::AppState;
 use crate::{background, database, routes, telemetry};
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub settings: Arc<Settings>,
-    pub jwt: JwtKeys,
-    pub passwords: Passwords,
-    pub login_limiter: LoginLimiter,
-    /// Sign-ins that have ended; their access tokens are refused.
-    pub revocations: Revocations,
-    /// Anonymous responses kept in memory; see [`crate::http::caching`].
-    pub cache: ResponseCache,
-    /// Bumped after every committed change, to wake live change streams.
-    pub changes: tokio::sync::watch::Sender<u64>,
-    /// Bumped after every write committed through this instance, for the
-    /// other instances to hear of (see [`crate::cluster`]).
-    pub local_writes: tokio::sync::watch::Sender<u64>,
-    /// This process, among the instances sharing the database.
-    pub instance: uuid::Uuid,
-    /// Sends webhook requests.
-    pub webhook_sender: crate::webhooks::sender::Sender,
-    /// Wakes the webhook worker: new events may be waiting.
-    pub webhook_wakeup: tokio::sync::Notify,
-    /// The read replica, when `DATABASE_READ_URL` names one.
-    pub replica: Option<crate::cluster::Replica>,
-    /// Set when the process is shutting down.
-    pub stopping: tokio::sync::watch::Sender<bool>,
-    /// When this instance last heard its own heartbeat notice (ms since
-    /// the epoch; see [`crate::cluster`]).
-    pub heard_at: std::sync::atomic::AtomicI64,
-}
-
-impl AppState {
-    /// A write through this instance is committed: everything that depends
-    /// on content is refreshed, here and on the other instances.
-    pub fn content_changed(&self) {
-        self.refresh();
-        self.local_writes.send_modify(|n| *n = n.wrapping_add(1));
-    }
-
-    /// Content has changed, through this instance or another: no cached
-    /// answer may be served again, live change streams and the webhook
-    /// worker look for what is new, and the replica is not read until it
-    /// has caught up.
-    pub fn refresh(&self) {
-        // The replica first: a read that finds the cache emptied must not
-        // find the replica still trusted.
-        if let Some(replica) = &self.replica {
-            replica.behind();
-        }
-        self.cache.invalidate();
-        self.changes.send_modify(|n| *n = n.wrapping_add(1));
-        self.webhook_wakeup.notify_one();
-    }
-
-    /// The sign-in `session` has ended (signed out, or revoked): its access
-    /// tokens are refused from now on, here and, within milliseconds, on
-    /// every other instance.
-    pub async fn end_session(&self, session: uuid::Uuid) {
-        self.revocations.end(session);
-        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            crate::cluster::announce_ended_session(self, session).await;
-        }
-    }
-
-    /// Where the read-only queries of `request` go: the replica for
-    /// anonymous callers while it has caught up; the primary otherwise, so
-    /// that callers who can write always read what they wrote.
-    pub fn reader(&self, request: &actix_web::HttpRequest) -> &DatabaseConnection {
-        match &self.replica {
-            Some(replica) if !caching::has_credentials(request.headers()) && replica.caught_up() => {
-                &replica.db
-            }
-            _ => &self.db,
-        }
-    }
-}
 
 pub struct Application {
     address: SocketAddr,
@@ -159,7 +84,7 @@ impl Application {
             tracing::info!(indexed, "added documents to the search index");
         }
         if settings.seed_demo
-            && seed::load_demo_if_empty(&db, routes::v1::editing::snapshots()).await? == DemoOutcome::Loaded
+            && seed::load_demo_if_empty(&db, &routes::v1::renderers()).await? == DemoOutcome::Loaded
         {
             tracing::info!("loaded the demo content into the empty database");
         }
@@ -213,7 +138,7 @@ impl Application {
                 let replica = database::connect(&replica_settings).await.with_context(|| {
                     format!("cannot open the read replica at {}", crate::config::redact_url(url))
                 })?;
-                Some(crate::cluster::Replica::new(replica))
+                Some(database::Replica::new(replica))
             }
             None => None,
         };
@@ -233,6 +158,8 @@ impl Application {
             replica,
             stopping: tokio::sync::watch::Sender::new(false),
             heard_at: std::sync::atomic::AtomicI64::new(chrono::Utc::now().timestamp_millis()),
+            ended_sessions: tokio::sync::broadcast::Sender::new(1024),
+            renderers: routes::v1::renderers(),
         });
         let background = background::spawn(state.clone().into_inner());
         if !state.cache.coherent() {

@@ -2,7 +2,6 @@
 //! password for a short-lived JWT and a rotating refresh token) and API keys
 //! with scopes.
 
-pub mod extractor;
 pub mod jwt;
 pub mod passwords;
 pub mod rate_limit;
@@ -15,6 +14,12 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 use crate::domain::{Invalid, Visibility};
+
+/// Does a request with `headers` carry credentials? Then what it is shown
+/// is private.
+pub fn has_credentials(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers.contains_key(actix_web::http::header::AUTHORIZATION) || headers.contains_key("x-api-key")
+}
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ mod event;
 mod locale;
 pub mod lyrics;
 pub mod markdown;
+pub mod network;
 pub mod placeholders;
 mod slug;
 pub mod text;

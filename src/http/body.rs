@@ -16,9 +16,9 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::auth::extractor::Caller;
 use crate::error::{AppError, FieldError};
-use crate::startup::AppState;
+use crate::http::caller::Caller;
+use crate::state::AppState;
 
 /// `application/json`, for bodies that create or replace.
 pub const JSON: &[&str] = &["application/json"];

@@ -1,12 +1,13 @@
 //! Sparse field selection, `fields=id,slug,title`: a smaller payload for
 //! mobile lists. The names a response may be cut down to are the
-//! properties of its schema in the OpenAPI document, so the parameter and
-//! the documented shape cannot drift apart.
+//! properties of its type's OpenAPI schema (`ToSchema`), so the parameter
+//! and the documented shape cannot drift apart.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::error::AppError;
 
@@ -15,11 +16,12 @@ use crate::error::AppError;
 pub struct Fields(Vec<String>);
 
 impl Fields {
-    /// Parses `value` against the properties of the schema `schema`; an
-    /// empty or unknown name is a 400 listing the valid ones.
-    pub fn parse(value: Option<&str>, schema: &str) -> Result<Option<Self>, AppError> {
+    /// Parses `value` against the properties of `T`'s schema; an empty or
+    /// unknown name is a 400 listing the valid ones.
+    pub fn parse<T: ToSchema>(value: Option<&str>) -> Result<Option<Self>, AppError> {
         let Some(value) = value else { return Ok(None) };
-        let allowed = properties(schema);
+        let allowed = properties::<T>();
+        let schema = T::name();
         let mut fields = Vec::new();
         for name in value.split(',').map(str::trim) {
             if !allowed.iter().any(|a| a == name) {
@@ -45,16 +47,27 @@ impl Fields {
     }
 }
 
-/// The property names of every schema in the OpenAPI document, with those
-/// of `allOf` parts (flattened structs) included.
-fn properties(schema: &str) -> &'static [String] {
-    static BY_SCHEMA: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    let by_schema = BY_SCHEMA.get_or_init(|| {
-        let spec = serde_json::to_value(crate::openapi::document()).unwrap_or_default();
-        let schemas = spec["components"]["schemas"].as_object().cloned().unwrap_or_default();
-        schemas.keys().map(|name| (name.clone(), collect(&schemas, &schemas[name], 0))).collect()
-    });
-    by_schema.get(schema).map(Vec::as_slice).unwrap_or(&[])
+/// The property names of `T`'s schema, with those of its `allOf` parts
+/// (flattened structs) included; worked out once per type.
+fn properties<T: ToSchema>() -> Vec<String> {
+    static BY_SCHEMA: OnceLock<Mutex<HashMap<String, Vec<String>>>> = OnceLock::new();
+    let by_schema = BY_SCHEMA.get_or_init(Default::default);
+    let name = T::name().into_owned();
+    if let Some(known) = by_schema.lock().ok().and_then(|known| known.get(&name).cloned()) {
+        return known;
+    }
+    let mut parts = Vec::new();
+    T::schemas(&mut parts);
+    let schemas: serde_json::Map<String, Value> = parts
+        .into_iter()
+        .filter_map(|(name, schema)| serde_json::to_value(schema).ok().map(|schema| (name, schema)))
+        .collect();
+    let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+    let names = collect(&schemas, &schema, 0);
+    if let Ok(mut known) = by_schema.lock() {
+        known.insert(name, names.clone());
+    }
+    names
 }
 
 fn collect(schemas: &serde_json::Map<String, Value>, schema: &Value, depth: u8) -> Vec<String> {
@@ -81,16 +94,32 @@ fn collect(schemas: &serde_json::Map<String, Value>, schema: &Value, depth: u8) 
 mod tests {
     use super::*;
 
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct Common {
+        id: u32,
+        slug: String,
+    }
+
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct Essay {
+        #[serde(flatten)]
+        common: Common,
+        title: String,
+        body_html: String,
+    }
+
     #[test]
     fn flattened_fields_are_selectable_and_unknown_ones_are_not() {
-        let all = properties("Essay");
-        for name in ["id", "slug", "title", "body_html", "authors"] {
+        let all = properties::<Essay>();
+        for name in ["id", "slug", "title", "body_html"] {
             assert!(all.iter().any(|a| a == name), "{name} in {all:?}");
         }
-        let fields = Fields::parse(Some("id, title,id"), "Essay").ok().flatten();
+        let fields = Fields::parse::<Essay>(Some("id, title,id")).ok().flatten();
         assert_eq!(fields, Some(Fields(vec!["id".into(), "title".into()])));
-        assert!(Fields::parse(Some("id,password"), "Essay").is_err());
-        assert!(Fields::parse(Some("id,"), "Essay").is_err());
+        assert!(Fields::parse::<Essay>(Some("id,password")).is_err());
+        assert!(Fields::parse::<Essay>(Some("id,")).is_err());
         let mut value = serde_json::json!({"id": 1, "title": "t", "body_html": "<p>"});
         Fields(vec!["title".into()]).select(&mut value);
         assert_eq!(value, serde_json::json!({"title": "t"}));

@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod caching;
+pub mod caller;
 pub mod connection;
 pub mod fields;
 pub mod methods;

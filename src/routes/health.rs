@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::database;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The state of the process or of its dependencies.
 #[derive(Serialize, ToSchema)]

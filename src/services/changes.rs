@@ -21,7 +21,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::documents::dedup;
+use super::pages::dedup;
 use crate::domain::DocumentStatus;
 
 /// Takes the log's lock for the rest of the transaction (PostgreSQL; a

@@ -8,65 +8,12 @@ use chrono::{DateTime, Utc};
 use entity::{document, document_relation, document_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
+pub use super::pages::{Cursor, Page, SortKey, column, dedup, keyset};
 use crate::domain::{DocumentKind, DocumentStatus, IdOrSlug, Locale, LocalePreference, Visibility};
-
-/// The value a listing is ordered by, for the row a cursor points after.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SortKey {
-    Time(DateTime<Utc>),
-    Text(String),
-}
-
-impl From<SortKey> for sea_orm::Value {
-    fn from(key: SortKey) -> Self {
-        match key {
-            SortKey::Time(time) => time.into(),
-            SortKey::Text(text) => text.into(),
-        }
-    }
-}
-
-/// A position in a listing: the sort it belongs to, and the sort key and id
-/// of the last row the client has seen. Rows after it are those strictly
-/// beyond `(key, id)` in the listing's order, so rows inserted meanwhile never
-/// shift a page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cursor {
-    pub sort: String,
-    pub key: SortKey,
-    pub id: Uuid,
-}
-
-/// One page of rows and the cursor of the next page, if there is one.
-#[derive(Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next: Option<Cursor>,
-}
-
-impl<T> Page<T> {
-    pub fn empty() -> Self {
-        Self { items: Vec::new(), next: None }
-    }
-
-    /// `rows` were fetched with `limit + 1`; the extra row only tells that a
-    /// next page exists.
-    pub fn from_rows(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cursor) -> Self {
-        let has_more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        let next = if has_more { rows.last().map(cursor_of) } else { None };
-        Self { items: rows, next }
-    }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
-    }
-}
 
 /// What a document listing can be ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,36 +83,6 @@ impl Sort {
         let id = column(document::Entity, document::Column::Id);
         keyset(select, self.expr(visibility), id, self.descending, after).limit(limit)
     }
-}
-
-/// A column of `table` as an expression.
-pub fn column<E: EntityTrait, C: IdenStatic>(table: E, column: C) -> SimpleExpr {
-    Expr::col((table, column))
-}
-
-/// Orders `select` by `(sort, id)` and keeps only the rows after `after`.
-pub fn keyset<E: EntityTrait>(
-    select: Select<E>,
-    sort: SimpleExpr,
-    id: SimpleExpr,
-    descending: bool,
-    after: Option<&Cursor>,
-) -> Select<E> {
-    let select =
-        match after {
-            None => select,
-            Some(cursor) => {
-                let key: sea_orm::Value = cursor.key.clone().into();
-                let beyond = |left: SimpleExpr, right: sea_orm::Value| {
-                    if descending { left.lt(right) } else { left.gt(right) }
-                };
-                select.filter(Condition::any().add(beyond(sort.clone(), key.clone())).add(
-                    Condition::all().add(sort.clone().eq(key)).add(beyond(id.clone(), cursor.id.into())),
-                ))
-            }
-        };
-    let order = if descending { Order::Desc } else { Order::Asc };
-    select.order_by(sort, order.clone()).order_by(id, order)
 }
 
 /// The one visibility rule, for any query over `documents`.
@@ -404,12 +321,6 @@ pub async fn shared_of_many<C: ConnectionTrait>(
     Ok(shared)
 }
 
-pub fn dedup(mut ids: Vec<Uuid>) -> Vec<Uuid> {
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
 /// A content type: how to load the part of its documents kept in its own
 /// tables. Listing, lookup, visibility and the shared parts are written once,
 /// here, for all of them.
@@ -462,7 +373,14 @@ pub async fn filter<C: ConnectionTrait>(
         select = select.filter(document::Column::Status.eq(status.as_str()));
     }
     if let Some(tag) = &filter.tag {
-        match super::tags::id_of(db, tag).await? {
+        let id: Option<Uuid> = tag::Entity::find()
+            .select_only()
+            .column(tag::Column::Id)
+            .filter(tag::Column::Slug.eq(tag.as_str()))
+            .into_tuple()
+            .one(db)
+            .await?;
+        match id {
             Some(id) => select = select.filter(tagged(id)),
             None => return Ok(None),
         }

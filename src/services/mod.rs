@@ -6,17 +6,23 @@
 //! type's module adds only what is its own.
 
 pub mod api_keys;
+pub mod catalog;
 pub mod changes;
+pub mod content;
 pub mod documents;
 pub mod essays;
 pub mod events;
 pub mod lyrics;
+pub mod pages;
 pub mod people;
+pub mod render;
+pub mod scheduler;
 pub mod search;
 pub mod seed;
 pub mod sessions;
 pub mod tags;
 pub mod users;
+pub mod versioned;
 pub mod webhooks;
 pub mod workflow;
 pub mod writes;

@@ -5,16 +5,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{document, essay_author, event_organizer, lyrics_writer, person};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::documents::{self, Cursor, Page, SortKey, column, keyset};
-use super::workflow::{WriteError, classify, missed};
-use crate::database::begin_write;
+use super::documents;
+use super::pages::{Cursor, Page, SortKey, column, keyset};
 use crate::domain::{DocumentKind, IdOrSlug, Slug, Visibility};
 
 /// A person credited on a document, with what the credit says: the
@@ -308,90 +305,4 @@ pub struct PersonFields {
     pub slug: Slug,
     pub name: String,
     pub bio: Option<String>,
-}
-
-/// A person as their webhook events carry them.
-fn event_fields(person: &person::Model) -> serde_json::Value {
-    serde_json::json!({
-        "id": person.id, "slug": person.slug, "name": person.name, "bio": person.bio, "version": person.version,
-    })
-}
-
-pub async fn create(
-    db: &DatabaseConnection,
-    id: Uuid,
-    fields: PersonFields,
-) -> Result<person::Model, WriteError> {
-    let now = Utc::now();
-    let person = person::ActiveModel {
-        id: Set(id),
-        slug: Set(fields.slug.to_string()),
-        name: Set(fields.name),
-        bio: Set(fields.bio),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    };
-    let txn = begin_write(db).await?;
-    let person = person.insert(&txn).await.map_err(classify)?;
-    super::workflow::record_catalog(&txn, "person", "create", event_fields(&person), &[]).await?;
-    txn.commit().await?;
-    Ok(person)
-}
-
-/// Replaces the fields of version `expected` of person `id`.
-pub async fn update(
-    db: &DatabaseConnection,
-    id: Uuid,
-    expected: i32,
-    fields: PersonFields,
-) -> Result<person::Model, WriteError> {
-    let txn = begin_write(db).await?;
-    let result = person::Entity::update_many()
-        .col_expr(person::Column::Slug, Expr::value(fields.slug.to_string()))
-        .col_expr(person::Column::Name, Expr::value(fields.name))
-        .col_expr(person::Column::Bio, Expr::value(fields.bio))
-        .col_expr(person::Column::UpdatedAt, Expr::value(Utc::now()))
-        .col_expr(person::Column::Version, Expr::col(person::Column::Version).add(1))
-        .filter(person::Column::Id.eq(id))
-        .filter(person::Column::Version.eq(expected))
-        .exec(&txn)
-        .await
-        .map_err(classify)?;
-    let current = person::Entity::find_by_id(id).one(&txn).await?;
-    if result.rows_affected != 1 {
-        return Err(missed(current.map(|p| p.version)));
-    }
-    let person = current.ok_or(WriteError::NotFound)?;
-    let credited = credited_documents(&txn, id).await?;
-    super::workflow::record_catalog(&txn, "person", "update", event_fields(&person), &credited).await?;
-    txn.commit().await?;
-    Ok(person)
-}
-
-/// Deletes version `expected` of person `id`, unless a document (deleted
-/// ones too) still credits them.
-pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<(), WriteError> {
-    let txn = begin_write(db).await?;
-    let credits = credited_documents(&txn, id).await?.len();
-    if credits > 0 {
-        return Err(WriteError::State(format!(
-            "the person is credited on {credits} document(s), deleted ones included; remove those credits first"
-        )));
-    }
-    let gone = person::Entity::find_by_id(id).one(&txn).await?;
-    let result = person::Entity::delete_many()
-        .filter(person::Column::Id.eq(id))
-        .filter(person::Column::Version.eq(expected))
-        .exec(&txn)
-        .await
-        .map_err(classify)?;
-    match gone {
-        Some(person) if result.rows_affected == 1 => {
-            super::workflow::record_catalog(&txn, "person", "delete", event_fields(&person), &[]).await?;
-        }
-        current => return Err(missed(current.map(|p| p.version))),
-    }
-    txn.commit().await?;
-    Ok(())
 }

@@ -2,29 +2,14 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use entity::{document, document_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    JoinType, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::documents::{Cursor, Page, SortKey, column, keyset, visible};
-use super::workflow::{WriteError, classify, missed};
-use crate::database::begin_write;
+use super::documents::visible;
+use super::pages::{Cursor, Page, SortKey, column, keyset};
 use crate::domain::{IdOrSlug, Slug, Visibility};
-
-pub async fn id_of<C: ConnectionTrait>(db: &C, slug: &Slug) -> Result<Option<Uuid>, DbErr> {
-    tag::Entity::find()
-        .select_only()
-        .column(tag::Column::Id)
-        .filter(tag::Column::Slug.eq(slug.as_str()))
-        .into_tuple()
-        .one(db)
-        .await
-}
 
 /// A tag and the number of documents `visibility` may see that carry it.
 #[derive(Debug, Clone)]
@@ -97,83 +82,6 @@ pub async fn carrying_documents<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<
 pub struct TagFields {
     pub slug: Slug,
     pub name: String,
-}
-
-/// A tag as its webhook events carry it.
-fn event_fields(tag: &tag::Model) -> serde_json::Value {
-    serde_json::json!({"id": tag.id, "slug": tag.slug, "name": tag.name, "version": tag.version})
-}
-
-pub async fn create(db: &DatabaseConnection, id: Uuid, fields: TagFields) -> Result<tag::Model, WriteError> {
-    let tag = tag::ActiveModel {
-        id: Set(id),
-        slug: Set(fields.slug.to_string()),
-        name: Set(fields.name),
-        created_at: Set(Utc::now()),
-        version: Set(1),
-    };
-    let txn = begin_write(db).await?;
-    let tag = tag.insert(&txn).await.map_err(classify)?;
-    super::workflow::record_catalog(&txn, "tag", "create", event_fields(&tag), &[]).await?;
-    txn.commit().await?;
-    Ok(tag)
-}
-
-/// Replaces the fields of version `expected` of tag `id`. Documents keep
-/// the tag: they link to it by id.
-pub async fn update(
-    db: &DatabaseConnection,
-    id: Uuid,
-    expected: i32,
-    fields: TagFields,
-) -> Result<tag::Model, WriteError> {
-    let txn = begin_write(db).await?;
-    let result = tag::Entity::update_many()
-        .col_expr(tag::Column::Slug, Expr::value(fields.slug.to_string()))
-        .col_expr(tag::Column::Name, Expr::value(fields.name))
-        .col_expr(tag::Column::Version, Expr::col(tag::Column::Version).add(1))
-        .filter(tag::Column::Id.eq(id))
-        .filter(tag::Column::Version.eq(expected))
-        .exec(&txn)
-        .await
-        .map_err(classify)?;
-    let current = tag::Entity::find_by_id(id).one(&txn).await?;
-    if result.rows_affected != 1 {
-        return Err(missed(current.map(|t| t.version)));
-    }
-    let tag = current.ok_or(WriteError::NotFound)?;
-    let carrying = carrying_documents(&txn, id).await?;
-    super::workflow::record_catalog(&txn, "tag", "update", event_fields(&tag), &carrying).await?;
-    txn.commit().await?;
-    Ok(tag)
-}
-
-/// Deletes version `expected` of tag `id`, unless a document (deleted ones
-/// too) still carries it: removing a tag from documents is a change to
-/// each of them, with its own revision.
-pub async fn delete(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<(), WriteError> {
-    let txn = begin_write(db).await?;
-    let carried = carrying_documents(&txn, id).await?.len();
-    if carried > 0 {
-        return Err(WriteError::State(format!(
-            "{carried} document(s), deleted ones included, carry the tag; remove it from them first"
-        )));
-    }
-    let gone = tag::Entity::find_by_id(id).one(&txn).await?;
-    let result = tag::Entity::delete_many()
-        .filter(tag::Column::Id.eq(id))
-        .filter(tag::Column::Version.eq(expected))
-        .exec(&txn)
-        .await
-        .map_err(classify)?;
-    match gone {
-        Some(tag) if result.rows_affected == 1 => {
-            super::workflow::record_catalog(&txn, "tag", "delete", event_fields(&tag), &[]).await?;
-        }
-        current => return Err(missed(current.map(|t| t.version))),
-    }
-    txn.commit().await?;
-    Ok(())
 }
 
 async fn counts<C: ConnectionTrait>(

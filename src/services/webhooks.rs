@@ -8,14 +8,16 @@ use entity::{document, webhook, webhook_attempt, webhook_delivery, webhook_event
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, UpdateMany,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::workflow::{WriteError, missed};
+use super::versioned::{self, WriteError};
+use crate::config::WebhookSettings;
 use crate::domain::{DocumentKind, DocumentStatus};
-use crate::webhooks::{self, WebhookSettings, signing};
+use crate::webhooks::sender::Sender;
+use crate::webhooks::{self, Claimed, Outcome, signing};
 
 /// A document rendering larger than this goes without its `document` (the
 /// receiver fetches it from the API), keeping every request small.
@@ -83,25 +85,25 @@ pub async fn update(
     expected: i32,
     fields: WebhookFields,
 ) -> Result<webhook::Model, WriteError> {
-    let mut update = webhook::Entity::update_many()
-        .col_expr(webhook::Column::Url, Expr::value(fields.url))
-        .col_expr(webhook::Column::Description, Expr::value(fields.description))
-        .col_expr(webhook::Column::EventTypes, Expr::value(json!(fields.event_types)))
-        .col_expr(webhook::Column::ContentTypes, Expr::value(fields.content_types.map(|c| json!(c))))
-        .col_expr(webhook::Column::Enabled, Expr::value(fields.enabled))
-        .col_expr(webhook::Column::Version, Expr::col(webhook::Column::Version).add(1))
-        .col_expr(webhook::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(webhook::Column::Id.eq(id))
-        .filter(webhook::Column::Version.eq(expected));
-    if fields.enabled {
-        update = update
-            .col_expr(webhook::Column::DisabledReason, Expr::value(Option::<String>::None))
-            .col_expr(webhook::Column::FailedDeliveries, Expr::value(0));
-    }
-    if update.exec(db).await?.rows_affected == 1 {
-        return get(db, id).await?.ok_or(WriteError::NotFound);
-    }
-    Err(missed(get(db, id).await?.map(|w| w.version)))
+    let enabled = fields.enabled;
+    let set = |update: UpdateMany<webhook::Entity>| {
+        let update = update
+            .col_expr(webhook::Column::Url, Expr::value(fields.url))
+            .col_expr(webhook::Column::Description, Expr::value(fields.description))
+            .col_expr(webhook::Column::EventTypes, Expr::value(json!(fields.event_types)))
+            .col_expr(webhook::Column::ContentTypes, Expr::value(fields.content_types.map(|c| json!(c))))
+            .col_expr(webhook::Column::Enabled, Expr::value(fields.enabled))
+            .col_expr(webhook::Column::UpdatedAt, Expr::value(Utc::now()));
+        if enabled {
+            update
+                .col_expr(webhook::Column::DisabledReason, Expr::value(Option::<String>::None))
+                .col_expr(webhook::Column::FailedDeliveries, Expr::value(0))
+        } else {
+            update
+        }
+    };
+    versioned::bump::<webhook::Entity, _>(db, id, expected, set, "").await?;
+    get(db, id).await?.ok_or(WriteError::NotFound)
 }
 
 /// How long a replaced secret keeps signing beside the new one.
@@ -120,23 +122,18 @@ pub async fn rotate_secret(
         return Err(WriteError::Stale { current: current.version });
     }
     let now = Utc::now();
-    let result = webhook::Entity::update_many()
-        .col_expr(webhook::Column::PreviousSecret, Expr::value(Some(current.secret)))
-        .col_expr(
-            webhook::Column::PreviousSecretExpiresAt,
-            Expr::value(Some(now + Duration::hours(ROTATION_OVERLAP_HOURS))),
-        )
-        .col_expr(webhook::Column::Secret, Expr::value(signing::new_secret()))
-        .col_expr(webhook::Column::Version, Expr::col(webhook::Column::Version).add(1))
-        .col_expr(webhook::Column::UpdatedAt, Expr::value(now))
-        .filter(webhook::Column::Id.eq(id))
-        .filter(webhook::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 1 {
-        return get(db, id).await?.ok_or(WriteError::NotFound);
-    }
-    Err(missed(get(db, id).await?.map(|w| w.version)))
+    let set = |update: UpdateMany<webhook::Entity>| {
+        update
+            .col_expr(webhook::Column::PreviousSecret, Expr::value(Some(current.secret)))
+            .col_expr(
+                webhook::Column::PreviousSecretExpiresAt,
+                Expr::value(Some(now + Duration::hours(ROTATION_OVERLAP_HOURS))),
+            )
+            .col_expr(webhook::Column::Secret, Expr::value(signing::new_secret()))
+            .col_expr(webhook::Column::UpdatedAt, Expr::value(now))
+    };
+    versioned::bump::<webhook::Entity, _>(db, id, expected, set, "").await?;
+    get(db, id).await?.ok_or(WriteError::NotFound)
 }
 
 /// The secret a rotation replaced, while it still signs.
@@ -238,7 +235,7 @@ async fn write_event<C: ConnectionTrait>(
     let now = Utc::now();
     let id = Uuid::now_v7();
     let payload = json!({
-        "id": message_id(id),
+        "id": webhooks::message_id(id),
         "type": event_type,
         "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "data": data,
@@ -273,12 +270,6 @@ fn new_delivery(
         created_at: Set(Utc::now()),
         completed_at: Set(None),
     }
-}
-
-/// The `webhook-id` of an event: the same on every attempt and replay, so
-/// receivers can tell a repeat from a new event.
-pub fn message_id(event_id: Uuid) -> String {
-    format!("msg_{}", event_id.simple())
 }
 
 /// The events a document change causes: the one its revision action names,
@@ -334,17 +325,6 @@ pub async fn document_purged<C: ConnectionTrait>(db: &C, document: &document::Mo
     let data = json!({"id": document.id, "content_type": document.kind, "slug": document.slug, "locale": document.locale});
     let kinds = [document.kind.clone()];
     enqueue(db, &webhooks::event_type(&document.kind, "purge"), &kinds, Some(document.id), data).await
-}
-
-/// A delivery claimed for an attempt, with what the attempt needs.
-#[derive(Debug, Clone)]
-pub struct Claimed {
-    pub delivery: webhook_delivery::Model,
-    pub event: webhook_event::Model,
-    pub url: String,
-    pub secret: String,
-    /// A secret being rotated out, which signs too.
-    pub previous_secret: Option<String>,
 }
 
 /// Claims up to `limit` due deliveries of enabled subscriptions for this
@@ -426,31 +406,6 @@ async fn with_targets<C: ConnectionTrait>(
             })
         })
         .collect())
-}
-
-/// What one attempt came to.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub started_at: DateTime<Utc>,
-    pub latency_ms: i32,
-    pub status_code: Option<i32>,
-    pub error: Option<String>,
-    pub response_snippet: Option<String>,
-}
-
-impl Outcome {
-    pub fn succeeded(&self) -> bool {
-        self.status_code.is_some_and(|s| (200..300).contains(&s))
-    }
-
-    /// A line saying what went wrong, for logs and disabled subscriptions.
-    pub fn failure(&self) -> String {
-        match (self.status_code, &self.error) {
-            (Some(code), _) => format!("HTTP {code}"),
-            (None, Some(error)) => error.clone(),
-            (None, None) => "no answer".into(),
-        }
-    }
 }
 
 /// Records the attempt at `claimed` and what follows from it: done, retried
@@ -701,4 +656,39 @@ pub async fn logged<C: ConnectionTrait>(
 ) -> Result<LoggedDelivery, DbErr> {
     let id = delivery.id;
     with_log(db, vec![delivery]).await?.pop().ok_or(DbErr::RecordNotFound(format!("delivery {id}")))
+}
+
+/// How long an instance keeps a delivery it claimed, beyond the request
+/// timeout, before others may take it over.
+const LEASE_MARGIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long an attempt may hold its delivery before others take it over.
+pub fn lease(settings: &WebhookSettings) -> std::time::Duration {
+    settings.timeout + LEASE_MARGIN
+}
+
+/// One attempt, recorded; with `retry: false` it is the delivery's last.
+pub async fn attempt(
+    db: &DatabaseConnection,
+    sender: &Sender,
+    settings: &WebhookSettings,
+    claimed: &Claimed,
+    retry: bool,
+) -> Option<webhook_delivery::Model> {
+    let outcome = sender.attempt(claimed).await;
+    let delivery = claimed.delivery.id;
+    if outcome.succeeded() {
+        tracing::debug!(%delivery, latency_ms = outcome.latency_ms, "delivered a webhook");
+    } else {
+        tracing::info!(%delivery, attempt = claimed.delivery.attempts + 1, failure = %outcome.failure(), "a webhook attempt failed");
+    }
+    match record_attempt(db, claimed, &outcome, settings, retry).await {
+        Ok(current) => current,
+        Err(error) => {
+            // The lease runs out and the attempt is made again: at least
+            // once, never lost.
+            tracing::warn!(%delivery, %error, "cannot record a webhook attempt; it will be retried");
+            None
+        }
+    }
 }

@@ -9,15 +9,17 @@ use entity::{
     document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
     lyrics_stanza, lyrics_writer, revision,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionSession, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::documents::{ContentType, Entry, get_entry};
+use super::render::{Rendered, Renderers};
+use super::versioned::{self, WriteError, classify};
 use super::writes::{Batch, NewContent, NewDocument, NewTag};
 use crate::domain::{DocumentKind, DocumentStatus, IdOrSlug, Locale, LocalePreference, Visibility};
 
@@ -43,44 +45,6 @@ impl Change {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    #[error("no such document")]
-    NotFound,
-    /// The document changed since the version the caller saw.
-    #[error("the document is at version {current}, not the version given in If-Match")]
-    Stale { current: i32 },
-    #[error("the slug is taken for this type and locale")]
-    SlugTaken,
-    /// A referenced document or person disappeared meanwhile.
-    #[error("a referenced document or person no longer exists")]
-    Reference,
-    /// The transition does not apply to the document's state.
-    #[error("{0}")]
-    State(String),
-    #[error(transparent)]
-    Database(#[from] DbErr),
-}
-
-/// A failed statement as a [`WriteError`]: unique and foreign-key
-/// violations by what they mean.
-pub fn classify(error: DbErr) -> WriteError {
-    match error.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => WriteError::SlugTaken,
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => WriteError::Reference,
-        _ => WriteError::Database(error),
-    }
-}
-
-/// Why a conditional write on a versioned row (`WHERE id = … AND version =
-/// expected`) matched nothing: the row moved on to `current`, or is gone.
-pub fn missed(current: Option<i32>) -> WriteError {
-    match current {
-        Some(current) => WriteError::Stale { current },
-        None => WriteError::NotFound,
-    }
-}
-
 /// What a new or changed document consists of.
 #[derive(Debug, Clone)]
 pub struct Draft {
@@ -88,17 +52,6 @@ pub struct Draft {
     /// Tags named by slug that do not exist yet: created with the document.
     pub new_tags: Vec<NewTag>,
     pub content: NewContent,
-}
-
-/// Renders the revision snapshot of a document as it stands.
-pub type Snapshot<D> = fn(&Entry<D>) -> Value;
-
-/// The revision snapshot of each content type.
-#[derive(Clone, Copy)]
-pub struct Snapshots {
-    pub essay: Snapshot<super::essays::EssayDetail>,
-    pub lyrics: Snapshot<super::lyrics::LyricsDetail>,
-    pub event: Snapshot<super::events::EventDetail>,
 }
 
 async fn load<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Entry<T::Detail>, WriteError> {
@@ -141,11 +94,11 @@ async fn record<C: ConnectionTrait>(
 /// Records revision 1 of each of `ids`, documents of type `T` written
 /// together outside [`create`] (generated content): the revision each
 /// would have had, had it been created one by one.
-pub async fn record_created<T: ContentType, C: ConnectionTrait>(
+pub async fn record_created<T: Rendered, C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
     change: &Change,
-    snapshot: Snapshot<T::Detail>,
+    renderers: &Renderers,
 ) -> Result<(), DbErr> {
     let entries = super::documents::entries::<T, C>(db, ids, Visibility::All).await?;
     let revisions: Vec<revision::ActiveModel> = entries
@@ -155,7 +108,7 @@ pub async fn record_created<T: ContentType, C: ConnectionTrait>(
             document_id: Set(entry.document.id),
             version: Set(entry.document.version),
             action: Set("create".to_owned()),
-            snapshot: Set(snapshot(entry)),
+            snapshot: Set(renderers.render::<T>(entry)),
             actor_kind: Set(change.actor_kind.to_owned()),
             actor_id: Set(change.actor_id),
             actor_name: Set(change.actor_name.clone()),
@@ -166,27 +119,13 @@ pub async fn record_created<T: ContentType, C: ConnectionTrait>(
     super::writes::insert_all(db, revisions).await
 }
 
-/// Writes what a change to a person or tag (`subject`) leaves behind, in
-/// its transaction: a change-log row for each document that shows it
-/// (`showing`), whose rendering changes with it, and its webhook event.
-pub async fn record_catalog<C: ConnectionTrait>(
-    db: &C,
-    subject: &str,
-    action: &str,
-    fields: Value,
-    showing: &[Uuid],
-) -> Result<(), DbErr> {
-    super::changes::record_exactly(db, showing).await?;
-    super::webhooks::catalog_changed(db, subject, action, fields, showing).await
-}
-
 /// Creates a draft and its first revision.
-pub async fn create<T: ContentType>(
+pub async fn create<T: Rendered>(
     db: &impl TransactionTrait,
     draft: Draft,
     created_by: Option<Uuid>,
     change: &Change,
-    snapshot: Snapshot<T::Detail>,
+    renderers: &Renderers,
 ) -> Result<Entry<T::Detail>, WriteError> {
     let id = draft.document.id;
     let txn = crate::database::begin_write(db).await?;
@@ -204,7 +143,7 @@ pub async fn create<T: ContentType>(
             .await?;
     }
     let entry = load::<T, _>(&txn, id).await?;
-    record(&txn, &entry.document, "create", change, snapshot(&entry), false).await?;
+    record(&txn, &entry.document, "create", change, renderers.render::<T>(&entry), false).await?;
     txn.commit().await?;
     Ok(entry)
 }
@@ -229,29 +168,18 @@ async fn claim<C: ConnectionTrait>(
     deleted: bool,
     set: impl FnOnce(sea_orm::UpdateMany<document::Entity>) -> sea_orm::UpdateMany<document::Entity>,
 ) -> Result<(), WriteError> {
-    let now = Utc::now();
-    let update = document::Entity::update_many()
-        .col_expr(document::Column::Version, Expr::col(document::Column::Version).add(1))
-        .col_expr(document::Column::UpdatedAt, Expr::value(now))
-        .filter(document::Column::Id.eq(id))
-        .filter(document::Column::Version.eq(expected));
-    let update = if deleted {
-        update.filter(document::Column::DeletedAt.is_not_null())
-    } else {
-        update.filter(document::Column::DeletedAt.is_null())
+    let otherwise =
+        if deleted { "the document is not deleted" } else { "the document is deleted; restore it first" };
+    let set = |update: sea_orm::UpdateMany<document::Entity>| {
+        let update = update.col_expr(document::Column::UpdatedAt, Expr::value(Utc::now()));
+        let update = if deleted {
+            update.filter(document::Column::DeletedAt.is_not_null())
+        } else {
+            update.filter(document::Column::DeletedAt.is_null())
+        };
+        set(update)
     };
-    let result = set(update).exec(db).await.map_err(classify)?;
-    if result.rows_affected == 1 {
-        return Ok(());
-    }
-    match document::Entity::find_by_id(id).one(db).await? {
-        Some(current) if current.version != expected => Err(WriteError::Stale { current: current.version }),
-        Some(_) => Err(WriteError::State(
-            if deleted { "the document is not deleted" } else { "the document is deleted; restore it first" }
-                .into(),
-        )),
-        None => Err(WriteError::NotFound),
-    }
+    versioned::bump::<document::Entity, C>(db, id, expected, set, otherwise).await
 }
 
 /// Removes what a document's content consists of, before it is written anew.
@@ -278,14 +206,14 @@ async fn clear_content<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr
 }
 
 /// Replaces the content of `id` (at version `expected`) with `draft`.
-pub async fn update<T: ContentType>(
+pub async fn update<T: Rendered>(
     db: &DatabaseConnection,
     id: Uuid,
     expected: i32,
     draft: Draft,
     action: &str,
     change: &Change,
-    snapshot: Snapshot<T::Detail>,
+    renderers: &Renderers,
 ) -> Result<Entry<T::Detail>, WriteError> {
     let txn = crate::database::begin_write(db).await?;
     let was_cancelled = cancelled::<T, _>(&txn, id).await?;
@@ -312,7 +240,7 @@ pub async fn update<T: ContentType>(
     batch.insert(&txn).await.map_err(classify)?;
     let entry = load::<T, _>(&txn, id).await?;
     let now_cancelled = !was_cancelled && cancelled::<T, _>(&txn, id).await?;
-    record(&txn, &entry.document, action, change, snapshot(&entry), now_cancelled).await?;
+    record(&txn, &entry.document, action, change, renderers.render::<T>(&entry), now_cancelled).await?;
     txn.commit().await?;
     Ok(entry)
 }
@@ -347,13 +275,13 @@ impl Transition {
 }
 
 /// Applies `transition` to `id` at version `expected`.
-pub async fn transition<T: ContentType>(
+pub async fn transition<T: Rendered>(
     db: &impl TransactionTrait,
     id: Uuid,
     expected: i32,
     transition: Transition,
     change: &Change,
-    snapshot: Snapshot<T::Detail>,
+    renderers: &Renderers,
 ) -> Result<Entry<T::Detail>, WriteError> {
     let txn = crate::database::begin_write(db).await?;
     let now = Utc::now();
@@ -379,7 +307,7 @@ pub async fn transition<T: ContentType>(
     })
     .await?;
     let entry = load::<T, _>(&txn, id).await?;
-    record(&txn, &entry.document, transition.action(), change, snapshot(&entry), false).await?;
+    record(&txn, &entry.document, transition.action(), change, renderers.render::<T>(&entry), false).await?;
     txn.commit().await?;
     Ok(entry)
 }
@@ -391,10 +319,10 @@ pub async fn transition<T: ContentType>(
 /// exclusive), so each is published once. `published` hears of each as
 /// soon as it is committed. A document that fails is logged and left for
 /// the next call; the others go ahead.
-pub async fn publish_due<T: ContentType>(
+pub async fn publish_due<T: Rendered>(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
-    snapshot: Snapshot<T::Detail>,
+    renderers: &Renderers,
     published: &mut (dyn FnMut(Uuid) + Send),
 ) -> Result<(), WriteError> {
     let due = || {
@@ -420,7 +348,7 @@ pub async fn publish_due<T: ContentType>(
             .one(&txn)
             .await?;
         let Some(due) = next else { break };
-        match publish_one::<T>(&txn, &due, now, snapshot).await {
+        match publish_one::<T>(&txn, &due, now, renderers).await {
             Ok(()) => {
                 txn.commit().await?;
                 published(due.id);
@@ -434,11 +362,11 @@ pub async fn publish_due<T: ContentType>(
     Ok(())
 }
 
-async fn publish_one<T: ContentType>(
+async fn publish_one<T: Rendered>(
     txn: &sea_orm::DatabaseTransaction,
     due: &document::Model,
     now: DateTime<Utc>,
-    snapshot: Snapshot<T::Detail>,
+    renderers: &Renderers,
 ) -> Result<(), WriteError> {
     let publish_at = due.publish_at;
     claim(txn, due.id, due.version, false, |update| {
@@ -450,7 +378,7 @@ async fn publish_one<T: ContentType>(
     .await?;
     let entry = load::<T, _>(txn, due.id).await?;
     let change = Change::system("scheduled publication");
-    record(txn, &entry.document, "publish", &change, snapshot(&entry), false).await?;
+    record(txn, &entry.document, "publish", &change, renderers.render::<T>(&entry), false).await?;
     Ok(())
 }
 

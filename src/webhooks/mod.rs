@@ -12,35 +12,54 @@
 pub mod network;
 pub mod sender;
 pub mod signing;
-pub mod worker;
 
 use std::time::Duration;
 
-use network::Network;
+use chrono::{DateTime, Utc};
+use entity::{webhook_delivery, webhook_event};
 
-#[derive(Clone, Debug)]
-pub struct WebhookSettings {
-    /// Whether this instance runs a delivery worker.
-    pub enabled: bool,
-    /// Whole-request timeout of one attempt.
-    pub timeout: Duration,
-    /// Attempts per delivery before it counts as failed.
-    pub max_attempts: i32,
-    /// The wait after the first failed attempt; it doubles each time.
-    pub retry_base: Duration,
-    /// The longest wait between attempts.
-    pub retry_max: Duration,
-    /// Deliveries in a row failing every attempt before a subscription is
-    /// disabled.
-    pub disable_after: i32,
-    /// Attempts in flight at once, per instance.
-    pub concurrency: usize,
-    /// How often due deliveries are looked for when nothing wakes the worker.
-    pub poll_interval: Duration,
-    /// Events older than this, with nothing left to deliver, are removed.
-    pub retention_days: i64,
-    /// Non-public networks webhooks may nevertheless be sent to.
-    pub allowed_networks: Vec<Network>,
+use crate::config::WebhookSettings;
+
+/// A delivery claimed for an attempt, with what the attempt needs.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub delivery: webhook_delivery::Model,
+    pub event: webhook_event::Model,
+    pub url: String,
+    pub secret: String,
+    /// A secret being rotated out, which signs too.
+    pub previous_secret: Option<String>,
+}
+
+/// What one attempt came to.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub started_at: DateTime<Utc>,
+    pub latency_ms: i32,
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub response_snippet: Option<String>,
+}
+
+impl Outcome {
+    pub fn succeeded(&self) -> bool {
+        self.status_code.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// A line saying what went wrong, for logs and disabled subscriptions.
+    pub fn failure(&self) -> String {
+        match (self.status_code, &self.error) {
+            (Some(code), _) => format!("HTTP {code}"),
+            (None, Some(error)) => error.clone(),
+            (None, None) => "no answer".into(),
+        }
+    }
+}
+
+/// The `webhook-id` of an event: the same on every attempt and replay, so
+/// receivers can tell a repeat from a new event.
+pub fn message_id(event_id: uuid::Uuid) -> String {
+    format!("msg_{}", event_id.simple())
 }
 
 /// The content types, as event types name them.

@@ -10,8 +10,9 @@ use chrono::Utc;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use super::network::{self, Network};
-use super::{WebhookSettings, signing};
-use crate::services::webhooks::{Claimed, Outcome};
+use super::signing;
+use super::{Claimed, Outcome};
+use crate::config::WebhookSettings;
 
 /// How much of a receiver's answer is read; the rest is dropped.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
@@ -114,7 +115,7 @@ impl Sender {
         if let Some(reason) = self.refuses(&url) {
             return outcome(None, Some(format!("refused to connect: {reason}")), None);
         }
-        let id = crate::services::webhooks::message_id(claimed.event.id);
+        let id = super::message_id(claimed.event.id);
         let timestamp = started_at.timestamp();
         let body = claimed.event.payload.clone();
         let mut signature = signing::sign(&claimed.secret, &id, timestamp, body.as_bytes());

@@ -8,7 +8,7 @@ use broadside::config::Settings;
 use broadside::database;
 use broadside::domain::markdown::Markdown;
 use broadside::domain::{DocumentStatus, Locale, Slug};
-use broadside::routes::v1::editing::snapshots;
+use broadside::routes::v1::renderers;
 use broadside::services::seed;
 use broadside::services::users;
 use broadside::services::writes::{Batch, NewContent, NewDocument, NewEssay, NewTag};
@@ -93,7 +93,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let settings = settings_with(&database_url, true, extra);
     let db = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("connect: {e}"));
     database::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
-    seed::load_demo(&db, snapshots()).await.unwrap_or_else(|e| panic!("demo: {e}"));
+    seed::load_demo(&db, &renderers()).await.unwrap_or_else(|e| panic!("demo: {e}"));
     add_user(&db, ADMIN_EMAIL, ADMIN_PASSWORD, Role::Admin).await;
     start(settings, db, database_url, dir).await
 }
@@ -260,7 +260,7 @@ impl TestApp {
     }
 
     pub async fn load_synthetic(&self, n: usize) {
-        seed::load_synthetic(&self.db, n, snapshots()).await.unwrap_or_else(|e| panic!("synthetic: {e}"));
+        seed::load_synthetic(&self.db, n, &renderers()).await.unwrap_or_else(|e| panic!("synthetic: {e}"));
     }
 
     /// The one value `sql` selects, straight from the database.

@@ -98,7 +98,7 @@ async fn anonymous_reads_go_to_the_replica_and_writers_read_the_primary() {
     let settings = crate::helpers::test_settings(&replica_url, true);
     let replica = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("{e}"));
     database::migrate(&replica).await.unwrap_or_else(|e| panic!("{e}"));
-    broadside::services::seed::load_demo(&replica, broadside::routes::v1::editing::snapshots())
+    broadside::services::seed::load_demo(&replica, &broadside::routes::v1::renderers())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let primary = spawn_app().await;

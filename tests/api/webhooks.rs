@@ -600,7 +600,7 @@ async fn a_name_that_resolves_to_loopback_is_refused_when_the_request_is_made() 
         receiver.url.split(':').nth(2).and_then(|p| p.split('/').next()).unwrap_or_default().to_owned();
     // The receiver is up on loopback; "localhost" resolves to it; the
     // request is refused all the same, at resolution.
-    let claimed = broadside::services::webhooks::Claimed {
+    let claimed = broadside::webhooks::Claimed {
         delivery: entity::webhook_delivery::Model {
             id: uuid::Uuid::now_v7(),
             webhook_id: uuid::Uuid::now_v7(),

@@ -10,15 +10,15 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::linked_data::{self, LinkedData};
-use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
 use crate::domain::{DocumentStatus, IdOrSlug, Invalid, Locale, LocalePreference, Slug, accept_language};
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::http::fields::Fields;
 use crate::http::pagination;
 use crate::services::documents::{self, CommonFilter, ContentType, Cursor, Entry, Link, Page};
 use crate::services::people::Credit;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The fields every full document has.
 #[derive(Debug, Serialize, ToSchema)]
@@ -332,7 +332,7 @@ where
     T: ContentType,
     Dto: for<'a> From<&'a Entry<T::Detail>> + Serialize + ToSchema + LinkedData,
 {
-    let fields = Fields::parse(params.fields.as_deref(), &Dto::name())?;
+    let fields = Fields::parse::<Dto>(params.fields.as_deref())?;
     let key = id_or_slug(id_or_slug_value)?;
     let preference = params.preference(request)?;
     let visibility = document_visibility(caller);
@@ -408,7 +408,7 @@ pub fn listing<S, T>(
 where
     T: for<'a> From<&'a S> + Serialize + ToSchema,
 {
-    let fields = Fields::parse(fields, &T::name())?;
+    let fields = Fields::parse::<T>(fields)?;
     let next_cursor = page.next.as_ref().map(pagination::encode);
     let mut response = HttpResponse::Ok();
     if let Some(next) = &next_cursor {

@@ -15,16 +15,17 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::auth::Actor;
-use crate::auth::extractor::Caller;
 use crate::domain::{DocumentStatus, Locale, LocalePreference, Slug, Visibility, placeholders, text};
 use crate::error::{AppError, FieldError};
 use crate::http::body::Body;
+use crate::http::caller::Caller;
 use crate::http::preconditions;
 use crate::services::documents::{self, ContentType, Entry};
-use crate::services::workflow::{self, Change, Draft, Transition, WriteError};
+use crate::services::render::Rendered;
+use crate::services::workflow::{self, Change, Draft, Transition};
 use crate::services::writes::{NewContent, NewDocument, NewTag};
 use crate::services::{people, tags};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Most tags, related documents or credits one document may have.
 pub const MAX_LINKS: usize = 50;
@@ -43,7 +44,7 @@ pub struct CommonInput<'a> {
 
 /// A content type's request body: the writable fields of a document.
 pub trait ContentInput: DeserializeOwned + Serialize + Clone + Send + Sized + 'static {
-    type Type: ContentType;
+    type Type: Rendered;
 
     fn common(&self) -> CommonInput<'_>;
 
@@ -98,26 +99,6 @@ async fn change_of(state: &AppState, actor: &Actor, request: &HttpRequest) -> Re
         actor_name: name,
         message: revision_message(request)?,
     })
-}
-
-impl From<WriteError> for AppError {
-    fn from(error: WriteError) -> Self {
-        match error {
-            WriteError::NotFound => AppError::not_found("no such document"),
-            WriteError::Stale { current } => AppError::PreconditionFailed(format!(
-                "the document has changed meanwhile: it is at version {current}"
-            )),
-            WriteError::SlugTaken => {
-                AppError::conflict("slug", "taken by another document of this type and locale")
-            }
-            WriteError::Reference => AppError::invalid_fields(vec![FieldError::new(
-                "related",
-                "a referenced document or person no longer exists",
-            )]),
-            WriteError::State(detail) => AppError::Conflict { detail, errors: vec![] },
-            WriteError::Database(error) => error.into(),
-        }
-    }
 }
 
 /// Validates `input` into a draft for document `id` (new or existing).
@@ -346,7 +327,7 @@ where
     let change = change_of(state, &actor, request).await?;
     let draft = prepare(state, Uuid::now_v7(), &input).await?;
     let entry =
-        workflow::create::<I::Type>(&state.db, draft, actor.user_id(), &change, snapshot::<I, Dto>).await?;
+        workflow::create::<I::Type>(&state.db, draft, actor.user_id(), &change, &state.renderers).await?;
     Ok(document_response::<_, Dto>(
         actix_web::http::StatusCode::CREATED,
         &entry,
@@ -380,7 +361,7 @@ where
         draft,
         "update",
         &change,
-        snapshot::<I, Dto>,
+        &state.renderers,
     )
     .await?;
     Ok(document_response::<_, Dto>(actix_web::http::StatusCode::OK, &updated, ""))
@@ -432,19 +413,6 @@ pub fn checked_slug(field: &str, value: &str, errors: &mut Vec<FieldError>) -> O
     Slug::parse(value).map_err(|e| errors.push(FieldError::new(field, e.to_string()))).ok()
 }
 
-/// A failed write to a person or tag (`what`) as the caller sees it.
-pub fn catalog_error(error: WriteError, what: &str) -> AppError {
-    match error {
-        WriteError::NotFound => AppError::not_found(format!("no such {what}")),
-        WriteError::Stale { current } => AppError::PreconditionFailed(format!(
-            "the {what} has changed meanwhile: it is at version {current}"
-        )),
-        WriteError::SlugTaken => AppError::conflict("slug", format!("taken by another {what}")),
-        WriteError::State(detail) => AppError::Conflict { detail, errors: vec![] },
-        other => other.into(),
-    }
-}
-
 /// The result of publishing: the document and any non-blocking warnings.
 #[derive(Serialize)]
 pub struct Published<D> {
@@ -482,7 +450,7 @@ where
         expected,
         transition,
         &change,
-        snapshot::<I, Dto>,
+        &state.renderers,
     )
     .await?;
     Ok(HttpResponse::Ok()
@@ -521,7 +489,7 @@ where
         expected,
         transition,
         &change,
-        snapshot::<I, Dto>,
+        &state.renderers,
     )
     .await?;
     Ok(document_response::<_, Dto>(actix_web::http::StatusCode::OK, &entry, ""))
@@ -724,41 +692,10 @@ where
         draft,
         "revert",
         &change,
-        snapshot::<I, Dto>,
+        &state.renderers,
     )
     .await?;
     Ok(document_response::<_, Dto>(actix_web::http::StatusCode::OK, &updated, ""))
-}
-
-/// The revision snapshot of each content type, as `/v1` renders it.
-pub fn snapshots() -> workflow::Snapshots {
-    use super::{essays, events, lyrics};
-    workflow::Snapshots {
-        essay: snapshot::<essays::EssayInput, essays::Essay>,
-        lyrics: snapshot::<lyrics::LyricsInput, lyrics::Lyrics>,
-        event: snapshot::<events::EventInput, events::Event>,
-    }
-}
-
-/// Publishes what fell due, for every content type. Each publication is
-/// announced as soon as it is committed: no cached answer, here or on
-/// another instance, may still say otherwise. Returns how many went live.
-pub async fn publish_due(state: &AppState, now: DateTime<Utc>) -> Result<u64, WriteError> {
-    use crate::services::{essays::Essays, events::Events, lyrics::Lyrics};
-    let db = &state.db;
-    let snapshots = snapshots();
-    let mut published = 0;
-    let mut live = |_: uuid::Uuid| {
-        state.content_changed();
-        published += 1;
-    };
-    let essays = workflow::publish_due::<Essays>(db, now, snapshots.essay, &mut live);
-    let essays = essays.await;
-    let lyrics = workflow::publish_due::<Lyrics>(db, now, snapshots.lyrics, &mut live);
-    let lyrics = lyrics.await;
-    let events = workflow::publish_due::<Events>(db, now, snapshots.event, &mut live);
-    let events = events.await;
-    essays.and(lyrics).and(events).map(|()| published)
 }
 
 /// The body of `POST …/publish`.
@@ -829,7 +766,7 @@ macro_rules! document_writes {
     ) => {
         use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-        use crate::auth::extractor::Caller;
+        use crate::http::caller::Caller;
         use crate::error::AppError;
         use crate::http::body::{Json, MergePatch, OptionalJson};
         use crate::http::query::Query;
@@ -839,7 +776,7 @@ macro_rules! document_writes {
         };
         use crate::routes::v1::editing::{self, DeleteParams, DiffParams, PublishRequest, RevisionListParams};
         use crate::services::workflow::Transition;
-        use crate::startup::AppState;
+        use crate::state::AppState;
 
         type Kind = <$Input as editing::ContentInput>::Type;
 

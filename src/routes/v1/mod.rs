@@ -18,6 +18,17 @@ pub mod webhooks;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// How `/v1` shows each content type, for the services to record in
+/// revisions and webhook payloads and to carry in sync.
+pub fn renderers() -> crate::services::render::Renderers {
+    use editing::snapshot;
+    crate::services::render::Renderers {
+        essay: snapshot::<essays::EssayInput, essays::Essay>,
+        lyrics: snapshot::<lyrics::LyricsInput, lyrics::Lyrics>,
+        event: snapshot::<events::EventInput, events::Event>,
+    }
+}
+
 pub fn configure(config: &mut ServiceConfig) {
     config.service(
         scope::scope("/v1")

@@ -14,7 +14,7 @@ use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, ServerError};
 use crate::routes::v1::document::parse_param;
 use crate::services::search::{Hit, SearchQuery, search as run_search};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Parameters of `GET /v1/search`.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -12,13 +12,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::sync::{Change, changes_after, decode, stream_visibility};
-use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::services::changes;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How often the stream looks at the log even when this process has not
 /// seen a write: writes by other processes on the same database.

@@ -14,14 +14,15 @@ use uuid::Uuid;
 use super::essays::Essay;
 use super::events::Event;
 use super::lyrics::Lyrics;
-use crate::auth::extractor::Caller;
-use crate::domain::{IdOrSlug, LocalePreference, Visibility};
+use crate::domain::{DocumentKind, IdOrSlug, LocalePreference, Visibility};
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::services::changes;
-use crate::services::documents::{self, ContentType, Entry};
-use crate::startup::AppState;
+use crate::services::content::with_content_type;
+use crate::services::documents;
+use crate::state::AppState;
 
 /// Parameters of `GET /v1/sync`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,8 +52,9 @@ pub enum Operation {
 }
 
 /// A document as `GET /v1/{type}/{id}` renders it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(untagged)]
+#[allow(dead_code)]
 pub enum SyncDocument {
     Essay(Box<Essay>),
     Lyrics(Box<Lyrics>),
@@ -74,7 +76,8 @@ pub struct Change {
     pub id: Uuid,
     /// The document now; absent on deletions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub document: Option<SyncDocument>,
+    #[schema(value_type = Option<SyncDocument>)]
+    pub document: Option<serde_json::Value>,
 }
 
 /// A page of changes.
@@ -103,41 +106,20 @@ pub fn decode(cursor: &str) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::bad_parameter("cursor", "not a cursor from /v1/sync"))
 }
 
-async fn render<T, Dto>(state: &AppState, id: Uuid, visibility: Visibility) -> Result<Option<Dto>, AppError>
-where
-    T: ContentType,
-    Dto: for<'a> From<&'a Entry<T::Detail>>,
-{
-    let entry = documents::get_entry::<T, _>(
-        &state.db,
-        visibility,
-        &IdOrSlug::Id(id),
-        &LocalePreference::default(),
-        &state.settings.default_locale,
-    )
-    .await?;
-    Ok(entry.as_ref().map(Dto::from))
-}
-
-/// The document `id` of type `kind` as `visibility` shows it, if it does.
+/// The document `id` of type `kind` as `visibility` shows it, if it does:
+/// the rendering its revisions and webhooks carry too.
 async fn document(
     state: &AppState,
     kind: &str,
     id: Uuid,
     visibility: Visibility,
-) -> Result<Option<SyncDocument>, AppError> {
-    use crate::services::{essays::Essays, events::Events, lyrics::Lyrics as LyricsType};
-    Ok(match kind {
-        "essay" => {
-            render::<Essays, Essay>(state, id, visibility).await?.map(|d| SyncDocument::Essay(Box::new(d)))
-        }
-        "lyrics" => render::<LyricsType, Lyrics>(state, id, visibility)
-            .await?
-            .map(|d| SyncDocument::Lyrics(Box::new(d))),
-        "event" => {
-            render::<Events, Event>(state, id, visibility).await?.map(|d| SyncDocument::Event(Box::new(d)))
-        }
-        _ => None,
+) -> Result<Option<serde_json::Value>, AppError> {
+    let Ok(kind) = kind.parse::<DocumentKind>() else { return Ok(None) };
+    let (key, preference, locale) =
+        (IdOrSlug::Id(id), LocalePreference::default(), &state.settings.default_locale);
+    with_content_type!(kind, T => {
+        let entry = documents::get_entry::<T, _>(&state.db, visibility, &key, &preference, locale).await?;
+        Ok(entry.map(|entry| state.renderers.render::<T>(&entry)["document"].take()))
     })
 }
 

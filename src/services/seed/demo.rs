@@ -17,11 +17,10 @@ use crate::domain::{
     AttendanceMode, Country, DocumentKind, DocumentStatus, EventStatus, EventTimes, Locale, Recurrence, Slug,
     TimeZone,
 };
-use crate::services::documents::ContentType;
-use crate::services::essays::Essays;
-use crate::services::events::Events;
-use crate::services::lyrics::Lyrics;
-use crate::services::workflow::{self, Change, Draft, Snapshot, Snapshots, Transition, WriteError};
+use crate::services::content::with_content_type;
+use crate::services::render::{Rendered, Renderers};
+use crate::services::versioned::WriteError;
+use crate::services::workflow::{self, Change, Draft, Transition};
 use crate::services::writes::{
     Batch, NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag, Venue,
 };
@@ -41,19 +40,19 @@ pub enum DemoOutcome {
 /// Loads the demo content unless the database already holds any document.
 pub async fn load_demo_if_empty(
     db: &DatabaseConnection,
-    snapshots: Snapshots,
+    renderers: &Renderers,
 ) -> Result<DemoOutcome, SeedError> {
     if document::Entity::find().count(db).await? > 0 {
         return Ok(DemoOutcome::NotEmpty);
     }
-    load_demo(db, snapshots).await
+    load_demo(db, renderers).await
 }
 
 /// Loads the demo content unless it is there already: in one transaction,
 /// each document written as the API writes it (created as a draft, then
 /// published), so each has the revisions, change-log rows and index
 /// entries of its versions.
-pub async fn load_demo(db: &DatabaseConnection, snapshots: Snapshots) -> Result<DemoOutcome, SeedError> {
+pub async fn load_demo(db: &DatabaseConnection, renderers: &Renderers) -> Result<DemoOutcome, SeedError> {
     let present = document::Entity::find()
         .filter(document::Column::Kind.eq(DocumentKind::Essay.as_str()))
         .filter(document::Column::Slug.eq(ESSAY_SLUG))
@@ -68,11 +67,8 @@ pub async fn load_demo(db: &DatabaseConnection, snapshots: Snapshots) -> Result<
     let change = Change::by_system("seed", "demo content");
     for draft in demo.documents {
         let id = draft.document.id;
-        let write = match draft.content.kind() {
-            DocumentKind::Essay => write::<Essays>(&txn, draft, &change, snapshots.essay).await,
-            DocumentKind::Lyrics => write::<Lyrics>(&txn, draft, &change, snapshots.lyrics).await,
-            DocumentKind::Event => write::<Events>(&txn, draft, &change, snapshots.event).await,
-        };
+        let write =
+            with_content_type!(draft.content.kind(), T => write::<T>(&txn, draft, &change, renderers).await);
         write.map_err(|e| SeedError::Write(format!("demo document {id}: {e}")))?;
     }
     txn.commit().await?;
@@ -80,15 +76,15 @@ pub async fn load_demo(db: &DatabaseConnection, snapshots: Snapshots) -> Result<
 }
 
 /// Creates `draft` and publishes it, as an editor would.
-async fn write<T: ContentType>(
+async fn write<T: Rendered>(
     db: &DatabaseTransaction,
     draft: Draft,
     change: &Change,
-    snapshot: Snapshot<T::Detail>,
+    renderers: &Renderers,
 ) -> Result<(), WriteError> {
-    let created = workflow::create::<T>(db, draft, None, change, snapshot).await?;
+    let created = workflow::create::<T>(db, draft, None, change, renderers).await?;
     let document = &created.document;
-    workflow::transition::<T>(db, document.id, document.version, Transition::Publish, change, snapshot)
+    workflow::transition::<T>(db, document.id, document.version, Transition::Publish, change, renderers)
         .await?;
     Ok(())
 }

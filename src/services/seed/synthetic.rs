@@ -17,10 +17,9 @@ use crate::domain::{
     AttendanceMode, Country, DocumentKind, DocumentStatus, EventStatus, EventTimes, Invalid, Locale,
     Recurrence, Slug, TimeZone,
 };
-use crate::services::essays::Essays;
-use crate::services::events::Events;
-use crate::services::lyrics::Lyrics;
-use crate::services::workflow::{self, Change, Snapshots};
+use crate::services::content::with_content_type;
+use crate::services::render::Renderers;
+use crate::services::workflow::{self, Change};
 use crate::services::writes::{
     Batch, NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag, Venue,
 };
@@ -111,7 +110,7 @@ fn person_slug(n: usize) -> String {
 pub async fn load_synthetic(
     db: &DatabaseConnection,
     n: usize,
-    snapshots: Snapshots,
+    renderers: &Renderers,
 ) -> Result<SyntheticReport, SeedError> {
     let txn = crate::database::begin_write(db).await?;
     let people_present =
@@ -155,11 +154,11 @@ pub async fn load_synthetic(
             batch.add_document(document, content);
             if batch.documents() >= CHUNK {
                 std::mem::take(&mut batch).insert(&txn).await?;
-                record(&txn, kind, &std::mem::take(&mut ids), snapshots).await?;
+                record(&txn, kind, &std::mem::take(&mut ids), renderers).await?;
             }
         }
         batch.insert(&txn).await?;
-        record(&txn, kind, &ids, snapshots).await?;
+        record(&txn, kind, &ids, renderers).await?;
     }
     txn.commit().await?;
     Ok(SyntheticReport { added_per_type: added })
@@ -171,20 +170,10 @@ async fn record(
     txn: &DatabaseTransaction,
     kind: DocumentKind,
     ids: &[Uuid],
-    snapshots: Snapshots,
+    renderers: &Renderers,
 ) -> Result<(), SeedError> {
     let change = Change::by_system("seed", "synthetic content");
-    match kind {
-        DocumentKind::Essay => {
-            workflow::record_created::<Essays, _>(txn, ids, &change, snapshots.essay).await?
-        }
-        DocumentKind::Lyrics => {
-            workflow::record_created::<Lyrics, _>(txn, ids, &change, snapshots.lyrics).await?
-        }
-        DocumentKind::Event => {
-            workflow::record_created::<Events, _>(txn, ids, &change, snapshots.event).await?
-        }
-    }
+    with_content_type!(kind, T => workflow::record_created::<T, _>(txn, ids, &change, renderers).await?);
     Ok(())
 }
 

@@ -2,12 +2,12 @@ use actix_web::{HttpResponse, post, web};
 
 use super::dto::{ApiKey, CreatedApiKey, NewApiKey};
 use super::require_admin;
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
 use crate::http::body::Json;
+use crate::http::caller::Caller;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized, UnprocessableContent};
 use crate::services::api_keys;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Create an API key
 ///

@@ -1,11 +1,11 @@
 use actix_web::{HttpResponse, delete, web};
 
 use super::require_admin;
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::routes::responses::{BadRequest, Forbidden, NotFound, ServerError, Unauthorized};
 use crate::services::api_keys;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Revoke an API key
 ///

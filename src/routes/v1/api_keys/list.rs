@@ -2,11 +2,11 @@ use actix_web::{HttpResponse, get, web};
 
 use super::dto::{ApiKey, ApiKeyList};
 use super::require_admin;
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::routes::responses::{Forbidden, ServerError, Unauthorized};
 use crate::services::api_keys;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// List API keys
 ///

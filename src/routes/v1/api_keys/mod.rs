@@ -11,8 +11,8 @@ pub fn configure(config: &mut ServiceConfig) {
     config.service(create::create_api_key).service(list::list_api_keys).service(delete::delete_api_key);
 }
 
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 
 /// API keys are for admins only.
 fn require_admin(caller: Caller) -> Result<crate::auth::Actor, AppError> {

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::http::body::Json;
 use crate::routes::responses::{BadRequest, ServerError, UnprocessableContent};
 use crate::services::sessions;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Sign out
 ///
@@ -29,7 +29,7 @@ pub async fn logout(
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(session) = sessions::revoke(&state.db, &body.refresh_token).await? {
-        state.end_session(session).await;
+        state.end_session(session);
     }
     Ok(HttpResponse::NoContent().finish())
 }

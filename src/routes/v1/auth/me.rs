@@ -1,11 +1,11 @@
 use actix_web::{HttpResponse, get, web};
 
 use super::dto::Me;
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::routes::responses::{ServerError, Unauthorized};
 use crate::services::users;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Who am I
 ///

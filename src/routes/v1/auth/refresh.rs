@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::http::body::Json;
 use crate::routes::responses::{BadRequest, ServerError, Unauthorized, UnprocessableContent};
 use crate::services::sessions::{self, SessionError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Refresh an access token
 ///
@@ -36,7 +36,7 @@ pub async fn refresh_token(
         Err(SessionError::Database(error)) => return Err(error.into()),
         Err(reused @ SessionError::Reused { family }) => {
             // A stolen token came back: its access tokens end now too.
-            state.end_session(family).await;
+            state.end_session(family);
             return Err(AppError::Unauthorized(reused.to_string()));
         }
         Err(other) => return Err(AppError::Unauthorized(other.to_string())),

@@ -8,7 +8,7 @@ use crate::routes::responses::{
     BadRequest, ServerError, TooManyRequests, Unauthorized, UnprocessableContent,
 };
 use crate::services::{sessions, users};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Sign in
 ///

@@ -18,7 +18,7 @@ use crate::routes::responses::{BadRequest, ServerError};
 use crate::routes::v1::document::{common_filter, slug_param};
 use crate::services::documents::Entry;
 use crate::services::essays::{self, EssayDetail, EssayFilter};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::dto::EssaySort;
 

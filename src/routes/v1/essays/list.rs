@@ -1,13 +1,13 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{EssayList, EssayListParams, EssaySort, EssaySummary};
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::routes::v1::document::{common_filter, listing, listing_visibility, page_request, slug_param};
 use crate::services::essays::{self, EssayFilter};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// List essays
 ///

@@ -19,7 +19,7 @@ use crate::routes::responses::{BadRequest, NotFound, ServerError};
 use crate::routes::v1::document::{common_filter, id_or_slug, parse_param, slug_param};
 use crate::services::documents::{self, Entry};
 use crate::services::events::{self, EventDetail, EventFilter, Events};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Most events in one calendar, and how many by default.
 const MAX_EVENTS: u32 = 500;

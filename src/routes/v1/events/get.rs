@@ -1,13 +1,13 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::Event;
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError, Unauthorized};
 use crate::routes::v1::document::{self, GetParams};
 use crate::services::events::Events;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Get an event
 ///

@@ -2,16 +2,16 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::Utc;
 
 use super::dto::{EventList, EventListParams, EventSort, EventSummary, instant};
-use crate::auth::extractor::Caller;
 use crate::domain::Country;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::routes::v1::document::{
     common_filter, listing, listing_visibility, page_request, parse_param, slug_param,
 };
 use crate::services::events::{self, EventFilter};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// List events
 ///

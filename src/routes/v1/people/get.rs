@@ -10,7 +10,7 @@ use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
 use crate::routes::v1::document::{id_or_slug, selected};
 use crate::services::people;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Get a person
 ///
@@ -38,7 +38,7 @@ pub async fn get_person(
     path: web::Path<String>,
     Query(params): Query<PersonGetParams>,
 ) -> Result<HttpResponse, AppError> {
-    let fields = Fields::parse(params.fields.as_deref(), "Person")?;
+    let fields = Fields::parse::<Person>(params.fields.as_deref())?;
     let key = id_or_slug(&path)?;
     let record = people::get(state.reader(&request), &key, Visibility::Public)
         .await?

@@ -6,7 +6,7 @@ use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, ServerError};
 use crate::routes::v1::document::{listing, page_request};
 use crate::services::people;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// List people
 ///

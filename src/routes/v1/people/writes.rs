@@ -10,20 +10,21 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::dto::Person;
-use crate::auth::extractor::Caller;
 use crate::domain::text;
 use crate::domain::{IdOrSlug, Visibility};
 use crate::error::AppError;
 use crate::http::body::{Body, Json, MergePatch};
+use crate::http::caller::Caller;
 use crate::http::preconditions::{if_match, version_etag};
 use crate::routes::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError,
     Unauthorized, UnprocessableContent,
 };
 use crate::routes::v1::document::id_or_slug;
-use crate::routes::v1::editing::{catalog_error, checked, checked_name, checked_slug, merged};
+use crate::routes::v1::editing::{checked, checked_name, checked_slug, merged};
+use crate::services::catalog;
 use crate::services::people::{self, PersonFields};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Longest biography, in characters.
 const MAX_BIO: usize = 10_000;
@@ -120,8 +121,9 @@ pub async fn create_person(
         return Err(AppError::Forbidden("this API key may not create content".into()));
     }
     let fields = body.into_inner().fields()?;
-    let person =
-        people::create(&state.db, Uuid::now_v7(), fields).await.map_err(|e| catalog_error(e, "person"))?;
+    let person = catalog::create::<catalog::Person>(&state.db, Uuid::now_v7(), fields)
+        .await
+        .map_err(|e| AppError::write(e, "person"))?;
     respond(&state, person.id, StatusCode::CREATED).await
 }
 
@@ -168,7 +170,9 @@ pub async fn update_person(
     let person = target(&state, &path).await?;
     let expected = if_match(&request, person.id, person.version, "person")?;
     let fields = merged(&PersonInput::of(&person), &patch.patch)?.fields()?;
-    people::update(&state.db, person.id, expected, fields).await.map_err(|e| catalog_error(e, "person"))?;
+    catalog::update::<catalog::Person>(&state.db, person.id, expected, fields)
+        .await
+        .map_err(|e| AppError::write(e, "person"))?;
     respond(&state, person.id, StatusCode::OK).await
 }
 
@@ -209,6 +213,8 @@ pub async fn delete_person(
     }
     let person = target(&state, &path).await?;
     let expected = if_match(&request, person.id, person.version, "person")?;
-    people::delete(&state.db, person.id, expected).await.map_err(|e| catalog_error(e, "person"))?;
+    catalog::delete::<catalog::Person>(&state.db, person.id, expected)
+        .await
+        .map_err(|e| AppError::write(e, "person"))?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,7 +9,7 @@ use crate::http::preconditions::version_etag;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
 use crate::routes::v1::document::selected;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Get a tag
 ///
@@ -36,7 +36,7 @@ pub async fn get_tag(
     path: web::Path<String>,
     Query(params): Query<TagGetParams>,
 ) -> Result<HttpResponse, AppError> {
-    let fields = Fields::parse(params.fields.as_deref(), "Tag")?;
+    let fields = Fields::parse::<Tag>(params.fields.as_deref())?;
     let record = find(&state, &path).await?;
     let mut response = HttpResponse::Ok();
     response.insert_header((header::ETAG, version_etag(record.tag.id, record.tag.version)));

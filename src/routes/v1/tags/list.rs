@@ -7,7 +7,7 @@ use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, ServerError};
 use crate::routes::v1::document::{listing, page_request};
 use crate::services::tags;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// List tags
 ///

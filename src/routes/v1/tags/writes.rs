@@ -10,19 +10,20 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::dto::Tag;
-use crate::auth::extractor::Caller;
 use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::http::body::{Body, Json, MergePatch};
+use crate::http::caller::Caller;
 use crate::http::preconditions::{if_match, version_etag};
 use crate::routes::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError,
     Unauthorized, UnprocessableContent,
 };
 use crate::routes::v1::document::id_or_slug;
-use crate::routes::v1::editing::{catalog_error, checked_name, checked_slug, merged};
+use crate::routes::v1::editing::{checked_name, checked_slug, merged};
+use crate::services::catalog;
 use crate::services::tags::{self, TagFields, TagRecord};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The writable fields of a tag.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -107,7 +108,9 @@ pub async fn create_tag(
         return Err(AppError::Forbidden("this API key may not create content".into()));
     }
     let fields = body.into_inner().fields()?;
-    let tag = tags::create(&state.db, Uuid::now_v7(), fields).await.map_err(|e| catalog_error(e, "tag"))?;
+    let tag = catalog::create::<catalog::Tag>(&state.db, Uuid::now_v7(), fields)
+        .await
+        .map_err(|e| AppError::write(e, "tag"))?;
     Ok(respond(&TagRecord { tag, documents: 0 }, StatusCode::CREATED))
 }
 
@@ -155,9 +158,9 @@ pub async fn update_tag(
     let record = find(&state, &path).await?;
     let expected = if_match(&request, record.tag.id, record.tag.version, "tag")?;
     let fields = merged(&TagInput::of(&record.tag), &patch.patch)?.fields()?;
-    let tag = tags::update(&state.db, record.tag.id, expected, fields)
+    let tag = catalog::update::<catalog::Tag>(&state.db, record.tag.id, expected, fields)
         .await
-        .map_err(|e| catalog_error(e, "tag"))?;
+        .map_err(|e| AppError::write(e, "tag"))?;
     Ok(respond(&TagRecord { tag, documents: record.documents }, StatusCode::OK))
 }
 
@@ -198,6 +201,8 @@ pub async fn delete_tag(
     }
     let record = find(&state, &path).await?;
     let expected = if_match(&request, record.tag.id, record.tag.version, "tag")?;
-    tags::delete(&state.db, record.tag.id, expected).await.map_err(|e| catalog_error(e, "tag"))?;
+    catalog::delete::<catalog::Tag>(&state.db, record.tag.id, expected)
+        .await
+        .map_err(|e| AppError::write(e, "tag"))?;
     Ok(HttpResponse::NoContent().finish())
 }

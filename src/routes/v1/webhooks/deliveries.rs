@@ -3,15 +3,14 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::dto::{Delivery, DeliveryList, DeliveryListParams};
 use super::{path_id, require_admin};
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 use crate::http::pagination;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Conflict, Forbidden, NotFound, ServerError, Unauthorized};
 use crate::services::documents::{Cursor, SortKey};
 use crate::services::webhooks;
-use crate::startup::AppState;
-use crate::webhooks::worker;
+use crate::state::AppState;
 
 /// The sort the delivery log's cursors belong to.
 const SORT: &str = "-created_at";
@@ -165,8 +164,9 @@ pub async fn test_webhook(
     let id = path_id(&id, "id")?;
     let webhook =
         webhooks::get(&state.db, id).await?.ok_or_else(|| AppError::not_found(format!("no webhook {id}")))?;
-    let claimed = webhooks::test_delivery(&state.db, &webhook, worker::lease(&state)).await?;
-    let delivery = worker::attempt(&state, &claimed, false).await;
+    let settings = &state.settings.webhooks;
+    let claimed = webhooks::test_delivery(&state.db, &webhook, webhooks::lease(settings)).await?;
+    let delivery = webhooks::attempt(&state.db, &state.webhook_sender, settings, &claimed, false).await;
     let delivery = match delivery {
         Some(delivery) => delivery,
         None => webhooks::delivery(&state.db, claimed.delivery.id)

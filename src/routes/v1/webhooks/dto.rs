@@ -263,7 +263,7 @@ impl Delivery {
         Self {
             id: d.id,
             webhook_id: d.webhook_id,
-            message_id: webhooks::message_id(d.event_id),
+            message_id: crate::webhooks::message_id(d.event_id),
             event_type: logged.event_type,
             next_attempt_at: (d.status == webhooks::PENDING).then_some(d.next_attempt_at),
             status: d.status,

@@ -7,8 +7,8 @@ mod subscriptions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
+use crate::http::caller::Caller;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

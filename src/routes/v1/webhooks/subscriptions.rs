@@ -3,9 +3,9 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{CreatedWebhook, Webhook, WebhookInput, WebhookList};
 use super::{path_id, require_admin};
-use crate::auth::extractor::Caller;
 use crate::error::AppError;
 use crate::http::body::{Json, MergePatch};
+use crate::http::caller::Caller;
 use crate::http::preconditions::{if_match, version_etag};
 use crate::routes::responses::{
     BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError, Unauthorized,
@@ -13,8 +13,7 @@ use crate::routes::responses::{
 };
 use crate::routes::v1::editing::merged;
 use crate::services::webhooks;
-use crate::services::workflow::WriteError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn respond(status: StatusCode, webhook: &entity::webhook::Model) -> HttpResponse {
     HttpResponse::build(status)
@@ -161,7 +160,7 @@ pub async fn update_webhook(
     let fields = merged(&WebhookInput::of(&webhook), &patch.patch)?.fields(&state.webhook_sender)?;
     let updated = webhooks::update(&state.db, webhook.id, expected, fields)
         .await
-        .map_err(|e| write_error(e, webhook.id))?;
+        .map_err(|e| AppError::write(e, "webhook"))?;
     Ok(respond(StatusCode::OK, &updated))
 }
 
@@ -203,24 +202,11 @@ pub async fn rotate_webhook_secret(
     let expected = if_match(&request, webhook.id, webhook.version, "webhook")?;
     let rotated = webhooks::rotate_secret(&state.db, webhook.id, expected)
         .await
-        .map_err(|e| write_error(e, webhook.id))?;
+        .map_err(|e| AppError::write(e, "webhook"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, version_etag(rotated.id, rotated.version)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(CreatedWebhook { webhook: Webhook::from(&rotated), secret: rotated.secret.clone() }))
-}
-
-/// A failed write to a subscription as the API says it.
-fn write_error(error: WriteError, id: uuid::Uuid) -> AppError {
-    match error {
-        WriteError::Stale { current } => AppError::PreconditionFailed(format!(
-            "the webhook has changed: it is at version {current} (ETag {})",
-            version_etag(id, current)
-        )),
-        WriteError::NotFound => AppError::not_found(format!("no webhook {id}")),
-        WriteError::Database(e) => e.into(),
-        other => AppError::Internal(anyhow::anyhow!(other)),
-    }
 }
 
 /// Delete a webhook

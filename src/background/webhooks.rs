@@ -7,18 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::services::webhooks;
-use crate::startup::AppState;
-
-/// How long an instance keeps a delivery it claimed, beyond the request
-/// timeout, before others may take it over.
-const LEASE_MARGIN: Duration = Duration::from_secs(30);
+use crate::state::AppState;
 
 /// How often old events are cleared away.
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
-
-pub fn lease(state: &AppState) -> Duration {
-    state.settings.webhooks.timeout + LEASE_MARGIN
-}
 
 /// Runs until the process stops (`AppState::stopping`), then lets the
 /// attempts under way finish. Up to `concurrency` attempts run at once;
@@ -33,13 +25,14 @@ pub async fn run(state: Arc<AppState>) {
         let free = settings.concurrency.saturating_sub(running.len());
         let mut more = false;
         if free > 0 {
-            match webhooks::claim(&state.db, free as u64, lease(&state)).await {
+            match webhooks::claim(&state.db, free as u64, webhooks::lease(&settings)).await {
                 Ok(claimed) => {
                     more = claimed.len() == free;
                     for claimed in claimed {
                         let state = state.clone();
                         running.spawn(async move {
-                            attempt(&state, &claimed, true).await;
+                            let (sender, settings) = (&state.webhook_sender, &state.settings.webhooks);
+                            webhooks::attempt(&state.db, sender, settings, &claimed, true).await;
                         });
                     }
                 }
@@ -69,28 +62,4 @@ pub async fn run(state: Arc<AppState>) {
         }
     }
     while running.join_next().await.is_some() {}
-}
-
-/// One attempt, recorded; with `retry: false` it is the delivery's last.
-pub async fn attempt(
-    state: &AppState,
-    claimed: &webhooks::Claimed,
-    retry: bool,
-) -> Option<entity::webhook_delivery::Model> {
-    let outcome = state.webhook_sender.attempt(claimed).await;
-    let delivery = claimed.delivery.id;
-    if outcome.succeeded() {
-        tracing::debug!(%delivery, latency_ms = outcome.latency_ms, "delivered a webhook");
-    } else {
-        tracing::info!(%delivery, attempt = claimed.delivery.attempts + 1, failure = %outcome.failure(), "a webhook attempt failed");
-    }
-    match webhooks::record_attempt(&state.db, claimed, &outcome, &state.settings.webhooks, retry).await {
-        Ok(current) => current,
-        Err(error) => {
-            // The lease runs out and the attempt is made again: at least
-            // once, never lost.
-            tracing::warn!(%delivery, %error, "cannot record a webhook attempt; it will be retried");
-            None
-        }
-    }
 }

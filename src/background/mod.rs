@@ -2,13 +2,15 @@
 //! when they fall due, forgetting idle rate-limit entries, delivering
 //! webhooks, and keeping in step with other instances.
 
+mod webhooks;
+
 use std::sync::Arc;
 
 use sea_orm::DatabaseBackend;
 use tokio::task::JoinHandle;
 
-use crate::routes::v1::editing;
-use crate::startup::AppState;
+use crate::services::scheduler;
+use crate::state::AppState;
 
 /// The background tasks of one process.
 pub struct Background {
@@ -46,12 +48,12 @@ impl Background {
 /// Starts the background tasks.
 pub fn spawn(state: Arc<AppState>) -> Background {
     let mut tasks = vec![scheduler(state.clone())];
-    let worker =
-        state.settings.webhooks.enabled.then(|| tokio::spawn(crate::webhooks::worker::run(state.clone())));
+    let worker = state.settings.webhooks.enabled.then(|| tokio::spawn(webhooks::run(state.clone())));
     if state.db.get_database_backend() == DatabaseBackend::Postgres {
         tasks.push(tokio::spawn(crate::cluster::announce(state.clone())));
         tasks.push(tokio::spawn(crate::cluster::listen(state.clone())));
         tasks.push(tokio::spawn(crate::cluster::heartbeat(state.clone())));
+        tasks.push(tokio::spawn(crate::cluster::announce_ended_sessions(state.clone())));
     }
     if state.replica.is_some() {
         tasks.push(tokio::spawn(crate::cluster::follow_replica(state.clone())));
@@ -66,7 +68,10 @@ fn scheduler(state: Arc<AppState>) -> JoinHandle<()> {
         let mut since_cleanup = 0u32;
         loop {
             ticks.tick().await;
-            match editing::publish_due(&state, chrono::Utc::now()).await {
+            let mut announce = |_| state.content_changed();
+            let published =
+                scheduler::publish_due(&state.db, &state.renderers, chrono::Utc::now(), &mut announce).await;
+            match published {
                 Ok(0) => {}
                 Ok(published) => tracing::info!(published, "published scheduled documents"),
                 Err(error) => {

@@ -14,10 +14,10 @@ use std::rc::Rc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
-use super::Actor;
+use crate::auth::Actor;
 use crate::error::AppError;
 use crate::services::{api_keys, sessions};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The caller, if authenticated.
 #[derive(Debug, Clone)]
