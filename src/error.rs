@@ -11,6 +11,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::policy::Denied;
+use crate::domain::draft::FieldInvalid;
 use crate::services::versioned::WriteError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -163,6 +165,24 @@ impl AppError {
             WriteError::State(detail) => Self::Conflict { detail, errors: vec![] },
             WriteError::Database(error) => error.into(),
         }
+    }
+}
+
+impl From<Denied> for AppError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Unauthenticated(why) => Self::Unauthorized(why),
+            Denied::Forbidden(why) => Self::Forbidden(why),
+        }
+    }
+}
+
+impl From<Vec<FieldInvalid>> for AppError {
+    /// A 422 listing every field that broke a rule.
+    fn from(errors: Vec<FieldInvalid>) -> Self {
+        Self::invalid_fields(
+            errors.into_iter().map(|(field, e)| FieldError::new(field, e.to_string())).collect(),
+        )
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod jwt;
 pub mod passwords;
+pub mod policy;
 pub mod rate_limit;
 pub mod revocations;
 pub mod secrets;

@@ -3,6 +3,7 @@
 //! slug. Nothing here knows about HTTP or the database.
 
 mod document;
+pub mod draft;
 mod event;
 mod locale;
 pub mod lyrics;

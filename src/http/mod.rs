@@ -7,6 +7,7 @@ pub mod caching;
 pub mod caller;
 pub mod connection;
 pub mod fields;
+pub mod input;
 pub mod methods;
 pub mod negotiation;
 pub mod pagination;
@@ -18,4 +19,9 @@ pub mod query;
 pub fn origin(request: &actix_web::HttpRequest) -> String {
     let info = request.connection_info();
     format!("{}://{}", info.scheme(), info.host())
+}
+
+/// An HTTP date (RFC 9110), as `Last-Modified` carries it.
+pub fn http_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }

@@ -176,3 +176,61 @@ pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
     })
 )]
 pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
+
+/// What creating a resource may be refused with: the request (400, 422),
+/// the credentials (401, 403), and a conflict with what exists (409).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum CreateRefusals {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+    #[response(status = 409)]
+    Conflict(#[ref_response] Conflict),
+    #[response(status = 422)]
+    UnprocessableContent(#[ref_response] UnprocessableContent),
+    #[response(status = 500)]
+    ServerError(#[ref_response] ServerError),
+}
+
+/// What any change to an existing resource may be refused with: the
+/// request (400), the credentials (401, 403), the resource (404), and the
+/// version `If-Match` names (412, 428).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ChangeRefusals {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 412)]
+    PreconditionFailed(#[ref_response] PreconditionFailed),
+    #[response(status = 428)]
+    PreconditionRequired(#[ref_response] PreconditionRequired),
+    #[response(status = 500)]
+    ServerError(#[ref_response] ServerError),
+}
+
+/// What reading something only authenticated callers see may be refused
+/// with.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum PrivateReadRefusals {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 500)]
+    ServerError(#[ref_response] ServerError),
+}

@@ -11,10 +11,11 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, UpdateMan
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::people::PersonFields;
-use super::tags::TagFields;
+use super::people::{PersonFields, PersonRecord};
+use super::tags::{TagFields, TagRecord};
 use super::versioned::{self, Versioned, WriteError, classify};
 use crate::database::begin_write;
+use crate::domain::{IdOrSlug, Visibility};
 
 pub type Person = person::Entity;
 pub type Tag = tag::Entity;
@@ -24,6 +25,17 @@ pub trait Catalog: Versioned + EntityTrait<Model: Sync, ActiveModel: Send> {
     /// `person` or `tag`, as events name it.
     const SUBJECT: &'static str;
     type Fields: Send;
+    /// The entry as the public sees it: its row and what is shown with it.
+    type Record;
+
+    /// The entry `key` names, as the public sees it.
+    fn get<C: ConnectionTrait>(
+        db: &C,
+        key: &IdOrSlug,
+    ) -> impl Future<Output = Result<Option<Self::Record>, DbErr>>;
+
+    /// The row of `record`.
+    fn row_of(record: &Self::Record) -> &Self::Model;
 
     fn row(id: Uuid, fields: Self::Fields, now: DateTime<Utc>) -> Self::ActiveModel;
 
@@ -43,6 +55,15 @@ pub trait Catalog: Versioned + EntityTrait<Model: Sync, ActiveModel: Send> {
 impl Catalog for Person {
     const SUBJECT: &'static str = "person";
     type Fields = PersonFields;
+    type Record = PersonRecord;
+
+    async fn get<C: ConnectionTrait>(db: &C, key: &IdOrSlug) -> Result<Option<PersonRecord>, DbErr> {
+        super::people::get(db, key, Visibility::Public).await
+    }
+
+    fn row_of(record: &PersonRecord) -> &person::Model {
+        &record.person
+    }
 
     fn row(id: Uuid, fields: PersonFields, now: DateTime<Utc>) -> person::ActiveModel {
         use sea_orm::ActiveValue::Set;
@@ -83,6 +104,15 @@ impl Catalog for Person {
 impl Catalog for Tag {
     const SUBJECT: &'static str = "tag";
     type Fields = TagFields;
+    type Record = TagRecord;
+
+    async fn get<C: ConnectionTrait>(db: &C, key: &IdOrSlug) -> Result<Option<TagRecord>, DbErr> {
+        super::tags::get(db, key, Visibility::Public).await
+    }
+
+    fn row_of(record: &TagRecord) -> &tag::Model {
+        &record.tag
+    }
 
     fn row(id: Uuid, fields: TagFields, now: DateTime<Utc>) -> tag::ActiveModel {
         use sea_orm::ActiveValue::Set;

@@ -335,9 +335,21 @@ pub trait ContentType {
         ids: &[Uuid],
     ) -> impl std::future::Future<Output = Result<HashMap<Uuid, Self::Detail>, DbErr>>;
 
+    /// Deletes the type's own rows of document `id`, before it is written
+    /// anew.
+    fn clear<C: ConnectionTrait>(db: &C, id: Uuid) -> impl std::future::Future<Output = Result<(), DbErr>>;
+
     /// When the detail's event starts (events only), for `sort=starts_at`.
     fn starts_at(_detail: &Self::Detail) -> Option<DateTime<Utc>> {
         None
+    }
+
+    /// Whether document `id` is a cancelled event (events only).
+    fn cancelled<C: ConnectionTrait>(
+        _db: &C,
+        _id: Uuid,
+    ) -> impl std::future::Future<Output = Result<bool, DbErr>> {
+        async { Ok(false) }
     }
 }
 

@@ -40,6 +40,12 @@ impl ContentType for Essays {
             })
             .collect())
     }
+
+    async fn clear<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
+        essay_author::Entity::delete_many().filter(essay_author::Column::DocumentId.eq(id)).exec(db).await?;
+        essay::Entity::delete_many().filter(essay::Column::DocumentId.eq(id)).exec(db).await?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Default)]

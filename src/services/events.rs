@@ -59,8 +59,22 @@ impl ContentType for Events {
             .collect())
     }
 
+    async fn clear<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
+        event_organizer::Entity::delete_many()
+            .filter(event_organizer::Column::DocumentId.eq(id))
+            .exec(db)
+            .await?;
+        event::Entity::delete_many().filter(event::Column::DocumentId.eq(id)).exec(db).await?;
+        Ok(())
+    }
+
     fn starts_at(detail: &EventDetail) -> Option<DateTime<Utc>> {
         Some(detail.event.starts_at)
+    }
+
+    async fn cancelled<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, DbErr> {
+        let event = event::Entity::find_by_id(id).one(db).await?;
+        Ok(event.is_some_and(|e| e.event_status == crate::domain::EventStatus::Cancelled.as_str()))
     }
 }
 

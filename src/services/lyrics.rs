@@ -56,6 +56,19 @@ impl ContentType for Lyrics {
             })
             .collect())
     }
+
+    async fn clear<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
+        lyrics_writer::Entity::delete_many()
+            .filter(lyrics_writer::Column::DocumentId.eq(id))
+            .exec(db)
+            .await?;
+        lyrics_stanza::Entity::delete_many()
+            .filter(lyrics_stanza::Column::DocumentId.eq(id))
+            .exec(db)
+            .await?;
+        lyrics::Entity::delete_many().filter(lyrics::Column::DocumentId.eq(id)).exec(db).await?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -12,6 +12,7 @@ pub mod content;
 pub mod documents;
 pub mod essays;
 pub mod events;
+pub mod known;
 pub mod lyrics;
 pub mod pages;
 pub mod people;

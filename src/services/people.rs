@@ -263,25 +263,6 @@ async fn works_of<L: CreditLink, C: ConnectionTrait>(
     Ok((works, total))
 }
 
-/// The ids of the people among `slugs` that exist.
-pub async fn ids_by_slugs<C: ConnectionTrait>(
-    db: &C,
-    slugs: &[String],
-) -> Result<HashMap<String, Uuid>, DbErr> {
-    if slugs.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(Uuid, String)> = person::Entity::find()
-        .select_only()
-        .column(person::Column::Id)
-        .column(person::Column::Slug)
-        .filter(person::Column::Slug.is_in(slugs.iter().cloned()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
-}
-
 /// Every document (deleted ones too) that credits person `id`, once each.
 pub async fn credited_documents<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<Uuid>, DbErr> {
     async fn of<L: CreditLink, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<Uuid>, DbErr> {

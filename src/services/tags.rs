@@ -109,22 +109,3 @@ async fn counts<C: ConnectionTrait>(
         .await?;
     Ok(rows.into_iter().map(|(id, n)| (id, u64::try_from(n).unwrap_or(0))).collect())
 }
-
-/// The ids of the tags among `slugs` that exist.
-pub async fn ids_by_slugs<C: ConnectionTrait>(
-    db: &C,
-    slugs: &[String],
-) -> Result<HashMap<String, Uuid>, DbErr> {
-    if slugs.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(Uuid, String)> = tag::Entity::find()
-        .select_only()
-        .column(tag::Column::Id)
-        .column(tag::Column::Slug)
-        .filter(tag::Column::Slug.is_in(slugs.iter().cloned()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
-}

@@ -56,6 +56,7 @@ fn unique_field(message: &str) -> &'static str {
 pub trait Versioned: EntityTrait {
     fn id_column() -> Self::Column;
     fn version_column() -> Self::Column;
+    fn id_of(model: &Self::Model) -> Uuid;
     fn version_of(model: &Self::Model) -> i32;
 }
 
@@ -68,6 +69,10 @@ macro_rules! versioned {
 
             fn version_column() -> Self::Column {
                 entity::$table::Column::Version
+            }
+
+            fn id_of(model: &Self::Model) -> Uuid {
+                model.id
             }
 
             fn version_of(model: &Self::Model) -> i32 {

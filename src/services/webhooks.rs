@@ -7,12 +7,13 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{document, webhook, webhook_attempt, webhook_delivery, webhook_event};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, UpdateMany,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, UpdateMany,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::pages::{Cursor, Page, SortKey, column, keyset};
 use super::versioned::{self, WriteError};
 use crate::config::WebhookSettings;
 use crate::domain::{DocumentKind, DocumentStatus};
@@ -563,38 +564,32 @@ pub struct LoggedDelivery {
     pub attempts: Vec<webhook_attempt::Model>,
 }
 
+/// The sort the delivery log's cursors belong to: newest first.
+pub const DELIVERY_SORT: &str = "-created_at";
+
 /// The deliveries of `webhook_id`, newest first, `limit` after the one
 /// `after` names (by creation time and id), optionally in one `status`.
 pub async fn deliveries<C: ConnectionTrait>(
     db: &C,
     webhook_id: Uuid,
-    after: Option<(DateTime<Utc>, Uuid)>,
     status: Option<&str>,
+    after: Option<&Cursor>,
     limit: u64,
-) -> Result<(Vec<LoggedDelivery>, bool), DbErr> {
+) -> Result<Page<LoggedDelivery>, DbErr> {
     let mut select =
         webhook_delivery::Entity::find().filter(webhook_delivery::Column::WebhookId.eq(webhook_id));
     if let Some(status) = status {
         select = select.filter(webhook_delivery::Column::Status.eq(status));
     }
-    if let Some((created_at, id)) = after {
-        select = select.filter(
-            Condition::any().add(webhook_delivery::Column::CreatedAt.lt(created_at)).add(
-                Condition::all()
-                    .add(webhook_delivery::Column::CreatedAt.eq(created_at))
-                    .add(webhook_delivery::Column::Id.lt(id)),
-            ),
-        );
-    }
-    let mut rows = select
-        .order_by_desc(webhook_delivery::Column::CreatedAt)
-        .order_by_desc(webhook_delivery::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    Ok((with_log(db, rows).await?, more))
+    let created_at = column(webhook_delivery::Entity, webhook_delivery::Column::CreatedAt);
+    let id = column(webhook_delivery::Entity, webhook_delivery::Column::Id);
+    let rows = keyset(select, created_at, id, true, after).limit(limit + 1).all(db).await?;
+    let page = Page::from_rows(rows, limit, |d| Cursor {
+        sort: DELIVERY_SORT.to_owned(),
+        key: SortKey::Time(d.created_at),
+        id: d.id,
+    });
+    Ok(Page { items: with_log(db, page.items).await?, next: page.next })
 }
 
 /// `deliveries` with their event types and attempts.

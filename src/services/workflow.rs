@@ -5,10 +5,7 @@
 //! type's `ContentType` loads.
 
 use chrono::{DateTime, Utc};
-use entity::{
-    document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
-    lyrics_stanza, lyrics_writer, revision,
-};
+use entity::{document, document_relation, document_tag, revision};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -20,8 +17,9 @@ use uuid::Uuid;
 use super::documents::{ContentType, Entry, get_entry};
 use super::render::{Rendered, Renderers};
 use super::versioned::{self, WriteError, classify};
-use super::writes::{Batch, NewContent, NewDocument, NewTag};
-use crate::domain::{DocumentKind, DocumentStatus, IdOrSlug, Locale, LocalePreference, Visibility};
+use super::writes::Batch;
+use crate::domain::draft::Draft;
+use crate::domain::{DocumentStatus, IdOrSlug, Locale, LocalePreference, Visibility};
 
 /// Who made a change, and why.
 #[derive(Debug, Clone)]
@@ -43,15 +41,6 @@ impl Change {
     pub fn by_system(name: &str, message: &str) -> Self {
         Self { actor_kind: "system", actor_id: None, actor_name: name.into(), message: Some(message.into()) }
     }
-}
-
-/// What a new or changed document consists of.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub document: NewDocument,
-    /// Tags named by slug that do not exist yet: created with the document.
-    pub new_tags: Vec<NewTag>,
-    pub content: NewContent,
 }
 
 async fn load<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Entry<T::Detail>, WriteError> {
@@ -148,15 +137,6 @@ pub async fn create<T: Rendered>(
     Ok(entry)
 }
 
-/// Whether `id`, a document of type `T`, is an event whose status is
-/// `cancelled`.
-async fn cancelled<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<bool, DbErr> {
-    if T::KIND != DocumentKind::Event {
-        return Ok(false);
-    }
-    Ok(event::Entity::find_by_id(id).one(db).await?.is_some_and(|e| e.event_status == "cancelled"))
-}
-
 /// Claims version `expected` of `id` for a change: bumps the version and
 /// applies `set`, only if the document is still at `expected` (and deleted
 /// or not, as `deleted` says). Concurrent writers with the same `expected`:
@@ -182,21 +162,13 @@ async fn claim<C: ConnectionTrait>(
     versioned::bump::<document::Entity, C>(db, id, expected, set, otherwise).await
 }
 
-/// Removes what a document's content consists of, before it is written anew.
-async fn clear_content<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
+/// Removes what a document of type `T` consists of, before it is written
+/// anew.
+async fn clear_content<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
     // The documents it stops linking to change too: record them while the
     // links still say which they are.
     super::changes::record(db, &[id]).await?;
-    essay_author::Entity::delete_many().filter(essay_author::Column::DocumentId.eq(id)).exec(db).await?;
-    essay::Entity::delete_many().filter(essay::Column::DocumentId.eq(id)).exec(db).await?;
-    lyrics_writer::Entity::delete_many().filter(lyrics_writer::Column::DocumentId.eq(id)).exec(db).await?;
-    lyrics_stanza::Entity::delete_many().filter(lyrics_stanza::Column::DocumentId.eq(id)).exec(db).await?;
-    lyrics::Entity::delete_many().filter(lyrics::Column::DocumentId.eq(id)).exec(db).await?;
-    event_organizer::Entity::delete_many()
-        .filter(event_organizer::Column::DocumentId.eq(id))
-        .exec(db)
-        .await?;
-    event::Entity::delete_many().filter(event::Column::DocumentId.eq(id)).exec(db).await?;
+    T::clear(db, id).await?;
     document_tag::Entity::delete_many().filter(document_tag::Column::DocumentId.eq(id)).exec(db).await?;
     document_relation::Entity::delete_many()
         .filter(document_relation::Column::DocumentId.eq(id))
@@ -216,7 +188,7 @@ pub async fn update<T: Rendered>(
     renderers: &Renderers,
 ) -> Result<Entry<T::Detail>, WriteError> {
     let txn = crate::database::begin_write(db).await?;
-    let was_cancelled = cancelled::<T, _>(&txn, id).await?;
+    let was_cancelled = T::cancelled(&txn, id).await?;
     let new = &draft.document;
     let group = new.translation_of;
     let (slug, locale, title) = (new.slug.to_string(), new.locale.to_string(), new.title.clone());
@@ -231,7 +203,7 @@ pub async fn update<T: Rendered>(
         }
     })
     .await?;
-    clear_content(&txn, id).await?;
+    clear_content::<T, _>(&txn, id).await?;
     let mut batch = Batch::default();
     for tag in draft.new_tags {
         batch.add_tag(tag);
@@ -239,7 +211,7 @@ pub async fn update<T: Rendered>(
     batch.add_content(id, draft.document, draft.content);
     batch.insert(&txn).await.map_err(classify)?;
     let entry = load::<T, _>(&txn, id).await?;
-    let now_cancelled = !was_cancelled && cancelled::<T, _>(&txn, id).await?;
+    let now_cancelled = !was_cancelled && T::cancelled(&txn, id).await?;
     record(&txn, &entry.document, action, change, renderers.render::<T>(&entry), now_cancelled).await?;
     txn.commit().await?;
     Ok(entry)

@@ -3,7 +3,6 @@
 //! built once, here, and inserted in as few statements as the database's
 //! parameter limit allows.
 
-use chrono::{DateTime, Utc};
 use entity::{
     document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
     lyrics_stanza, lyrics_writer, person, tag,
@@ -11,110 +10,7 @@ use entity::{
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use crate::domain::lyrics::{RightsStatus, Song, WriterRole};
-use crate::domain::markdown::Markdown;
-use crate::domain::{
-    AttendanceMode, Country, DocumentKind, DocumentStatus, EventStatus, EventTimes, Locale, Slug,
-};
-
-/// What every new document carries, whatever its type.
-#[derive(Debug, Clone)]
-pub struct NewDocument {
-    pub id: Uuid,
-    pub slug: Slug,
-    pub locale: Locale,
-    pub title: String,
-    pub status: DocumentStatus,
-    pub published_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    /// The document this one translates; `None` starts a translation group.
-    pub translation_of: Option<Uuid>,
-    pub tags: Vec<Uuid>,
-    /// Documents this one links to, in order.
-    pub related: Vec<Uuid>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewEssay {
-    pub subtitle: Option<String>,
-    /// Checked and rendered before the write begins (see [`Markdown::parse`]).
-    pub body: Markdown,
-    /// Given by the author; derived from the body when `None`.
-    pub excerpt: Option<String>,
-    /// `(person, affiliation)` in credit order.
-    pub authors: Vec<(Uuid, Option<String>)>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewLyrics {
-    pub song: Song,
-    pub writers: Vec<(Uuid, WriterRole)>,
-    pub tune: Option<String>,
-    pub year: Option<i32>,
-    pub language: Locale,
-    pub rights_status: RightsStatus,
-    pub rights_attribution: Option<String>,
-    pub notes: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Venue {
-    pub name: Option<String>,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub country: Option<Country>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewEvent {
-    pub summary: String,
-    /// Checked and rendered before the write begins (see [`Markdown::parse`]).
-    pub description: Markdown,
-    pub times: EventTimes,
-    pub event_status: EventStatus,
-    pub attendance_mode: AttendanceMode,
-    pub venue: Venue,
-    pub online_url: Option<url::Url>,
-    pub registration_url: Option<url::Url>,
-    pub organizers: Vec<Uuid>,
-}
-
-#[derive(Debug, Clone)]
-pub enum NewContent {
-    Essay(NewEssay),
-    Lyrics(NewLyrics),
-    /// Boxed: an event's parsed recurrence makes it far larger than the others.
-    Event(Box<NewEvent>),
-}
-
-impl NewContent {
-    pub fn kind(&self) -> DocumentKind {
-        match self {
-            Self::Essay(_) => DocumentKind::Essay,
-            Self::Lyrics(_) => DocumentKind::Lyrics,
-            Self::Event(_) => DocumentKind::Event,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct NewPerson {
-    pub id: Uuid,
-    pub slug: Slug,
-    pub name: String,
-    pub bio: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewTag {
-    pub id: Uuid,
-    pub slug: Slug,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-}
+use crate::domain::draft::{NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag};
 
 /// Rows waiting to be inserted, table by table.
 #[derive(Default)]

@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use entity::{webhook_delivery, webhook_event};
 
 use crate::config::WebhookSettings;
+use crate::domain::DocumentKind;
 
 /// A delivery claimed for an attempt, with what the attempt needs.
 #[derive(Debug, Clone)]
@@ -62,9 +63,6 @@ pub fn message_id(event_id: uuid::Uuid) -> String {
     format!("msg_{}", event_id.simple())
 }
 
-/// The content types, as event types name them.
-pub const CONTENT_TYPES: [&str; 3] = ["essay", "lyrics", "event"];
-
 /// What can happen to a document of any type.
 pub const ACTIONS: [&str; 9] = [
     "created",
@@ -91,7 +89,7 @@ pub const CATALOG_ACTIONS: [&str; 3] = ["created", "updated", "deleted"];
 /// Every event type a subscription can name.
 pub fn event_types() -> Vec<String> {
     let mut types: Vec<String> =
-        CONTENT_TYPES.iter().flat_map(|t| ACTIONS.iter().map(move |a| format!("{t}.{a}"))).collect();
+        DocumentKind::ALL.iter().flat_map(|t| ACTIONS.iter().map(move |a| format!("{t}.{a}"))).collect();
     types.push("event.cancelled".into());
     types.extend(CATALOG.iter().flat_map(|t| CATALOG_ACTIONS.iter().map(move |a| format!("{t}.{a}"))));
     types
@@ -100,7 +98,9 @@ pub fn event_types() -> Vec<String> {
 /// Whether `pattern` is an event type, `<type>.*` or `*`.
 pub fn valid_pattern(pattern: &str) -> bool {
     pattern == "*"
-        || pattern.strip_suffix(".*").is_some_and(|t| CONTENT_TYPES.contains(&t) || CATALOG.contains(&t))
+        || pattern
+            .strip_suffix(".*")
+            .is_some_and(|t| t.parse::<DocumentKind>().is_ok() || CATALOG.contains(&t))
         || event_types().iter().any(|t| t == pattern)
 }
 

@@ -2,12 +2,13 @@
 
 pub mod api_keys;
 pub mod auth;
-pub mod document;
-pub mod editing;
+mod catalog;
+pub mod documents;
 pub mod essays;
 pub mod events;
-pub mod linked_data;
+pub mod listing;
 pub mod lyrics;
+pub mod params;
 pub mod people;
 pub mod search;
 pub mod stream;
@@ -21,11 +22,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// How `/v1` shows each content type, for the services to record in
 /// revisions and webhook payloads and to carry in sync.
 pub fn renderers() -> crate::services::render::Renderers {
-    use editing::snapshot;
+    use documents::snapshot;
     crate::services::render::Renderers {
-        essay: snapshot::<essays::EssayInput, essays::Essay>,
-        lyrics: snapshot::<lyrics::LyricsInput, lyrics::Lyrics>,
-        event: snapshot::<events::EventInput, events::Event>,
+        essay: snapshot::<essays::EssayInput>,
+        lyrics: snapshot::<lyrics::LyricsInput>,
+        event: snapshot::<events::EventInput>,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::domain::{DocumentKind, Locale};
 use crate::error::AppError;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, ServerError};
-use crate::routes::v1::document::parse_param;
+use crate::routes::v1::params::parse_param;
 use crate::services::search::{Hit, SearchQuery, search as run_search};
 use crate::state::AppState;
 
@@ -88,6 +88,40 @@ pub struct SearchResults {
     pub next_cursor: Option<String>,
 }
 
+impl SearchParams {
+    /// The search asked for, checked.
+    fn query(&self) -> Result<SearchQuery, AppError> {
+        if self.q.chars().count() > 200 {
+            return Err(AppError::bad_parameter("q", "at most 200 characters"));
+        }
+        let words = SearchQuery::words(&self.q);
+        if words.is_empty() {
+            return Err(AppError::bad_parameter("q", "give at least one word to search for"));
+        }
+        let mut kinds = Vec::new();
+        for name in self.kind.as_deref().into_iter().flat_map(|k| k.split(',')).map(str::trim) {
+            let kind: DocumentKind = name.parse().map_err(|_| {
+                AppError::bad_parameter("type", format!("`{name}` is not essay, lyrics or event"))
+            })?;
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        let limit = self.limit.unwrap_or(10);
+        if !(1..=50).contains(&limit) {
+            return Err(AppError::bad_parameter("limit", "must be between 1 and 50"));
+        }
+        let fingerprint = fingerprint(self);
+        Ok(SearchQuery {
+            words,
+            kinds,
+            locale: parse_param("locale", self.locale.as_deref(), Locale::parse)?,
+            offset: self.cursor.as_deref().map(|c| decode(c, &fingerprint)).transpose()?.unwrap_or(0),
+            limit: u64::from(limit),
+        })
+    }
+}
+
 /// What a cursor belongs to, so that it is not used with another search.
 fn fingerprint(params: &SearchParams) -> String {
     let key = format!("{}\u{0}{:?}\u{0}{:?}", params.q, params.kind, params.locale);
@@ -131,39 +165,11 @@ pub async fn search(
     state: web::Data<AppState>,
     Query(params): Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    if params.q.chars().count() > 200 {
-        return Err(AppError::bad_parameter("q", "at most 200 characters"));
-    }
-    let words = SearchQuery::words(&params.q);
-    if words.is_empty() {
-        return Err(AppError::bad_parameter("q", "give at least one word to search for"));
-    }
-    let mut kinds = Vec::new();
-    for name in params.kind.as_deref().into_iter().flat_map(|k| k.split(',')).map(str::trim) {
-        let kind: DocumentKind = name.parse().map_err(|_| {
-            AppError::bad_parameter("type", format!("`{name}` is not essay, lyrics or event"))
-        })?;
-        if !kinds.contains(&kind) {
-            kinds.push(kind);
-        }
-    }
-    let limit = params.limit.unwrap_or(10);
-    if !(1..=50).contains(&limit) {
-        return Err(AppError::bad_parameter("limit", "must be between 1 and 50"));
-    }
-    let fingerprint = fingerprint(&params);
-    let offset = params.cursor.as_deref().map(|c| decode(c, &fingerprint)).transpose()?.unwrap_or(0);
-    let query = SearchQuery {
-        words,
-        kinds,
-        locale: parse_param("locale", params.locale.as_deref(), Locale::parse)?,
-        offset,
-        limit: u64::from(limit),
-    };
+    let query = params.query()?;
     let (hits, more) = run_search(state.reader(&request), &query).await?;
-    let next_cursor = more.then(|| encode(offset + u64::from(limit), &fingerprint));
+    let next = more.then(|| encode(query.offset + query.limit, &fingerprint(&params)));
     Ok(HttpResponse::Ok()
-        .json(SearchResults { data: hits.into_iter().map(SearchHit::from).collect(), next_cursor }))
+        .json(SearchResults { data: hits.into_iter().map(SearchHit::from).collect(), next_cursor: next }))
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

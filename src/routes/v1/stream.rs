@@ -59,6 +59,11 @@ fn event(change: &Change) -> Bytes {
 }
 
 impl Feed {
+    fn new(state: web::Data<AppState>, visibility: Visibility, after: i64) -> Self {
+        let (changed, stopping) = (state.changes.subscribe(), state.stopping.subscribe());
+        Self { state, visibility, after, pending: Default::default(), changed, stopping, started: false }
+    }
+
     /// The next bytes to send: an event, or a heartbeat after a quiet
     /// spell; `None` when the stream ends because the process is stopping.
     async fn next(&mut self) -> Result<Option<Bytes>, AppError> {
@@ -69,30 +74,70 @@ impl Feed {
             self.started = true;
             return Ok(Some(Bytes::from_static(b"retry: 2000\n: connected\n\n")));
         }
-        let heartbeat = self.state.settings.stream_heartbeat;
         let quiet_since = tokio::time::Instant::now();
         loop {
-            if let Some(change) = self.pending.pop_front() {
+            if let Some(change) = self.next_change().await? {
                 return Ok(Some(event(&change)));
             }
-            let (page, last, _) = changes_after(&self.state, Some(self.after), 100, self.visibility).await?;
-            self.after = last;
-            self.pending.extend(page);
-            if !self.pending.is_empty() {
-                continue;
-            }
-            let until_heartbeat = heartbeat.saturating_sub(quiet_since.elapsed());
+            let until_heartbeat = self.state.settings.stream_heartbeat.saturating_sub(quiet_since.elapsed());
             if until_heartbeat.is_zero() {
                 return Ok(Some(Bytes::from_static(b": heartbeat\n\n")));
             }
-            // A write in this process wakes the stream at once; the poll
-            // catches writes made elsewhere.
-            let wait = tokio::time::timeout(until_heartbeat.min(POLL), self.changed.changed());
-            tokio::select! {
-                _ = wait => {}
-                _ = self.stopping.wait_for(|stopping| *stopping) => return Ok(None),
+            if !self.wait(until_heartbeat.min(POLL)).await {
+                return Ok(None);
             }
         }
+    }
+
+    /// The next change the caller may see, if there is one yet.
+    async fn next_change(&mut self) -> Result<Option<Change>, AppError> {
+        if self.pending.is_empty() {
+            let (page, last, _) = changes_after(&self.state, Some(self.after), 100, self.visibility).await?;
+            self.after = last;
+            self.pending.extend(page);
+        }
+        Ok(self.pending.pop_front())
+    }
+
+    /// Waits at most `limit` for a write: a write in this process wakes the
+    /// stream at once, the caller's poll catches writes made elsewhere.
+    /// `false` when the process begins to stop.
+    async fn wait(&mut self, limit: std::time::Duration) -> bool {
+        tokio::select! {
+            _ = tokio::time::timeout(limit, self.changed.changed()) => true,
+            _ = self.stopping.wait_for(|stopping| *stopping) => false,
+        }
+    }
+
+    /// The response body: events until the process stops or a read fails.
+    fn into_body(self) -> impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> {
+        futures_util::stream::unfold(self, |mut feed| async move {
+            match feed.next().await {
+                Ok(Some(bytes)) => Some((Ok(bytes), feed)),
+                Ok(None) => None,
+                Err(error) => {
+                    tracing::warn!(%error, "a change stream ended on an error");
+                    None
+                }
+            }
+        })
+    }
+}
+
+/// Where a stream starts: after `Last-Event-ID`, else after `cursor`, else
+/// at the newest change.
+async fn start(state: &AppState, request: &HttpRequest, cursor: Option<&str>) -> Result<i64, AppError> {
+    let last_event = match request.headers().get("last-event-id") {
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| AppError::bad_parameter("Last-Event-ID", "not a cursor from this stream"))?,
+        ),
+        None => None,
+    };
+    match last_event.or(cursor) {
+        Some(cursor) => decode(cursor),
+        None => Ok(changes::head(&state.db).await?),
     }
 }
 
@@ -128,32 +173,8 @@ pub async fn stream_changes(
     Query(params): Query<StreamParams>,
 ) -> Result<HttpResponse, AppError> {
     let visibility = stream_visibility(&caller, params.preview == Some(true))?;
-    let last_event = match request.headers().get("last-event-id") {
-        Some(value) => Some(
-            value
-                .to_str()
-                .map_err(|_| AppError::bad_parameter("Last-Event-ID", "not a cursor from this stream"))?,
-        ),
-        None => None,
-    };
-    let after = match last_event.or(params.cursor.as_deref()) {
-        Some(cursor) => decode(cursor)?,
-        None => changes::head(&state.db).await?,
-    };
-    let changed = state.changes.subscribe();
-    let stopping = state.stopping.subscribe();
-    let feed =
-        Feed { state, visibility, after, pending: Default::default(), changed, stopping, started: false };
-    let body = futures_util::stream::unfold(feed, |mut feed| async move {
-        match feed.next().await {
-            Ok(Some(bytes)) => Some((Ok::<_, actix_web::Error>(bytes), feed)),
-            Ok(None) => None,
-            Err(error) => {
-                tracing::warn!(%error, "a change stream ended on an error");
-                None
-            }
-        }
-    });
+    let after = start(&state, &request, params.cursor.as_deref()).await?;
+    let body = Feed::new(state, visibility, after).into_body();
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-store"))

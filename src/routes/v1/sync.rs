@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::essays::Essay;
 use super::events::Event;
 use super::lyrics::Lyrics;
+use crate::auth::policy;
 use crate::domain::{DocumentKind, IdOrSlug, LocalePreference, Visibility};
 use crate::error::AppError;
 use crate::http::caller::Caller;
@@ -167,13 +168,10 @@ pub fn stream_visibility(caller: &Caller, preview: bool) -> Result<Visibility, A
     if !preview {
         return Ok(Visibility::Public);
     }
-    match caller.actor() {
-        None => Err(AppError::Unauthorized("a preview feed needs credentials".into())),
-        Some(actor) if !actor.can_read_unpublished() => {
-            Err(AppError::Forbidden("this API key may not read unpublished documents".into()))
-        }
-        Some(actor) => Ok(actor.visibility()),
+    if caller.actor().is_none() {
+        return Err(AppError::Unauthorized("a preview feed needs credentials".into()));
     }
+    Ok(policy::unpublished_reader(caller.actor().cloned(), "unpublished documents")?.visibility())
 }
 
 /// Up to `limit` changes after `after` (`None`: an initial sync), as
@@ -190,15 +188,9 @@ pub async fn changes_after(
     for change in changed {
         last = change.seq;
         let document = document(state, &change.kind, change.document_id, visibility).await?;
-        // An initial sync has nothing to delete; nor does a reader who could
-        // never have seen the document.
-        let op = match document {
-            Some(_) => Operation::Upsert,
-            None if after.is_none() => continue,
-            None if !change.ever_public && !may_have_seen(state, visibility, change.document_id).await? => {
-                continue;
-            }
-            None => Operation::Delete,
+        let Some(op) = operation(state, &change, document.is_some(), after.is_none(), visibility).await?
+        else {
+            continue;
         };
         page.push(Change {
             cursor: encode(change.seq),
@@ -209,6 +201,24 @@ pub async fn changes_after(
         });
     }
     Ok((page, last, has_more))
+}
+
+/// What a change means to a reader: the document as it is now, its
+/// deletion, or nothing — an initial sync has nothing to delete, nor does a
+/// reader who could never have seen the document.
+async fn operation(
+    state: &AppState,
+    change: &changes::Changed,
+    visible: bool,
+    initial: bool,
+    visibility: Visibility,
+) -> Result<Option<Operation>, AppError> {
+    Ok(match visible {
+        true => Some(Operation::Upsert),
+        false if initial => None,
+        false if !change.ever_public && !may_have_seen(state, visibility, change.document_id).await? => None,
+        false => Some(Operation::Delete),
+    })
 }
 
 /// Whether a reader with `visibility` may have seen the document `id`,

@@ -11,6 +11,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::SeedError;
+use crate::domain::draft::Draft;
+use crate::domain::draft::{
+    NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag, Venue,
+};
 use crate::domain::lyrics::{RightsStatus, Song, Stanza, StanzaKind, WriterRole};
 use crate::domain::markdown::Markdown;
 use crate::domain::{
@@ -20,10 +24,8 @@ use crate::domain::{
 use crate::services::content::with_content_type;
 use crate::services::render::{Rendered, Renderers};
 use crate::services::versioned::WriteError;
-use crate::services::workflow::{self, Change, Draft, Transition};
-use crate::services::writes::{
-    Batch, NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag, Venue,
-};
+use crate::services::workflow::{self, Change, Transition};
+use crate::services::writes::Batch;
 
 pub const ESSAY_SLUG: &str = "proletarian-internationalism";
 pub const LYRICS_SLUG: &str = "solidarity-forever";

@@ -11,6 +11,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::SeedError;
+use crate::domain::draft::{
+    NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag, Venue,
+};
 use crate::domain::lyrics::{RightsStatus, Song, Stanza, StanzaKind, WriterRole};
 use crate::domain::markdown::Markdown;
 use crate::domain::{
@@ -20,9 +23,7 @@ use crate::domain::{
 use crate::services::content::with_content_type;
 use crate::services::render::Renderers;
 use crate::services::workflow::{self, Change};
-use crate::services::writes::{
-    Batch, NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag, Venue,
-};
+use crate::services::writes::Batch;
 
 const PEOPLE: usize = 100;
 const TAGS: &[&str] = &[

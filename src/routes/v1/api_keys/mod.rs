@@ -11,14 +11,11 @@ pub fn configure(config: &mut ServiceConfig) {
     config.service(create::create_api_key).service(list::list_api_keys).service(delete::delete_api_key);
 }
 
+use crate::auth::policy;
 use crate::error::AppError;
 use crate::http::caller::Caller;
 
 /// API keys are for admins only.
 fn require_admin(caller: Caller) -> Result<crate::auth::Actor, AppError> {
-    let actor = caller.required()?;
-    if !actor.is_admin() {
-        return Err(AppError::Forbidden("only admins manage API keys".into()));
-    }
-    Ok(actor)
+    Ok(policy::admin(caller.0, "API keys")?)
 }

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::super::document::{DocumentFields, SummaryFields, listing_schema, sort_param};
+use crate::routes::v1::documents::{DocumentFields, SummaryFields, sort_param};
+use crate::routes::v1::listing::listing_schema;
 use crate::services::documents::Entry;
 use crate::services::essays::EssayDetail;
 use crate::services::people::Credit;

@@ -6,14 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::draft::{CommonInput, MAX_LINKS, MAX_TITLE, NewContent, NewEssay};
 use crate::domain::markdown::Markdown;
 use crate::domain::text;
 use crate::error::FieldError;
 use crate::http::body::Body;
-use crate::routes::v1::editing::{CommonInput, ContentInput, DOCUMENT_LIMIT, MAX_LINKS, MAX_TITLE, checked};
+use crate::http::input::checked;
+use crate::routes::v1::documents::{ContentInput, DOCUMENT_LIMIT};
 use crate::services::documents::Entry;
 use crate::services::essays::{EssayDetail, Essays};
-use crate::services::writes::{NewContent, NewEssay};
 
 /// An author credit: a person (by slug) and the affiliation printed on this essay.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -67,6 +68,7 @@ impl Body for EssayInput {
 }
 
 impl ContentInput for EssayInput {
+    type Dto = super::dto::Essay;
     type Type = Essays;
 
     fn common(&self) -> CommonInput<'_> {

@@ -5,7 +5,9 @@ use crate::error::AppError;
 use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
-use crate::routes::v1::document::{common_filter, listing, listing_visibility, page_request, slug_param};
+use crate::routes::v1::documents::{common_filter, listing_visibility};
+use crate::routes::v1::listing::listing;
+use crate::routes::v1::params::{page_request, slug_param};
 use crate::services::essays::{self, EssayFilter};
 use crate::state::AppState;
 

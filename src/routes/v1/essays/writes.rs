@@ -1,14 +1,12 @@
 //! Writing essays: create, change, publish, delete, revisions. The work is
-//! done once for every content type in `routes::v1::editing`.
+//! done once for every content type in `routes::v1::documents`.
 
-use super::dto::Essay;
 use super::input::EssayInput;
 
-crate::routes::v1::editing::document_writes!(
+crate::routes::v1::documents::document_routes!(
     tag = "essays",
     singular = "essay",
     input = EssayInput,
-    dto = Essay,
     published = EssayPublished,
     paths = [
         "/essays",

@@ -4,19 +4,19 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{EventSort, Occurrence, instant};
-use super::ical::Writer;
-use crate::domain::vtimezone::vtimezone;
-use crate::domain::{Country, EventTimes, IdOrSlug, LocalePreference, Visibility};
+use super::vevent::calendar;
+use crate::domain::{Country, IdOrSlug, LocalePreference, Visibility};
 use crate::error::AppError;
 use crate::http::origin;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
-use crate::routes::v1::document::{common_filter, id_or_slug, parse_param, slug_param};
+use crate::routes::v1::documents::common_filter;
+use crate::routes::v1::params::{id_or_slug, parse_param, slug_param};
 use crate::services::documents::{self, Entry};
 use crate::services::events::{self, EventDetail, EventFilter, Events};
 use crate::state::AppState;
@@ -27,8 +27,6 @@ const DEFAULT_EVENTS: u32 = 100;
 /// Without `from`, a calendar starts this many days back: recent events stay
 /// in subscribers' calendars for a while, older ones leave.
 const DEFAULT_DAYS_BACK: i64 = 30;
-/// Most years of a recurring event's time-zone rules included.
-const MAX_ZONE_YEARS: i32 = 20;
 
 /// Parameters of `GET /v1/events/calendar.ics`: the list's filters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,6 +63,28 @@ pub struct CalendarParams {
     pub limit: Option<u32>,
 }
 
+impl CalendarParams {
+    /// The events asked for, and at most how many.
+    fn filter(&self) -> Result<(EventFilter, u32), AppError> {
+        let limit = self.limit.unwrap_or(DEFAULT_EVENTS);
+        if !(1..=MAX_EVENTS).contains(&limit) {
+            return Err(AppError::bad_parameter("limit", format!("must be between 1 and {MAX_EVENTS}")));
+        }
+        let from = parse_param("from", self.from.as_deref(), |v| instant(v, false))?
+            .unwrap_or_else(|| Utc::now() - chrono::Duration::days(DEFAULT_DAYS_BACK));
+        let filter = EventFilter {
+            common: common_filter(self.tag.as_deref(), self.locale.as_deref(), None)?,
+            organizer: slug_param("organizer", self.organizer.as_deref())?,
+            from: Some(from),
+            to: parse_param("to", self.to.as_deref(), |v| instant(v, true))?,
+            upcoming: self.upcoming,
+            country: parse_param("country", self.country.as_deref(), Country::parse)?,
+            event_status: parse_param("event_status", self.event_status.as_deref(), str::parse)?,
+        };
+        Ok((filter, limit))
+    }
+}
+
 /// Parameters of `GET /v1/events/{id_or_slug}/occurrences`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -88,112 +108,6 @@ pub struct Occurrences {
     #[schema(example = "Europe/Athens")]
     pub time_zone: String,
     pub occurrences: Vec<Occurrence>,
-}
-
-fn status(value: &str) -> &'static str {
-    match value {
-        "cancelled" => "CANCELLED",
-        "postponed" => "TENTATIVE",
-        _ => "CONFIRMED",
-    }
-}
-
-/// A UTC time as iCalendar writes it.
-fn utc(at: DateTime<Utc>) -> String {
-    at.format("%Y%m%dT%H%M%SZ").to_string()
-}
-
-/// One `VEVENT`; returns the years its zone's rules must cover.
-fn vevent(out: &mut Writer, entry: &Entry<EventDetail>, origin: &str) -> Option<(chrono_tz::Tz, i32, i32)> {
-    let document = &entry.document;
-    let e = &entry.detail.event;
-    out.begin("VEVENT");
-    out.value("UID", &[], &format!("{}@broadside", document.id));
-    out.value("DTSTAMP", &[], &utc(document.updated_at));
-    out.value("LAST-MODIFIED", &[], &utc(document.updated_at));
-    out.value("SEQUENCE", &[], &document.version.max(0).to_string());
-    out.text("SUMMARY", &document.title);
-    out.text("DESCRIPTION", &e.summary);
-    out.value("STATUS", &[], status(&e.event_status));
-    let page = format!("{origin}/v1/events/{}", document.slug);
-    out.value("URL", &[], e.online_url.as_deref().unwrap_or(&page));
-    let times: Option<EventTimes> = entry.detail.times();
-    let mut zone_years = None;
-    match &times {
-        Some(times) if !times.all_day() => {
-            let zone = times.time_zone();
-            let local = |at: DateTime<Utc>| {
-                at.with_timezone(&zone.tz()).naive_local().format("%Y%m%dT%H%M%S").to_string()
-            };
-            out.value("DTSTART", &[("TZID", zone.name())], &local(times.starts_at()));
-            out.value("DTEND", &[("TZID", zone.name())], &local(times.ends_at()));
-            let first = times.starts_at().with_timezone(&zone.tz()).year();
-            let last = times
-                .series_ends_at()
-                .map_or(first + MAX_ZONE_YEARS, |end| end.year())
-                .clamp(first, first + MAX_ZONE_YEARS);
-            zone_years = Some((zone.tz(), first, last));
-        }
-        Some(times) => {
-            let zone = times.time_zone().tz();
-            let day = |at: DateTime<Utc>| at.with_timezone(&zone).date_naive().format("%Y%m%d").to_string();
-            out.value("DTSTART", &[("VALUE", "DATE")], &day(times.starts_at()));
-            out.value("DTEND", &[("VALUE", "DATE")], &day(times.ends_at()));
-        }
-        None => {
-            out.value("DTSTART", &[], &utc(e.starts_at));
-            out.value("DTEND", &[], &utc(e.ends_at));
-        }
-    }
-    if let Some(rule) = &e.recurrence {
-        out.value("RRULE", &[], rule);
-    }
-    let place: Vec<&str> = [&e.venue_name, &e.venue_address, &e.venue_city, &e.venue_country]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    if !place.is_empty() {
-        out.text("LOCATION", &place.join(", "));
-    }
-    if let (Some(latitude), Some(longitude)) = (e.venue_latitude, e.venue_longitude) {
-        out.value("GEO", &[], &format!("{latitude};{longitude}"));
-    }
-    out.texts("CATEGORIES", entry.shared.tags.iter().map(|t| t.name.as_str()));
-    out.end("VEVENT");
-    zone_years
-}
-
-/// The calendar of `entries`, time-zone definitions included.
-fn calendar(entries: &[Entry<EventDetail>], name: &str, origin: &str) -> String {
-    let mut zones: Vec<(chrono_tz::Tz, i32, i32)> = Vec::new();
-    let mut events = Writer::default();
-    for entry in entries {
-        if let Some((zone, first, last)) = vevent(&mut events, entry, origin) {
-            match zones.iter_mut().find(|(z, _, _)| *z == zone) {
-                Some(known) => {
-                    known.1 = known.1.min(first);
-                    known.2 = known.2.max(last);
-                }
-                None => zones.push((zone, first, last)),
-            }
-        }
-    }
-    let mut out = Writer::default();
-    out.begin("VCALENDAR");
-    out.value("VERSION", &[], "2.0");
-    out.value("PRODID", &[], "-//Broadside//Broadside API//EN");
-    out.value("CALSCALE", &[], "GREGORIAN");
-    out.value("METHOD", &[], "PUBLISH");
-    out.text("NAME", name);
-    out.text("X-WR-CALNAME", name);
-    // Each zone's rules go before the events that name it.
-    for (zone, first, last) in &zones {
-        out.lines(&vtimezone(*zone, *first, *last));
-    }
-    out.lines(&events.finish());
-    out.end("VCALENDAR");
-    out.finish()
 }
 
 fn ics(body: String) -> HttpResponse {
@@ -229,21 +143,7 @@ pub async fn events_calendar(
     state: web::Data<AppState>,
     Query(params): Query<CalendarParams>,
 ) -> Result<HttpResponse, AppError> {
-    let limit = params.limit.unwrap_or(DEFAULT_EVENTS);
-    if !(1..=MAX_EVENTS).contains(&limit) {
-        return Err(AppError::bad_parameter("limit", format!("must be between 1 and {MAX_EVENTS}")));
-    }
-    let from = parse_param("from", params.from.as_deref(), |v| instant(v, false))?
-        .unwrap_or_else(|| Utc::now() - chrono::Duration::days(DEFAULT_DAYS_BACK));
-    let filter = EventFilter {
-        common: common_filter(params.tag.as_deref(), params.locale.as_deref(), None)?,
-        organizer: slug_param("organizer", params.organizer.as_deref())?,
-        from: Some(from),
-        to: parse_param("to", params.to.as_deref(), |v| instant(v, true))?,
-        upcoming: params.upcoming,
-        country: parse_param("country", params.country.as_deref(), Country::parse)?,
-        event_status: parse_param("event_status", params.event_status.as_deref(), str::parse)?,
-    };
+    let (filter, limit) = params.filter()?;
     let sort = EventSort::StartsAt.sort();
     let page = events::list(
         state.reader(&request),

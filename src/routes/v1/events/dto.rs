@@ -4,8 +4,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::super::document::{DocumentFields, PersonRef, SummaryFields, listing_schema, sort_param};
 use crate::domain::{EventTimes, Invalid};
+use crate::routes::v1::documents::{DocumentFields, PersonRef, SummaryFields, sort_param};
+use crate::routes::v1::listing::listing_schema;
 use crate::services::documents::Entry;
 use crate::services::events::EventDetail;
 

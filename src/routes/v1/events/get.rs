@@ -5,7 +5,8 @@ use crate::error::AppError;
 use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError, Unauthorized};
-use crate::routes::v1::document::{self, GetParams};
+use crate::routes::v1::documents;
+use crate::routes::v1::documents::GetParams;
 use crate::services::events::Events;
 use crate::state::AppState;
 
@@ -45,5 +46,5 @@ pub async fn get_event(
     caller: Caller,
     Query(params): Query<GetParams>,
 ) -> Result<HttpResponse, AppError> {
-    document::get::<Events, Event>(&state, &request, &caller, &id_or_slug, &params).await
+    documents::get::<Events, Event>(&state, &request, &caller, &id_or_slug, &params).await
 }

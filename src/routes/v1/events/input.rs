@@ -7,15 +7,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::draft::{CommonInput, MAX_LINKS, MAX_TITLE, NewContent, NewEvent, Venue};
 use crate::domain::markdown::Markdown;
 use crate::domain::text;
 use crate::domain::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
 use crate::error::FieldError;
 use crate::http::body::Body;
-use crate::routes::v1::editing::{CommonInput, ContentInput, DOCUMENT_LIMIT, MAX_LINKS, MAX_TITLE, checked};
+use crate::http::input::checked;
+use crate::routes::v1::documents::{ContentInput, DOCUMENT_LIMIT};
 use crate::services::documents::Entry;
 use crate::services::events::{EventDetail, Events};
-use crate::services::writes::{NewContent, NewEvent, Venue};
 
 /// Where an event takes place.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -113,6 +114,7 @@ impl Body for EventInput {
 }
 
 impl ContentInput for EventInput {
+    type Dto = super::dto::Event;
     type Type = Events;
 
     fn common(&self) -> CommonInput<'_> {

@@ -6,7 +6,9 @@ mod dto;
 mod get;
 mod ical;
 mod input;
+mod linked_data;
 mod list;
+mod vevent;
 mod writes;
 
 pub use dto::{Event, EventList, EventSummary};

@@ -1,14 +1,12 @@
 //! Writing events: create, change, publish, delete, revisions. The work is
-//! done once for every content type in `routes::v1::editing`.
+//! done once for every content type in `routes::v1::documents`.
 
-use super::dto::Event;
 use super::input::EventInput;
 
-crate::routes::v1::editing::document_writes!(
+crate::routes::v1::documents::document_routes!(
     tag = "events",
     singular = "event",
     input = EventInput,
-    dto = Event,
     published = EventPublished,
     paths = [
         "/events",

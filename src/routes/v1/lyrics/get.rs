@@ -5,7 +5,8 @@ use crate::error::AppError;
 use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError, Unauthorized};
-use crate::routes::v1::document::{self, GetParams};
+use crate::routes::v1::documents;
+use crate::routes::v1::documents::GetParams;
 use crate::services::lyrics::Lyrics as LyricsType;
 use crate::state::AppState;
 
@@ -44,5 +45,5 @@ pub async fn get_lyrics(
     caller: Caller,
     Query(params): Query<GetParams>,
 ) -> Result<HttpResponse, AppError> {
-    document::get::<LyricsType, Lyrics>(&state, &request, &caller, &id_or_slug, &params).await
+    documents::get::<LyricsType, Lyrics>(&state, &request, &caller, &id_or_slug, &params).await
 }

@@ -7,14 +7,15 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::Locale;
+use crate::domain::draft::{CommonInput, MAX_LINKS, MAX_TITLE, NewContent, NewLyrics};
 use crate::domain::lyrics::{RightsStatus, Song, Stanza, StanzaKind, WriterRole};
 use crate::domain::text;
 use crate::error::FieldError;
 use crate::http::body::Body;
-use crate::routes::v1::editing::{CommonInput, ContentInput, DOCUMENT_LIMIT, MAX_LINKS, MAX_TITLE, checked};
+use crate::http::input::checked;
+use crate::routes::v1::documents::{ContentInput, DOCUMENT_LIMIT};
 use crate::services::documents::Entry;
 use crate::services::lyrics::{Lyrics, LyricsDetail};
-use crate::services::writes::{NewContent, NewLyrics};
 
 /// A writer credit: a person (by slug) and their role.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -94,6 +95,7 @@ impl Body for LyricsInput {
 }
 
 impl ContentInput for LyricsInput {
+    type Dto = super::dto::Lyrics;
     type Type = Lyrics;
 
     fn common(&self) -> CommonInput<'_> {

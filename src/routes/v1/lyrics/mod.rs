@@ -4,6 +4,7 @@
 mod dto;
 mod get;
 mod input;
+mod linked_data;
 mod list;
 mod writes;
 

@@ -1,14 +1,12 @@
 //! Writing lyrics: create, change, publish, delete, revisions. The work is
-//! done once for every content type in `routes::v1::editing`.
+//! done once for every content type in `routes::v1::documents`.
 
-use super::dto::Lyrics;
 use super::input::LyricsInput;
 
-crate::routes::v1::editing::document_writes!(
+crate::routes::v1::documents::document_routes!(
     tag = "lyrics",
     singular = "lyrics",
     input = LyricsInput,
-    dto = Lyrics,
     published = LyricsPublished,
     paths = [
         "/lyrics",

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::super::document::listing_schema;
+use crate::routes::v1::listing::listing_schema;
 use crate::services::people::{PersonRecord, Work as WorkRecord};
 
 /// Order of a people listing; `name` by default.

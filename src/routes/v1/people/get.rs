@@ -1,15 +1,11 @@
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{Person, PersonGetParams};
-use crate::domain::Visibility;
+use super::input::PersonInput;
 use crate::error::AppError;
-use crate::http::fields::Fields;
-use crate::http::preconditions::version_etag;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
-use crate::routes::v1::document::{id_or_slug, selected};
-use crate::services::people;
+use crate::routes::v1::catalog;
 use crate::state::AppState;
 
 /// Get a person
@@ -38,12 +34,5 @@ pub async fn get_person(
     path: web::Path<String>,
     Query(params): Query<PersonGetParams>,
 ) -> Result<HttpResponse, AppError> {
-    let fields = Fields::parse::<Person>(params.fields.as_deref())?;
-    let key = id_or_slug(&path)?;
-    let record = people::get(state.reader(&request), &key, Visibility::Public)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no person `{}`", path.as_str())))?;
-    let mut response = HttpResponse::Ok();
-    response.insert_header((header::ETAG, version_etag(record.person.id, record.person.version)));
-    selected(response, &Person::from(&record), fields.as_ref(), false)
+    catalog::get::<PersonInput>(&state, &request, &path, params.fields.as_deref()).await
 }

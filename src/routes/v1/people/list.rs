@@ -4,7 +4,8 @@ use super::dto::{PersonList, PersonListParams, PersonSort, PersonSummary};
 use crate::error::AppError;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, ServerError};
-use crate::routes::v1::document::{listing, page_request};
+use crate::routes::v1::listing::listing;
+use crate::routes::v1::params::page_request;
 use crate::services::people;
 use crate::state::AppState;
 

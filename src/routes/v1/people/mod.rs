@@ -2,11 +2,12 @@
 
 mod dto;
 mod get;
+mod input;
 mod list;
 mod writes;
 
 pub use dto::{Person, PersonList, PersonSummary};
-pub use writes::PersonInput;
+pub use input::PersonInput;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

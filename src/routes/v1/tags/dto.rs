@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::super::document::listing_schema;
+use crate::routes::v1::listing::listing_schema;
 use crate::services::tags::TagRecord;
 
 /// Order of a tag listing; `slug` by default.

@@ -1,14 +1,11 @@
-use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::dto::{Tag, TagGetParams};
-use super::writes::find;
+use super::input::TagInput;
 use crate::error::AppError;
-use crate::http::fields::Fields;
-use crate::http::preconditions::version_etag;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, NotFound, ServerError};
-use crate::routes::v1::document::selected;
+use crate::routes::v1::catalog;
 use crate::state::AppState;
 
 /// Get a tag
@@ -32,13 +29,10 @@ use crate::state::AppState;
 )]
 #[get("/tags/{id_or_slug}")]
 pub async fn get_tag(
+    request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(params): Query<TagGetParams>,
 ) -> Result<HttpResponse, AppError> {
-    let fields = Fields::parse::<Tag>(params.fields.as_deref())?;
-    let record = find(&state, &path).await?;
-    let mut response = HttpResponse::Ok();
-    response.insert_header((header::ETAG, version_etag(record.tag.id, record.tag.version)));
-    selected(response, &Tag::from(&record), fields.as_ref(), false)
+    catalog::get::<TagInput>(&state, &request, &path, params.fields.as_deref()).await
 }

@@ -5,7 +5,8 @@ use crate::domain::Visibility;
 use crate::error::AppError;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, ServerError};
-use crate::routes::v1::document::{listing, page_request};
+use crate::routes::v1::listing::listing;
+use crate::routes::v1::params::page_request;
 use crate::services::tags;
 use crate::state::AppState;
 

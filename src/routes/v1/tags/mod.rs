@@ -2,11 +2,12 @@
 
 mod dto;
 mod get;
+mod input;
 mod list;
 mod writes;
 
 pub use dto::{Tag, TagList};
-pub use writes::TagInput;
+pub use input::TagInput;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -1,26 +1,25 @@
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::dto::{Delivery, DeliveryList, DeliveryListParams};
 use super::{path_id, require_admin};
 use crate::error::AppError;
 use crate::http::caller::Caller;
-use crate::http::pagination;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Conflict, Forbidden, NotFound, ServerError, Unauthorized};
-use crate::services::documents::{Cursor, SortKey};
+use crate::routes::v1::listing::listing;
+use crate::routes::v1::params::page_request;
+use crate::services::pages::SortKey;
 use crate::services::webhooks;
 use crate::state::AppState;
-
-/// The sort the delivery log's cursors belong to.
-const SORT: &str = "-created_at";
 
 async fn respond(
     state: &AppState,
     status: StatusCode,
     delivery: entity::webhook_delivery::Model,
 ) -> Result<HttpResponse, AppError> {
-    let delivery = Delivery::new(webhooks::logged(&state.db, delivery).await?);
+    let delivery = Delivery::from(&webhooks::logged(&state.db, delivery).await?);
     Ok(HttpResponse::build(status).insert_header((header::CACHE_CONTROL, "private, no-store")).json(delivery))
 }
 
@@ -59,30 +58,18 @@ pub async fn list_deliveries(
 ) -> Result<HttpResponse, AppError> {
     require_admin(caller)?;
     let id = path_id(&id, "id")?;
-    let limit = pagination::limit(params.limit)?;
-    let after = match pagination::after(params.cursor.as_deref(), SORT)? {
-        Some(Cursor { key: SortKey::Time(at), id, .. }) => Some((at, id)),
-        Some(_) => return Err(AppError::bad_parameter("cursor", "not a cursor of this listing")),
-        None => None,
-    };
+    let (limit, after) = page_request(params.limit, params.cursor.as_deref(), webhooks::DELIVERY_SORT)?;
+    if after.as_ref().is_some_and(|cursor| !matches!(cursor.key, SortKey::Time(_))) {
+        return Err(AppError::bad_parameter("cursor", "not a cursor of this listing"));
+    }
     if webhooks::get(&state.db, id).await?.is_none() {
         return Err(AppError::not_found(format!("no webhook {id}")));
     }
     let status = params.status.map(|s| s.as_str());
-    let (page, more) = webhooks::deliveries(&state.db, id, after, status, limit).await?;
-    let next_cursor = page.last().filter(|_| more).map(|last| {
-        pagination::encode(&Cursor {
-            sort: SORT.into(),
-            key: SortKey::Time(last.delivery.created_at),
-            id: last.delivery.id,
-        })
-    });
-    let mut response = HttpResponse::Ok();
-    response.insert_header((header::CACHE_CONTROL, "private, no-store"));
-    if let Some(next) = &next_cursor {
-        response.insert_header((header::LINK, pagination::next_link(&request, next)));
-    }
-    Ok(response.json(DeliveryList { data: page.into_iter().map(Delivery::new).collect(), next_cursor }))
+    let page = webhooks::deliveries(&state.db, id, status, after.as_ref(), limit).await?;
+    let mut response = listing::<_, Delivery>(&request, page, None)?;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
 }
 
 /// Replay a delivery

@@ -3,10 +3,12 @@
 
 mod deliveries;
 mod dto;
+mod input;
 mod subscriptions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::auth::policy;
 use crate::error::AppError;
 use crate::http::caller::Caller;
 
@@ -25,11 +27,7 @@ pub fn configure(config: &mut ServiceConfig) {
 
 /// Webhooks are for admins only.
 fn require_admin(caller: Caller) -> Result<crate::auth::Actor, AppError> {
-    let actor = caller.required()?;
-    if !actor.is_admin() {
-        return Err(AppError::Forbidden("only admins manage webhooks".into()));
-    }
-    Ok(actor)
+    Ok(policy::admin(caller.0, "webhooks")?)
 }
 
 /// The id in a path, or a 400.

@@ -1,17 +1,18 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-use super::dto::{CreatedWebhook, Webhook, WebhookInput, WebhookList};
+use super::dto::{CreatedWebhook, Webhook, WebhookList};
+use super::input::WebhookInput;
 use super::{path_id, require_admin};
 use crate::error::AppError;
 use crate::http::body::{Json, MergePatch};
 use crate::http::caller::Caller;
+use crate::http::input::merged;
 use crate::http::preconditions::{if_match, version_etag};
 use crate::routes::responses::{
     BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError, Unauthorized,
     UnprocessableContent,
 };
-use crate::routes::v1::editing::merged;
 use crate::services::webhooks;
 use crate::state::AppState;
 

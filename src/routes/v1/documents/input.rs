@@ -1,0 +1,88 @@
+//! The `/v1` request body of a document, whatever its type, and how it
+//! becomes a [`Draft`]: the shared fields checked by the content model's
+//! rules ([`DocumentDraft::parse`]) against what exists, the type's own
+//! fields by the type (Markdown rendered off the async workers), every
+//! broken rule answered at once.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::domain::draft::{CommonInput, DocumentDraft, Draft, NewContent, check_credits};
+use crate::error::{AppError, FieldError};
+use crate::http::body::Body;
+use crate::services::documents::{ContentType, Entry};
+use crate::services::known;
+use crate::services::render::Rendered;
+use crate::state::AppState;
+
+/// The largest document body accepted, in bytes (768 KiB): room for the
+/// largest Markdown ([`crate::domain::markdown::MAX_BYTES`], 512 KiB) with
+/// its JSON escapes and the other fields.
+pub const DOCUMENT_LIMIT: usize = 768 * 1024;
+
+/// The detail of the content type `I` writes.
+pub type Detail<I> = <<I as ContentInput>::Type as ContentType>::Detail;
+
+/// A content type's request body (the writable fields of a document), and
+/// the representation `/v1` answers with.
+pub trait ContentInput: Body + Serialize + Clone + Send + Sized {
+    type Type: Rendered;
+    /// The document as `GET /v1/{type}/{id}` shows it.
+    type Dto: for<'a> From<&'a Entry<Detail<Self>>> + Serialize;
+
+    fn common(&self) -> CommonInput<'_>;
+
+    /// Every person the body credits: `(field, person slug)`.
+    fn credited(&self) -> Vec<(String, String)>;
+
+    /// The type's own content as domain values, people resolved through
+    /// `people`; each invalid field is added to `errors`. CPU-bound (it
+    /// renders Markdown): called off the async workers.
+    fn content(&self, people: &HashMap<String, Uuid>, errors: &mut Vec<FieldError>) -> Option<NewContent>;
+
+    /// The body that would recreate `entry`: what merge patches apply to.
+    fn from_entry(entry: &Entry<Detail<Self>>) -> Self;
+
+    /// Everything a reader sees, for the placeholder check.
+    fn text(&self) -> String;
+}
+
+/// How `/v1` renders a document of the type `I` writes, for revisions,
+/// webhooks and sync: the document as shown, and the body that recreates
+/// it (what restoring a revision writes back).
+pub fn snapshot<I: ContentInput>(entry: &Entry<Detail<I>>) -> Value {
+    json!({ "document": I::Dto::from(entry), "input": I::from_entry(entry) })
+}
+
+/// `input`, for document `id` (new, or an existing one rewritten), as a
+/// draft; else a 422 listing every invalid field.
+pub async fn prepare<I: ContentInput>(state: &AppState, id: Uuid, input: &I) -> Result<Draft, AppError> {
+    let (common, credited) = (input.common(), input.credited());
+    let known = known::known(&state.db, &common, &credited).await?;
+    let kind = <I::Type as ContentType>::KIND;
+    let document =
+        DocumentDraft::parse(id, kind, &common, &state.settings.default_locale, &known, Utc::now());
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut invalid = |broken: Vec<(String, crate::domain::Invalid)>| {
+        errors.extend(broken.into_iter().map(|(field, e)| FieldError::new(field, e.to_string())));
+    };
+    invalid(document.as_ref().err().cloned().unwrap_or_default());
+    invalid(check_credits(&credited, &known));
+    // The type's own fields are CPU work (Markdown): off the async
+    // workers, and before any transaction begins.
+    let (owned, people) = (input.clone(), known.people);
+    let (content, content_errors) = crate::blocking::run(move || {
+        let mut errors = Vec::new();
+        (owned.content(&people, &mut errors), errors)
+    })
+    .await?;
+    errors.extend(content_errors);
+    match (document, content) {
+        (Ok(document), Some(content)) if errors.is_empty() => Ok(document.with(content)),
+        _ => Err(AppError::invalid_fields(errors)),
+    }
+}

@@ -1,0 +1,74 @@
+//! The envelope of every listing of `/v1`, `{"data": [...], "next_cursor":
+//! ...}`, with its `Link` header and sparse fields.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+use crate::http::fields::Fields;
+use crate::http::pagination;
+use crate::services::pages::Page;
+
+/// `body` as JSON, cut down to `fields` when given: the body itself, or
+/// each item of a listing's `data`.
+pub fn selected<B: Serialize>(
+    mut response: actix_web::HttpResponseBuilder,
+    body: &B,
+    fields: Option<&Fields>,
+    listing: bool,
+) -> Result<HttpResponse, AppError> {
+    let Some(fields) = fields else { return Ok(response.json(body)) };
+    let mut value = serde_json::to_value(body).map_err(anyhow::Error::from)?;
+    if listing {
+        value["data"].as_array_mut().into_iter().flatten().for_each(|item| fields.select(item));
+    } else {
+        fields.select(&mut value);
+    }
+    Ok(response.json(value))
+}
+
+/// A page of a listing: `{"data": [...], "next_cursor": ...}`.
+#[derive(Debug, Serialize)]
+pub struct Listing<T> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The response for a page: the body (its items cut down to `fields`), and
+/// a `Link` header when there is a next page.
+pub fn listing<S, T>(
+    request: &HttpRequest,
+    page: Page<S>,
+    fields: Option<&str>,
+) -> Result<HttpResponse, AppError>
+where
+    T: for<'a> From<&'a S> + Serialize + ToSchema,
+{
+    let fields = Fields::parse::<T>(fields)?;
+    let next_cursor = page.next.as_ref().map(pagination::encode);
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next_cursor {
+        response.insert_header((header::LINK, pagination::next_link(request, next)));
+    }
+    let body = Listing { data: page.items.iter().map(T::from).collect::<Vec<T>>(), next_cursor };
+    selected(response, &body, fields.as_ref(), true)
+}
+
+/// Declares the OpenAPI schema of one listing type, whose body is
+/// [`Listing`]: utoipa documents concrete types under their own names.
+macro_rules! listing_schema {
+    ($name:ident, $item:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, ".")]
+        #[derive(utoipa::ToSchema)]
+        #[allow(dead_code)]
+        pub struct $name {
+            pub data: Vec<$item>,
+            /// Pass as `cursor` to get the next page; `null` on the last page.
+            #[schema(example = "WyItcHVibGlzaGVkX2F0Iix7InQiOiIyMDI2LTExLTI0VDEwOjAwOjAwWiJ9LCIwMTkzIl0")]
+            pub next_cursor: Option<String>,
+        }
+    };
+}
+pub(crate) use listing_schema;
