@@ -161,7 +161,7 @@ impl TestApp {
             .post_json("/v1/auth/token", &serde_json::json!({"email": email, "password": password}))
             .await;
         assert_eq!(response.status(), 200, "sign in as {email}");
-        response.json().await.unwrap_or_default()
+        response.json().await.expect("a token pair")
     }
 
     /// A user with `role` (created now) and their access token.
@@ -169,7 +169,7 @@ impl TestApp {
         let email = format!("{}-{}@example.org", role.as_str(), Uuid::now_v7().simple());
         add_user(&self.db, &email, "a long enough password", role).await;
         let pair = self.sign_in(&email, "a long enough password").await;
-        pair["access_token"].as_str().unwrap_or_default().to_owned()
+        pair["access_token"].as_str().expect("an access token").to_owned()
     }
 
     /// A request with a bearer token (or none) and optional If-Match.
@@ -221,7 +221,7 @@ impl TestApp {
     pub async fn get_json(&self, path: &str) -> Value {
         let response = self.get(path).await;
         let status = response.status();
-        let body = response.text().await.unwrap_or_default();
+        let body = response.text().await.unwrap();
         assert_eq!(status, 200, "GET {path}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
     }
@@ -251,7 +251,7 @@ impl TestApp {
                 url.push_str(&format!("&cursor={c}"));
             }
             let page = self.get_json(&url).await;
-            items.extend(page["data"].as_array().cloned().unwrap_or_default());
+            items.extend(page["data"].as_array().cloned().unwrap_or_else(|| panic!("{url}: {page}")));
             match page["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_owned()),
                 None => return items,
@@ -371,7 +371,8 @@ pub fn slug(value: &str) -> Slug {
 
 /// The `field` of every item.
 pub fn fields(items: &[Value], field: &str) -> Vec<String> {
-    items.iter().map(|item| item[field].as_str().unwrap_or_default().to_owned()).collect()
+    let text = |item: &Value| item[field].as_str().unwrap_or_else(|| panic!("{field}: {item}")).to_owned();
+    items.iter().map(text).collect()
 }
 
 /// Awaits every future together on this task, all in flight at once;

@@ -1,0 +1,119 @@
+//! Creating a document: every invalid field named, taken slugs, and HTML
+//! that carries no script while placeholder copy is flagged.
+
+use broadside::auth::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{essay_body, json_of};
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn every_invalid_field_is_named() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let cases: Vec<(&str, Value, Vec<&str>)> = vec![
+        (
+            "essays",
+            json!({"slug": "Bad Slug", "title": "", "body_markdown": "x", "locale": "english",
+            "authors": [{"person": "nobody"}], "tags": ["Not A Tag"], "related": ["0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6b"]}),
+            vec!["slug", "locale", "title", "tags[0]", "related[0]", "authors[0].person"],
+        ),
+        (
+            "lyrics",
+            json!({"slug": "s", "title": "T", "rights": {"status": "mine"},
+            "writers": [{"person": "ralph-chaplin", "role": "singer"}],
+            "stanzas": [{"id": "v1", "kind": "hook", "lines": ["x"]}], "arrangement": ["v1"], "year": 99}),
+            vec!["writers[0].role", "year", "rights.status", "stanzas[0].kind"],
+        ),
+        (
+            "lyrics",
+            json!({"slug": "s", "title": "T", "rights": {"status": "public_domain"},
+            "stanzas": [{"id": "v1", "kind": "verse", "lines": ["x"]}], "arrangement": ["v1", "chorus"]}),
+            vec!["arrangement"],
+        ),
+        (
+            "events",
+            json!({"slug": "e", "title": "T", "starts_at": "2030-01-01T10:00:00+02:00", "ends_at": "2030-01-01T09:00:00+02:00",
+            "time_zone": "Mars/Olympus", "recurrence": "FREQ=SOMETIMES", "venue": {"country": "XX", "latitude": 91.0},
+            "online_url": "javascript:alert(1)", "event_status": "maybe"}),
+            vec!["time_zone", "recurrence", "event_status", "venue.country", "venue.latitude", "online_url"],
+        ),
+        (
+            "events",
+            json!({"slug": "e", "title": "T", "starts_at": "2030-01-01T10:00:00+02:00", "ends_at": "2030-01-01T09:00:00+02:00",
+            "time_zone": "Europe/Athens"}),
+            vec!["ends_at"],
+        ),
+        (
+            "events",
+            json!({"slug": "e", "title": "T", "starts_at": "tomorrow", "ends_at": "2030-01-01T09:00:00",
+            "time_zone": "Europe/Athens"}),
+            vec!["starts_at", "ends_at"],
+        ),
+    ];
+    for (collection, body, fields) in cases {
+        let response =
+            app.send(Method::POST, &format!("/v1/{collection}"), Some(&editor), None, Some(&body)).await;
+        assert_eq!(response.status(), 422, "{collection}: {body}");
+        let problem: Value = response.json().await.unwrap();
+        let named: Vec<&str> =
+            problem["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+        for field in fields {
+            assert!(named.contains(&field), "{collection}: `{field}` not named in {problem}");
+        }
+    }
+    // Wrong types and unknown fields are 422 too, and nothing was written.
+    let response = app.send(Method::POST, "/v1/essays", Some(&editor), None, Some(&json!({"slug": 5}))).await;
+    assert_eq!(response.status(), 422);
+    let response = app
+        .send(
+            Method::POST,
+            "/v1/essays",
+            Some(&editor),
+            None,
+            Some(&json!({"slug": "x", "title": "x", "body_markdown": "x", "colour": "red"})),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let drafts: Value = app
+        .get_with("/v1/essays?status=any", ("authorization", &format!("Bearer {editor}")))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(drafts["data"].as_array().map(Vec::len), Some(1), "only the demo essay");
+
+    // A taken slug is a conflict naming the field.
+    let (_, _, _) =
+        json_of(app.send(Method::POST, "/v1/essays", Some(&editor), None, Some(&essay_body("taken"))).await)
+            .await;
+    let response =
+        app.send(Method::POST, "/v1/essays", Some(&editor), None, Some(&essay_body("taken"))).await;
+    assert_eq!(response.status(), 409);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "slug");
+}
+
+#[tokio::test]
+async fn scripts_never_reach_the_html_and_placeholders_are_flagged() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let mut body = essay_body("hostile");
+    body["body_markdown"] = json!(
+        "Hello <script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)>\n\nLorem ipsum dolor sit amet.\n\nDon’t worry about sounding professional. Sound like you."
+    );
+    let (status, etag, doc) =
+        json_of(app.send(Method::POST, "/v1/essays", Some(&editor), None, Some(&body)).await).await;
+    assert_eq!(status, 201);
+    let html = doc["body_html"].as_str().unwrap();
+    for bad in ["<script", "javascript:", "onerror"] {
+        assert!(!html.contains(bad), "{bad} reached the HTML: {html}");
+    }
+    let path = format!("/v1/essays/{}/publish", doc["id"].as_str().unwrap());
+    let (status, _, published) =
+        json_of(app.send(Method::POST, &path, Some(&editor), etag.as_deref(), None).await).await;
+    assert_eq!(status, 200, "warnings do not block publishing");
+    let warnings = published["warnings"].as_array().cloned().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+}

@@ -1,0 +1,97 @@
+//! Events: the demo meeting's recurrence in its own zone, date ranges, and
+//! the filters of the list. iCalendar is in `calendar`.
+
+mod calendar;
+
+use chrono::{DateTime, Datelike, Utc};
+use serde_json::Value;
+
+use crate::helpers::{fields, spawn_app};
+
+const MEETING: &str = "international-meeting-of-communist-and-workers-parties";
+
+#[tokio::test]
+async fn the_demo_meeting_recurs_yearly_in_its_own_time_zone_and_says_it_is_sample_data() {
+    let app = spawn_app().await;
+    let event = app.get_json(&format!("/v1/events/{MEETING}")).await;
+    assert_eq!(event["type"], "event");
+    assert_eq!(event["recurrence"], "FREQ=YEARLY");
+    assert_eq!(event["time_zone"], "Europe/Istanbul");
+    let starts = event["starts_at"].as_str().unwrap();
+    assert!(starts.ends_with("+03:00"), "shown with the zone's offset: {starts}");
+    assert_eq!(event["event_status"], "scheduled");
+    assert_eq!(event["attendance_mode"], "in_person");
+    assert_eq!(event["venue"]["country"], "TR");
+
+    let tags = fields(event["tags"].as_array().map(Vec::as_slice).unwrap(), "slug");
+    assert!(tags.contains(&"sample".to_owned()), "sample values are tagged `sample`");
+    assert!(event["description_markdown"].as_str().unwrap().contains("Sample data"));
+
+    let next = &event["next_occurrence"];
+    let next_start =
+        DateTime::parse_from_rfc3339(next["starts_at"].as_str().unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(next_start.with_timezone(&Utc) >= Utc::now() - chrono::Duration::days(3));
+    assert_eq!(next_start.format("%m-%d %H:%M").to_string(), "10-23 10:00");
+}
+
+fn slugs(items: &[Value]) -> Vec<String> {
+    fields(items, "slug")
+}
+
+#[tokio::test]
+async fn a_date_range_finds_a_recurring_event_by_any_of_its_occurrences() {
+    let app = spawn_app().await;
+    let year = Utc::now().year() + 3;
+    let during = app.walk(&format!("/v1/events?from={year}-10-24&to={year}-10-24"), 20).await;
+    assert_eq!(slugs(&during), [MEETING], "the occurrence of {year} overlaps");
+    let before = app.walk(&format!("/v1/events?from={year}-01-01&to={year}-09-30"), 20).await;
+    assert!(before.is_empty(), "no occurrence between January and September");
+    let earlier = app.walk("/v1/events?to=2020-01-01", 20).await;
+    assert!(earlier.is_empty(), "the series starts in 2026");
+}
+
+#[tokio::test]
+async fn events_filter_by_upcoming_country_status_tag_and_organizer() {
+    let app = spawn_app().await;
+    app.load_synthetic(80).await;
+    let now = Utc::now();
+
+    let upcoming = app.walk("/v1/events?upcoming=true", 50).await;
+    assert!(slugs(&upcoming).contains(&MEETING.to_owned()));
+    for event in &upcoming {
+        let next = &event["next_occurrence"];
+        assert!(next.is_object(), "an upcoming event has a next occurrence: {event}");
+    }
+    let past = app.walk("/v1/events?upcoming=false", 50).await;
+    assert!(!past.is_empty());
+    for event in &past {
+        assert_eq!(event["recurrence"], Value::Null, "{event}");
+        let ends = DateTime::parse_from_rfc3339(event["ends_at"].as_str().unwrap())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(ends.with_timezone(&Utc) <= now);
+    }
+    let all = app.walk("/v1/events", 50).await;
+    assert_eq!(upcoming.len() + past.len(), all.len(), "every event is upcoming or past");
+
+    let greek = app.walk("/v1/events?country=GR", 50).await;
+    assert!(!greek.is_empty() && greek.iter().all(|e| e["venue"]["country"] == "GR"));
+    let lower = app.walk("/v1/events?country=gr", 50).await;
+    assert_eq!(slugs(&lower), slugs(&greek), "country codes are case-insensitive");
+
+    let cancelled = app.walk("/v1/events?event_status=cancelled", 50).await;
+    assert!(!cancelled.is_empty() && cancelled.iter().all(|e| e["event_status"] == "cancelled"));
+
+    let tagged = app.walk("/v1/events?tag=communist-parties", 50).await;
+    assert_eq!(slugs(&tagged), [MEETING]);
+    let organized = app.walk("/v1/events?organizer=synthetic-person-002", 50).await;
+    assert!(!organized.is_empty());
+
+    let starts: Vec<String> = fields(&all, "starts_at");
+    let instants: Vec<DateTime<Utc>> = starts
+        .iter()
+        .map(|s| {
+            DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    assert!(instants.windows(2).all(|w| w[0] <= w[1]), "earliest first by default");
+}
