@@ -288,7 +288,11 @@ fn auth_settings<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<AuthSetti
                 reason: "is required when BROADSIDE_ENV=production (at least 32 bytes)".into(),
             });
         }
-        _ => (crate::auth::secrets::generate("").into_bytes(), true),
+        _ => {
+            let mut key = [0u8; 32];
+            rand::fill(&mut key);
+            (key.to_vec(), true)
+        }
     };
     let admin_email = get("BROADSIDE_ADMIN_EMAIL").map(str::to_owned);
     let admin_password = get("BROADSIDE_ADMIN_PASSWORD").map(str::to_owned);
