@@ -218,6 +218,53 @@ pub enum ChangeRefusals {
     ServerError(#[ref_response] ServerError),
 }
 
+/// What an operation on something only admins manage may be refused with:
+/// the request (400), the credentials (401, 403), and a resource that is
+/// not there (404).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum AdminRefusals {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 500)]
+    ServerError(#[ref_response] ServerError),
+}
+
+/// What reading something public that takes no credentials may be
+/// refused with: the request (400), and a resource that is not there (404).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ReadRefusals {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 500)]
+    ServerError(#[ref_response] ServerError),
+}
+
+/// What reading something public may be refused with: the request (400),
+/// credentials that are sent but wrong (401), and a resource that is not
+/// there for this caller (404).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum PublicReadRefusals {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 500)]
+    ServerError(#[ref_response] ServerError),
+}
+
 /// What reading something only authenticated callers see may be refused
 /// with.
 #[derive(utoipa::IntoResponses)]

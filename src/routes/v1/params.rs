@@ -1,10 +1,41 @@
 //! Query parameters and path segments into domain values, for every
 //! resource of `/v1`: each malformed one is a 400 naming it.
 
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use crate::domain::{IdOrSlug, Invalid, Slug};
 use crate::error::AppError;
 use crate::http::pagination;
 use crate::services::pages::Cursor;
+
+/// The resource a request addresses, in its path: `{id_or_slug}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct KeyPath {
+    /// Its id (UUID) or its slug.
+    #[param(example = "solidarity")]
+    pub id_or_slug: String,
+}
+
+impl std::ops::Deref for KeyPath {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.id_or_slug
+    }
+}
+
+/// The version a change is based on.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IfMatch {
+    /// The ETag of the version being changed: 428 without it, 412 when it
+    /// changed meanwhile.
+    #[param(rename = "If-Match", example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a6d-v1\"")]
+    pub if_match: String,
+}
 
 /// A `{id_or_slug}` path segment.
 pub fn id_or_slug(value: &str) -> Result<IdOrSlug, AppError> {

@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, delete, web};
 use super::require_admin;
 use crate::error::AppError;
 use crate::http::caller::Caller;
-use crate::routes::responses::{BadRequest, Forbidden, NotFound, ServerError, Unauthorized};
+use crate::routes::responses::AdminRefusals;
 use crate::services::api_keys;
 use crate::state::AppState;
 
@@ -17,11 +17,7 @@ use crate::state::AppState;
     params(("id" = uuid::Uuid, Path, description = "The key's id.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a6f")),
     responses(
         (status = 204, description = "Revoked."),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 500, response = ServerError),
+        AdminRefusals,
     )
 )]
 #[delete("/api-keys/{id}")]

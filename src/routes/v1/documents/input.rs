@@ -27,14 +27,18 @@ pub const DOCUMENT_LIMIT: usize = 768 * 1024;
 /// The detail of the content type `I` writes.
 pub type Detail<I> = <<I as ContentInput>::Type as ContentType>::Detail;
 
+/// The fields every document's body has, whatever its type: implemented
+/// by [`document_input!`](crate::routes::v1::documents::document_input).
+pub trait CommonFields {
+    fn common(&self) -> CommonInput<'_>;
+}
+
 /// A content type's request body (the writable fields of a document), and
 /// the representation `/v1` answers with.
-pub trait ContentInput: Body + Serialize + Clone + Send + Sized {
+pub trait ContentInput: Body + CommonFields + Serialize + Clone + Send + Sized {
     type Type: Rendered;
     /// The document as `GET /v1/{type}/{id}` shows it.
     type Dto: for<'a> From<&'a Entry<Detail<Self>>> + Serialize;
-
-    fn common(&self) -> CommonInput<'_>;
 
     /// Every person the body credits: `(field, person slug)`.
     fn credited(&self) -> Vec<(String, String)>;
@@ -86,3 +90,80 @@ pub async fn prepare<I: ContentInput>(state: &AppState, id: Uuid, input: &I) -> 
         _ => Err(AppError::invalid_fields(errors)),
     }
 }
+
+/// Declares, in the calling module, a content type's request body: the
+/// fields every document has (slug, locale and title first; tags, related
+/// documents and the translated document last) around the type's own,
+/// with its size limit, its [`CommonFields`], and `shared_of`, the shared
+/// fields as an entry holds them (the type's own at their defaults), for
+/// [`ContentInput::from_entry`].
+macro_rules! document_input {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            slug = $slug:literal,
+            title = $title:literal;
+            $($own:tt)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// Lowercase letters, digits and single hyphens; unique per type
+            /// and locale.
+            #[schema(example = $slug)]
+            pub slug: String,
+            /// BCP 47; the default locale when absent.
+            #[serde(default)]
+            #[schema(example = "en")]
+            pub locale: Option<String>,
+            #[schema(example = $title)]
+            pub title: String,
+            $($own)*
+            /// Tag slugs; unknown tags are created.
+            #[serde(default)]
+            #[schema(example = json!(["solidarity"]))]
+            pub tags: Vec<String>,
+            /// Ids of related documents of any type.
+            #[serde(default)]
+            pub related: Vec<uuid::Uuid>,
+            /// The id of the document this one translates (of the same type).
+            #[serde(default)]
+            pub translation_of: Option<uuid::Uuid>,
+        }
+
+        impl $crate::http::body::Body for $name {
+            const LIMIT: usize = $crate::routes::v1::documents::DOCUMENT_LIMIT;
+        }
+
+        impl $crate::routes::v1::documents::CommonFields for $name {
+            fn common(&self) -> $crate::domain::draft::CommonInput<'_> {
+                $crate::domain::draft::CommonInput {
+                    slug: &self.slug,
+                    locale: self.locale.as_deref(),
+                    title: &self.title,
+                    tags: &self.tags,
+                    related: &self.related,
+                    translation_of: self.translation_of,
+                }
+            }
+        }
+
+        impl $name {
+            fn shared_of<D>(entry: &$crate::services::documents::Entry<D>) -> Self {
+                let document = &entry.document;
+                Self {
+                    slug: document.slug.clone(),
+                    locale: Some(document.locale.clone()),
+                    title: document.title.clone(),
+                    tags: entry.shared.tags.iter().map(|t| t.slug.clone()).collect(),
+                    related: entry.shared.outgoing.clone(),
+                    translation_of: None,
+                    ..Self::default()
+                }
+            }
+        }
+    };
+}
+pub(crate) use document_input;

@@ -11,6 +11,7 @@ mod get;
 mod input;
 pub mod linked_data;
 mod params;
+mod revision_routes;
 pub mod revisions;
 mod routes;
 mod state;
@@ -21,11 +22,14 @@ pub use create::create;
 pub(crate) use dto::sort_param;
 pub use dto::{DocumentFields, DocumentLink, PersonRef, SummaryFields, TagRef};
 pub use get::get;
-pub use input::{ContentInput, DOCUMENT_LIMIT, snapshot};
+pub(crate) use input::document_input;
+pub use input::{CommonFields, ContentInput, DOCUMENT_LIMIT, snapshot};
+pub(crate) use params::list_params;
 pub use params::{
-    ChangeHeaders, DeleteParams, DiffParams, DocumentPath, GetParams, PublishRequest, RevisionListParams,
-    RevisionPath, common_filter, listing_visibility,
+    AcceptLanguage, ChangeHeaders, DeleteParams, DiffParams, DocumentPath, GetParams, PublishRequest,
+    RevisionListParams, RevisionPath, common_filter, listing_visibility,
 };
+pub(crate) use revision_routes::revision_routes;
 pub use revisions::{Revision, RevisionList};
 pub(crate) use routes::document_routes;
 pub use state::{change_state, publish, purge};

@@ -61,6 +61,16 @@ impl GetParams {
     }
 }
 
+/// The header that chooses a translation when `locale` is absent.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct AcceptLanguage {
+    /// Translations the reader prefers, used when `locale` is absent.
+    #[param(rename = "Accept-Language", example = "es-MX, es;q=0.9, en;q=0.5")]
+    pub accept_language: Option<String>,
+}
+
 /// What a listing shows a caller: anonymous callers and `status=published`
 /// (the default) see published documents; authenticated readers may ask
 /// for `draft`, `scheduled`, `archived` or `any` (authors see only their
@@ -199,3 +209,49 @@ pub struct DiffParams {
     #[param(example = 1)]
     pub against: i32,
 }
+
+/// Declares, in the calling module, the parameters of a content type's
+/// listing: page size, status, cursor and the type's sort first, then the
+/// tag filter, the type's own filters, the locale and sparse fields.
+macro_rules! list_params {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            cursor = $cursor:literal;
+            sort { $($sort:tt)* }
+            $($own:tt)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// Page size, 1 to 100 (default 20).
+            #[param(minimum = 1, maximum = 100, example = 20)]
+            pub limit: Option<u32>,
+            /// Publication status: `published` (the default, for everyone);
+            /// `draft`, `scheduled`, `archived` or `any` for authenticated
+            /// readers (authors see only their own documents among those);
+            /// `deleted` for editors, admins and write keys, to restore them.
+            #[param(example = "published")]
+            pub status: Option<String>,
+            /// The `next_cursor` of the previous page, unchanged.
+            #[param(example = $cursor)]
+            pub cursor: Option<String>,
+            $($sort)*
+            /// Only documents with this tag (a tag slug).
+            #[param(example = "solidarity")]
+            pub tag: Option<String>,
+            $($own)*
+            /// Only documents in this locale (BCP 47).
+            #[param(example = "en")]
+            pub locale: Option<String>,
+            /// Only these top-level fields of each item, comma-separated
+            /// (unknown names are a 400).
+            #[param(example = "id,slug,title")]
+            pub fields: Option<String>,
+        }
+    };
+}
+pub(crate) use list_params;

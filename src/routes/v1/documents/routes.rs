@@ -1,13 +1,20 @@
-/// Declares, in the calling module, the write and revision operations of one
-/// content type: each is documented for OpenAPI (utoipa needs the type's own
-/// body and DTO named in each annotation) and is one call into the action
-/// of [`crate::routes::v1::documents`] that does the work.
+/// Declares, in the calling module, the operations on one document of a
+/// content type: get, the writes and the revisions. Each is documented for
+/// OpenAPI (utoipa needs the type's own body and DTO named in each
+/// annotation) and is one call into the action of
+/// [`crate::routes::v1::documents`] that does the work.
 macro_rules! document_routes {
     (
         tag = $tag:tt,
         singular = $singular:tt,
         input = $Input:ty,
         published = $Published:ident,
+        get = {
+            summary = $get_summary:tt,
+            description = $get_description:tt,
+            found = $found:tt,
+            json_ld = $json_ld:tt $(,)?
+        },
         paths = [$collection:tt, $item:tt, $publish:tt, $unpublish:tt, $archive:tt, $restore:tt,
                  $revisions:tt, $revision:tt, $diff:tt, $revert:tt $(,)?] $(,)?
     ) => {
@@ -18,11 +25,12 @@ macro_rules! document_routes {
         use crate::http::caller::Caller;
         use crate::http::query::Query;
         use crate::routes::responses::{
-            ChangeRefusals, Conflict, CreateRefusals, PrivateReadRefusals, UnprocessableContent,
+            ChangeRefusals, Conflict, CreateRefusals, PrivateReadRefusals, PublicReadRefusals,
+            UnprocessableContent,
         };
         use crate::routes::v1::documents::{
-            self, ChangeHeaders, ContentInput, DeleteParams, DiffParams, DocumentPath, PublishRequest,
-            RevisionListParams, RevisionPath,
+            self, AcceptLanguage, ChangeHeaders, ContentInput, DeleteParams, DiffParams, DocumentPath,
+            GetParams, PublishRequest, RevisionListParams, RevisionPath,
         };
         use crate::services::workflow::Transition;
         use crate::state::AppState;
@@ -51,7 +59,33 @@ macro_rules! document_routes {
                 .service(list_revisions)
                 .service(get_revision)
                 .service(diff_revisions)
-                .service(restore_revision);
+                .service(restore_revision)
+                .service(get_document);
+        }
+
+        #[utoipa::path(
+            tag = $tag,
+            operation_id = concat!("get_", $singular),
+            summary = $get_summary,
+            description = $get_description,
+            security((), ("bearer" = []), ("api_key" = [])),
+            params(DocumentPath, GetParams, AcceptLanguage),
+            responses(
+                (status = 200, description = $found,
+                    content((Dto = "application/json"), (Object = "application/ld+json", example = json!$json_ld)),
+                    headers(("Content-Language" = String, description = "The locale of the document served."))),
+                PublicReadRefusals,
+            )
+        )]
+        #[get($item)]
+        pub async fn get_document(
+            state: web::Data<AppState>,
+            request: HttpRequest,
+            caller: Caller,
+            path: web::Path<DocumentPath>,
+            Query(params): Query<GetParams>,
+        ) -> Result<HttpResponse, AppError> {
+            documents::get::<Kind, Dto>(&state, &request, &caller, &path, &params).await
         }
 
         #[utoipa::path(
@@ -236,101 +270,12 @@ macro_rules! document_routes {
             documents::change_state::<$Input>(&state, &request, caller, &path, Transition::Archive).await
         }
 
-        #[utoipa::path(
+        $crate::routes::v1::documents::revision_routes!(
             tag = $tag,
-            operation_id = concat!("list_", $singular, "_revisions"),
-            summary = concat!("List the revisions of a ", $singular),
-            description = "Every version, newest first, with who made it, when, and why. Authenticated \
-                readers only; authors, of their own documents only.",
-            security(("bearer" = []), ("api_key" = [])),
-            params(DocumentPath, RevisionListParams),
-            responses(
-                (status = 200, description = "A page of revisions.", body = documents::RevisionList),
-                PrivateReadRefusals,
-            )
-        )]
-        #[get($revisions)]
-        pub async fn list_revisions(
-            state: web::Data<AppState>,
-            request: HttpRequest,
-            caller: Caller,
-            path: web::Path<DocumentPath>,
-            Query(params): Query<RevisionListParams>,
-        ) -> Result<HttpResponse, AppError> {
-            documents::revisions::list::<Kind>(&state, &request, caller, &path, &params).await
-        }
-
-        #[utoipa::path(
-            tag = $tag,
-            operation_id = concat!("get_", $singular, "_revision"),
-            summary = concat!("Get a revision of a ", $singular),
-            description = "The document as it was at that version. Authenticated readers only; authors, of \
-                their own documents only.",
-            security(("bearer" = []), ("api_key" = [])),
-            params(RevisionPath),
-            responses(
-                (status = 200, description = "The revision.", body = documents::Revision),
-                PrivateReadRefusals,
-            )
-        )]
-        #[get($revision)]
-        pub async fn get_revision(
-            state: web::Data<AppState>,
-            caller: Caller,
-            path: web::Path<RevisionPath>,
-        ) -> Result<HttpResponse, AppError> {
-            documents::revisions::get::<Kind>(&state, caller, &path).await
-        }
-
-        #[utoipa::path(
-            tag = $tag,
-            operation_id = concat!("diff_", $singular, "_revisions"),
-            summary = concat!("Diff two revisions of a ", $singular),
-            description = "A JSON Patch (RFC 6902) that turns version `against` into version `{version}`. \
-                Authenticated readers only; authors, of their own documents only.",
-            security(("bearer" = []), ("api_key" = [])),
-            params(RevisionPath, DiffParams),
-            responses(
-                (status = 200, description = "The patch.", body = Vec<Object>,
-                    content_type = "application/json-patch+json",
-                    example = json!([{"op": "replace", "path": "/title", "value": "A better title"}])),
-                PrivateReadRefusals,
-            )
-        )]
-        #[get($diff)]
-        pub async fn diff_revisions(
-            state: web::Data<AppState>,
-            caller: Caller,
-            path: web::Path<RevisionPath>,
-            Query(params): Query<DiffParams>,
-        ) -> Result<HttpResponse, AppError> {
-            documents::revisions::diff::<Kind>(&state, caller, &path, params.against).await
-        }
-
-        #[utoipa::path(
-            tag = $tag,
-            operation_id = concat!("restore_", $singular, "_revision"),
-            summary = concat!("Restore a revision of a ", $singular),
-            description = "Writes a new revision whose content equals that version's; the publication \
-                state is unchanged. `If-Match` with the current ETag is required.",
-            security(("bearer" = []), ("api_key" = [])),
-            params(RevisionPath, ChangeHeaders),
-            responses(
-                (status = 200, description = "Restored as a new revision.", body = Dto),
-                ChangeRefusals,
-                (status = 409, response = Conflict),
-                (status = 422, response = UnprocessableContent),
-            )
-        )]
-        #[post($revert)]
-        pub async fn restore_revision(
-            state: web::Data<AppState>,
-            request: HttpRequest,
-            caller: Caller,
-            path: web::Path<RevisionPath>,
-        ) -> Result<HttpResponse, AppError> {
-            documents::revisions::restore::<$Input>(&state, &request, caller, &path).await
-        }
+            singular = $singular,
+            input = $Input,
+            paths = [$revisions, $revision, $diff, $revert],
+        );
     };
 }
 pub(crate) use document_routes;

@@ -1,9 +1,9 @@
 //! Request parameters and response bodies of `/v1/essays`.
 
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::routes::v1::documents::{DocumentFields, SummaryFields, sort_param};
+use crate::routes::v1::documents::{DocumentFields, SummaryFields, list_params, sort_param};
 use crate::routes::v1::listing::listing_schema;
 use crate::services::documents::Entry;
 use crate::services::essays::EssayDetail;
@@ -19,40 +19,20 @@ sort_param!(
     }
 );
 
-/// Parameters of `GET /v1/essays`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct EssayListParams {
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, example = 20)]
-    pub limit: Option<u32>,
-    /// Publication status: `published` (the default, for everyone); `draft`,
-    /// `scheduled`, `archived` or `any` for authenticated readers (authors
-    /// see only their own documents among those); `deleted` for editors,
-    /// admins and write keys, to restore them.
-    #[param(example = "published")]
-    pub status: Option<String>,
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(example = "WyItcHVibGlzaGVkX2F0Iix7InQiOiIyMDI2LTExLTI0VDEwOjAwOjAwWiJ9LCIwMTkzIl0")]
-    pub cursor: Option<String>,
-    /// `-published_at` (default), `published_at`, `title` or `-title`.
-    #[param(inline, example = "-published_at")]
-    pub sort: Option<EssaySort>,
-    /// Only essays with this tag (a tag slug).
-    #[param(example = "solidarity")]
-    pub tag: Option<String>,
-    /// Only essays by this person (a person slug).
-    #[param(example = "alvaro-rodriguez")]
-    pub author: Option<String>,
-    /// Only essays in this locale (BCP 47).
-    #[param(example = "en")]
-    pub locale: Option<String>,
-    /// Only these top-level fields of each item, comma-separated (unknown
-    /// names are a 400).
-    #[param(example = "id,slug,title")]
-    pub fields: Option<String>,
-}
+list_params!(
+    /// Parameters of `GET /v1/essays`.
+    pub struct EssayListParams {
+        cursor = "WyItcHVibGlzaGVkX2F0Iix7InQiOiIyMDI2LTExLTI0VDEwOjAwOjAwWiJ9LCIwMTkzIl0";
+        sort {
+            /// `-published_at` (default), `published_at`, `title` or `-title`.
+            #[param(inline, example = "-published_at")]
+            pub sort: Option<EssaySort>,
+        }
+        /// Only essays by this person (a person slug).
+        #[param(example = "alvaro-rodriguez")]
+        pub author: Option<String>,
+    }
+);
 
 /// An author as credited on an essay.
 #[derive(Debug, Serialize, ToSchema)]

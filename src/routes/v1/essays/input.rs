@@ -6,13 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::draft::{CommonInput, MAX_LINKS, MAX_TITLE, NewContent, NewEssay};
+use crate::domain::draft::{MAX_LINKS, MAX_TITLE, NewContent, NewEssay};
 use crate::domain::markdown::Markdown;
 use crate::domain::text;
 use crate::error::FieldError;
-use crate::http::body::Body;
 use crate::http::input::checked;
-use crate::routes::v1::documents::{ContentInput, DOCUMENT_LIMIT};
+use crate::routes::v1::documents::{ContentInput, document_input};
 use crate::services::documents::Entry;
 use crate::services::essays::{EssayDetail, Essays};
 
@@ -27,60 +26,29 @@ pub struct AuthorInput {
     pub affiliation: Option<String>,
 }
 
-/// An essay as written. Unknown fields are refused.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EssayInput {
-    #[schema(example = "proletarian-internationalism")]
-    pub slug: String,
-    /// BCP 47; the default locale when absent.
-    #[serde(default)]
-    #[schema(example = "en")]
-    pub locale: Option<String>,
-    #[schema(example = "Proletarian Internationalism")]
-    pub title: String,
-    #[serde(default)]
-    #[schema(example = json!(null))]
-    pub subtitle: Option<String>,
-    /// CommonMark with GitHub extensions; rendered to sanitised HTML on write.
-    #[schema(example = "It means that the struggle of the working class…")]
-    pub body_markdown: String,
-    /// Derived from the body when absent.
-    #[serde(default)]
-    #[schema(example = json!(null))]
-    pub excerpt: Option<String>,
-    #[serde(default)]
-    pub authors: Vec<AuthorInput>,
-    /// Tag slugs; unknown tags are created.
-    #[serde(default)]
-    #[schema(example = json!(["internationalism", "solidarity"]))]
-    pub tags: Vec<String>,
-    /// Ids of related documents of any type.
-    #[serde(default)]
-    pub related: Vec<Uuid>,
-    /// The id of the essay this one translates.
-    #[serde(default)]
-    pub translation_of: Option<Uuid>,
-}
-
-impl Body for EssayInput {
-    const LIMIT: usize = DOCUMENT_LIMIT;
-}
+document_input!(
+    /// An essay as written. Unknown fields are refused.
+    pub struct EssayInput {
+        slug = "proletarian-internationalism",
+        title = "Proletarian Internationalism";
+        #[serde(default)]
+        #[schema(example = json!(null))]
+        pub subtitle: Option<String>,
+        /// CommonMark with GitHub extensions; rendered to sanitised HTML on write.
+        #[schema(example = "It means that the struggle of the working class…")]
+        pub body_markdown: String,
+        /// Derived from the body when absent.
+        #[serde(default)]
+        #[schema(example = json!(null))]
+        pub excerpt: Option<String>,
+        #[serde(default)]
+        pub authors: Vec<AuthorInput>,
+    }
+);
 
 impl ContentInput for EssayInput {
     type Dto = super::dto::Essay;
     type Type = Essays;
-
-    fn common(&self) -> CommonInput<'_> {
-        CommonInput {
-            slug: &self.slug,
-            locale: self.locale.as_deref(),
-            title: &self.title,
-            tags: &self.tags,
-            related: &self.related,
-            translation_of: self.translation_of,
-        }
-    }
 
     fn credited(&self) -> Vec<(String, String)> {
         self.authors
@@ -110,11 +78,8 @@ impl ContentInput for EssayInput {
     }
 
     fn from_entry(entry: &Entry<EssayDetail>) -> Self {
-        let (d, e) = (&entry.document, &entry.detail.essay);
+        let e = &entry.detail.essay;
         Self {
-            slug: d.slug.clone(),
-            locale: Some(d.locale.clone()),
-            title: d.title.clone(),
             subtitle: e.subtitle.clone(),
             body_markdown: e.body_markdown.clone(),
             excerpt: e.excerpt_given.then(|| e.excerpt.clone()),
@@ -124,9 +89,7 @@ impl ContentInput for EssayInput {
                 .iter()
                 .map(|c| AuthorInput { person: c.person.slug.clone(), affiliation: c.detail.clone() })
                 .collect(),
-            tags: entry.shared.tags.iter().map(|t| t.slug.clone()).collect(),
-            related: entry.shared.outgoing.clone(),
-            translation_of: None,
+            ..Self::shared_of(entry)
         }
     }
 

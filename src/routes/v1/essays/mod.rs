@@ -1,12 +1,11 @@
 //! `/v1/essays`: essays with their authors, Markdown body and rendered HTML.
 
+mod document;
 mod dto;
 mod feeds;
-mod get;
 mod input;
 mod linked_data;
 mod list;
-mod writes;
 
 pub use dto::{Essay, EssayList, EssaySummary};
 pub use input::EssayInput;
@@ -19,6 +18,5 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(feeds::essays_atom)
         .service(feeds::essays_rss)
         .service(feeds::essays_json_feed)
-        .configure(writes::configure)
-        .service(get::get_essay);
+        .configure(document::configure);
 }

@@ -1,11 +1,11 @@
 //! Request parameters and response bodies of `/v1/events`.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::{EventTimes, Invalid};
-use crate::routes::v1::documents::{DocumentFields, PersonRef, SummaryFields, sort_param};
+use crate::routes::v1::documents::{DocumentFields, PersonRef, SummaryFields, list_params, sort_param};
 use crate::routes::v1::listing::listing_schema;
 use crate::services::documents::Entry;
 use crate::services::events::EventDetail;
@@ -21,60 +21,40 @@ sort_param!(
     }
 );
 
-/// Parameters of `GET /v1/events`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct EventListParams {
-    /// Page size, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100, example = 20)]
-    pub limit: Option<u32>,
-    /// Publication status: `published` (the default, for everyone); `draft`,
-    /// `scheduled`, `archived` or `any` for authenticated readers (authors
-    /// see only their own documents among those); `deleted` for editors,
-    /// admins and write keys, to restore them.
-    #[param(example = "published")]
-    pub status: Option<String>,
-    /// The `next_cursor` of the previous page, unchanged.
-    #[param(example = "WyJzdGFydHNfYXQiLHsidCI6IjIwMjYtMTAtMjNUMDc6MDA6MDBaIn0sIjAxOTMiXQ")]
-    pub cursor: Option<String>,
-    /// `starts_at` (default), `-starts_at`, `title`, `-title` or `-published_at`.
-    /// `starts_at` is the start of the first occurrence.
-    #[param(inline, example = "starts_at")]
-    pub sort: Option<EventSort>,
-    /// Only events with an occurrence that ends after this: an RFC 3339
-    /// date-time, or a date (`YYYY-MM-DD`, from its start in UTC).
-    #[param(example = "2027-01-01")]
-    pub from: Option<String>,
-    /// Only events with an occurrence that starts before this: an RFC 3339
-    /// date-time, or a date (`YYYY-MM-DD`, up to its end in UTC).
-    #[param(example = "2027-12-31")]
-    pub to: Option<String>,
-    /// `true`: only events with an occurrence still to come or under way;
-    /// `false`: only events whose last occurrence has ended.
-    #[param(example = true)]
-    pub upcoming: Option<bool>,
-    /// Only events whose venue is in this country (ISO 3166-1 alpha-2).
-    #[param(example = "TR")]
-    pub country: Option<String>,
-    /// Only events in this state: `scheduled`, `cancelled`, `postponed` or
-    /// `rescheduled`.
-    #[param(example = "scheduled")]
-    pub event_status: Option<String>,
-    /// Only events with this tag (a tag slug).
-    #[param(example = "internationalism")]
-    pub tag: Option<String>,
-    /// Only events organized by this person (a person slug).
-    #[param(example = "alvaro-rodriguez")]
-    pub organizer: Option<String>,
-    /// Only events in this locale (BCP 47).
-    #[param(example = "en")]
-    pub locale: Option<String>,
-    /// Only these top-level fields of each item, comma-separated (unknown
-    /// names are a 400).
-    #[param(example = "id,slug,title")]
-    pub fields: Option<String>,
-}
+list_params!(
+    /// Parameters of `GET /v1/events`.
+    pub struct EventListParams {
+        cursor = "WyJzdGFydHNfYXQiLHsidCI6IjIwMjYtMTAtMjNUMDc6MDA6MDBaIn0sIjAxOTMiXQ";
+        sort {
+            /// `starts_at` (default), `-starts_at`, `title`, `-title` or `-published_at`.
+            /// `starts_at` is the start of the first occurrence.
+            #[param(inline, example = "starts_at")]
+            pub sort: Option<EventSort>,
+        }
+        /// Only events with an occurrence that ends after this: an RFC 3339
+        /// date-time, or a date (`YYYY-MM-DD`, from its start in UTC).
+        #[param(example = "2027-01-01")]
+        pub from: Option<String>,
+        /// Only events with an occurrence that starts before this: an RFC 3339
+        /// date-time, or a date (`YYYY-MM-DD`, up to its end in UTC).
+        #[param(example = "2027-12-31")]
+        pub to: Option<String>,
+        /// `true`: only events with an occurrence still to come or under way;
+        /// `false`: only events whose last occurrence has ended.
+        #[param(example = true)]
+        pub upcoming: Option<bool>,
+        /// Only events whose venue is in this country (ISO 3166-1 alpha-2).
+        #[param(example = "TR")]
+        pub country: Option<String>,
+        /// Only events in this state: `scheduled`, `cancelled`, `postponed` or
+        /// `rescheduled`.
+        #[param(example = "scheduled")]
+        pub event_status: Option<String>,
+        /// Only events organized by this person (a person slug).
+        #[param(example = "alvaro-rodriguez")]
+        pub organizer: Option<String>,
+    }
+);
 
 /// An instant from a date-time with offset, or from a date: its first moment
 /// (`end_of_day = false`) or the first moment of the next day.

@@ -7,14 +7,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::draft::{CommonInput, MAX_LINKS, MAX_TITLE, NewContent, NewEvent, Venue};
+use crate::domain::draft::{MAX_LINKS, MAX_TITLE, NewContent, NewEvent, Venue};
 use crate::domain::markdown::Markdown;
 use crate::domain::text;
 use crate::domain::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
 use crate::error::FieldError;
-use crate::http::body::Body;
 use crate::http::input::checked;
-use crate::routes::v1::documents::{ContentInput, DOCUMENT_LIMIT};
+use crate::routes::v1::documents::{ContentInput, document_input};
 use crate::services::documents::Entry;
 use crate::services::events::{EventDetail, Events};
 
@@ -38,61 +37,50 @@ pub struct VenueInput {
     pub longitude: Option<f64>,
 }
 
-/// An event as written. Unknown fields are refused.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EventInput {
-    #[schema(example = "international-meeting-of-communist-and-workers-parties")]
-    pub slug: String,
-    #[serde(default)]
-    #[schema(example = "en")]
-    pub locale: Option<String>,
-    #[schema(example = "International Meeting of Communist and Workers’ Parties")]
-    pub title: String,
-    #[serde(default)]
-    pub summary: String,
-    /// CommonMark with GitHub extensions; rendered to sanitised HTML on write.
-    #[serde(default)]
-    pub description_markdown: String,
-    /// RFC 3339 with offset: the start of the first occurrence.
-    #[schema(example = "2027-10-23T10:00:00+03:00")]
-    pub starts_at: String,
-    /// RFC 3339 with offset; after `starts_at`.
-    #[schema(example = "2027-10-25T18:00:00+03:00")]
-    pub ends_at: String,
-    /// IANA time zone the event is held in.
-    #[schema(example = "Europe/Istanbul")]
-    pub time_zone: String,
-    #[serde(default)]
-    pub all_day: bool,
-    /// RFC 5545 RRULE value, daily at the finest.
-    #[serde(default)]
-    #[schema(example = "FREQ=YEARLY")]
-    pub recurrence: Option<String>,
-    /// `scheduled` (default), `cancelled`, `postponed` or `rescheduled`.
-    #[serde(default)]
-    pub event_status: Option<String>,
-    /// `in_person` (default), `online` or `mixed`.
-    #[serde(default)]
-    pub attendance_mode: Option<String>,
-    #[serde(default)]
-    pub venue: Option<VenueInput>,
-    /// An http(s) URL.
-    #[serde(default)]
-    pub online_url: Option<String>,
-    /// An http(s) URL.
-    #[serde(default)]
-    pub registration_url: Option<String>,
-    /// Person slugs.
-    #[serde(default)]
-    pub organizers: Vec<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub related: Vec<Uuid>,
-    #[serde(default)]
-    pub translation_of: Option<Uuid>,
-}
+document_input!(
+    /// An event as written. Unknown fields are refused.
+    pub struct EventInput {
+        slug = "international-meeting-of-communist-and-workers-parties",
+        title = "International Meeting of Communist and Workers’ Parties";
+        #[serde(default)]
+        pub summary: String,
+        /// CommonMark with GitHub extensions; rendered to sanitised HTML on write.
+        #[serde(default)]
+        pub description_markdown: String,
+        /// RFC 3339 with offset: the start of the first occurrence.
+        #[schema(example = "2027-10-23T10:00:00+03:00")]
+        pub starts_at: String,
+        /// RFC 3339 with offset; after `starts_at`.
+        #[schema(example = "2027-10-25T18:00:00+03:00")]
+        pub ends_at: String,
+        /// IANA time zone the event is held in.
+        #[schema(example = "Europe/Istanbul")]
+        pub time_zone: String,
+        #[serde(default)]
+        pub all_day: bool,
+        /// RFC 5545 RRULE value, daily at the finest.
+        #[serde(default)]
+        #[schema(example = "FREQ=YEARLY")]
+        pub recurrence: Option<String>,
+        /// `scheduled` (default), `cancelled`, `postponed` or `rescheduled`.
+        #[serde(default)]
+        pub event_status: Option<String>,
+        /// `in_person` (default), `online` or `mixed`.
+        #[serde(default)]
+        pub attendance_mode: Option<String>,
+        #[serde(default)]
+        pub venue: Option<VenueInput>,
+        /// An http(s) URL.
+        #[serde(default)]
+        pub online_url: Option<String>,
+        /// An http(s) URL.
+        #[serde(default)]
+        pub registration_url: Option<String>,
+        /// Person slugs.
+        #[serde(default)]
+        pub organizers: Vec<String>,
+    }
+);
 
 fn url(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<url::Url> {
     let value = value?.trim();
@@ -109,24 +97,9 @@ fn url(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option
     }
 }
 
-impl Body for EventInput {
-    const LIMIT: usize = DOCUMENT_LIMIT;
-}
-
 impl ContentInput for EventInput {
     type Dto = super::dto::Event;
     type Type = Events;
-
-    fn common(&self) -> CommonInput<'_> {
-        CommonInput {
-            slug: &self.slug,
-            locale: self.locale.as_deref(),
-            title: &self.title,
-            tags: &self.tags,
-            related: &self.related,
-            translation_of: self.translation_of,
-        }
-    }
 
     fn credited(&self) -> Vec<(String, String)> {
         self.organizers.iter().enumerate().map(|(i, p)| (format!("organizers[{i}]"), p.clone())).collect()
@@ -245,7 +218,7 @@ impl ContentInput for EventInput {
     }
 
     fn from_entry(entry: &Entry<EventDetail>) -> Self {
-        let (d, e) = (&entry.document, &entry.detail.event);
+        let e = &entry.detail.event;
         let zone = TimeZone::parse(&e.time_zone).ok();
         let local = |at: DateTime<Utc>| zone.map_or_else(|| at.fixed_offset(), |z| z.local(at)).to_rfc3339();
         let any_venue = e.venue_name.is_some()
@@ -253,9 +226,6 @@ impl ContentInput for EventInput {
             || e.venue_city.is_some()
             || e.venue_country.is_some();
         Self {
-            slug: d.slug.clone(),
-            locale: Some(d.locale.clone()),
-            title: d.title.clone(),
             summary: e.summary.clone(),
             description_markdown: e.description_markdown.clone(),
             starts_at: local(e.starts_at),
@@ -276,9 +246,7 @@ impl ContentInput for EventInput {
             online_url: e.online_url.clone(),
             registration_url: e.registration_url.clone(),
             organizers: entry.detail.organizers.iter().map(|c| c.person.slug.clone()).collect(),
-            tags: entry.shared.tags.iter().map(|t| t.slug.clone()).collect(),
-            related: entry.shared.outgoing.clone(),
-            translation_of: None,
+            ..Self::shared_of(entry)
         }
     }
 

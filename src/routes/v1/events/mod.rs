@@ -2,14 +2,13 @@
 //! status.
 
 mod calendar;
+mod document;
 mod dto;
-mod get;
 mod ical;
 mod input;
 mod linked_data;
 mod list;
 mod vevent;
-mod writes;
 
 pub use dto::{Event, EventList, EventSummary};
 pub use input::EventInput;
@@ -22,6 +21,5 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(calendar::events_calendar)
         .service(calendar::event_calendar)
         .service(calendar::event_occurrences)
-        .configure(writes::configure)
-        .service(get::get_event);
+        .configure(document::configure);
 }

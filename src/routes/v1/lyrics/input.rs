@@ -7,13 +7,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::Locale;
-use crate::domain::draft::{CommonInput, MAX_LINKS, MAX_TITLE, NewContent, NewLyrics};
+use crate::domain::draft::{MAX_LINKS, MAX_TITLE, NewContent, NewLyrics};
 use crate::domain::lyrics::{RightsStatus, Song, Stanza, StanzaKind, WriterRole};
 use crate::domain::text;
 use crate::error::FieldError;
-use crate::http::body::Body;
 use crate::http::input::checked;
-use crate::routes::v1::documents::{ContentInput, DOCUMENT_LIMIT};
+use crate::routes::v1::documents::{ContentInput, document_input};
 use crate::services::documents::Entry;
 use crate::services::lyrics::{Lyrics, LyricsDetail};
 
@@ -43,7 +42,7 @@ pub struct StanzaInput {
 }
 
 /// Who may reproduce the song.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RightsInput {
     /// `public_domain` or `licensed`.
@@ -53,61 +52,35 @@ pub struct RightsInput {
     pub attribution: Option<String>,
 }
 
-/// A song as written. Unknown fields are refused.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LyricsInput {
-    #[schema(example = "solidarity-forever")]
-    pub slug: String,
-    #[serde(default)]
-    #[schema(example = "en")]
-    pub locale: Option<String>,
-    #[schema(example = "Solidarity Forever")]
-    pub title: String,
-    #[serde(default)]
-    pub writers: Vec<WriterInput>,
-    #[serde(default)]
-    #[schema(example = "John Brown’s Body")]
-    pub tune: Option<String>,
-    #[serde(default)]
-    #[schema(example = 1915)]
-    pub year: Option<i32>,
-    /// BCP 47 language of the sung text; the locale when absent.
-    #[serde(default)]
-    pub language: Option<String>,
-    pub rights: RightsInput,
-    #[serde(default)]
-    pub notes: Option<String>,
-    pub stanzas: Vec<StanzaInput>,
-    /// Stanza ids in sung order.
-    #[schema(example = json!(["v1", "chorus", "v2", "chorus"]))]
-    pub arrangement: Vec<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub related: Vec<Uuid>,
-    #[serde(default)]
-    pub translation_of: Option<Uuid>,
-}
-
-impl Body for LyricsInput {
-    const LIMIT: usize = DOCUMENT_LIMIT;
-}
+document_input!(
+    /// A song as written. Unknown fields are refused.
+    pub struct LyricsInput {
+        slug = "solidarity-forever",
+        title = "Solidarity Forever";
+        #[serde(default)]
+        pub writers: Vec<WriterInput>,
+        #[serde(default)]
+        #[schema(example = "John Brown’s Body")]
+        pub tune: Option<String>,
+        #[serde(default)]
+        #[schema(example = 1915)]
+        pub year: Option<i32>,
+        /// BCP 47 language of the sung text; the locale when absent.
+        #[serde(default)]
+        pub language: Option<String>,
+        pub rights: RightsInput,
+        #[serde(default)]
+        pub notes: Option<String>,
+        pub stanzas: Vec<StanzaInput>,
+        /// Stanza ids in sung order.
+        #[schema(example = json!(["v1", "chorus", "v2", "chorus"]))]
+        pub arrangement: Vec<String>,
+    }
+);
 
 impl ContentInput for LyricsInput {
     type Dto = super::dto::Lyrics;
     type Type = Lyrics;
-
-    fn common(&self) -> CommonInput<'_> {
-        CommonInput {
-            slug: &self.slug,
-            locale: self.locale.as_deref(),
-            title: &self.title,
-            tags: &self.tags,
-            related: &self.related,
-            translation_of: self.translation_of,
-        }
-    }
 
     fn credited(&self) -> Vec<(String, String)> {
         self.writers
@@ -196,13 +169,10 @@ impl ContentInput for LyricsInput {
     }
 
     fn from_entry(entry: &Entry<LyricsDetail>) -> Self {
-        let (d, l) = (&entry.document, &entry.detail.lyrics);
+        let l = &entry.detail.lyrics;
         let strings =
             |v: &serde_json::Value| -> Vec<String> { serde_json::from_value(v.clone()).unwrap_or_default() };
         Self {
-            slug: d.slug.clone(),
-            locale: Some(d.locale.clone()),
-            title: d.title.clone(),
             writers: entry
                 .detail
                 .writers
@@ -227,9 +197,7 @@ impl ContentInput for LyricsInput {
                 .map(|s| StanzaInput { id: s.key.clone(), kind: s.kind.clone(), lines: strings(&s.lines) })
                 .collect(),
             arrangement: strings(&l.arrangement),
-            tags: entry.shared.tags.iter().map(|t| t.slug.clone()).collect(),
-            related: entry.shared.outgoing.clone(),
-            translation_of: None,
+            ..Self::shared_of(entry)
         }
     }
 

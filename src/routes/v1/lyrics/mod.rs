@@ -1,12 +1,11 @@
 //! `/v1/lyrics`: songs as stanzas stored once, an arrangement giving the
 //! sung order, and the full text in that order.
 
+mod document;
 mod dto;
-mod get;
 mod input;
 mod linked_data;
 mod list;
-mod writes;
 
 pub use dto::{Lyrics, LyricsList, LyricsSummary};
 pub use input::LyricsInput;
@@ -14,5 +13,5 @@ pub use input::LyricsInput;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list::list_lyrics).configure(writes::configure).service(get::get_lyrics);
+    config.service(list::list_lyrics).configure(document::configure);
 }

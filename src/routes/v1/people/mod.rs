@@ -1,10 +1,9 @@
 //! `/v1/people`: authors, writers and organizers, with their works.
 
 mod dto;
-mod get;
 mod input;
 mod list;
-mod writes;
+mod person;
 
 pub use dto::{Person, PersonList, PersonSummary};
 pub use input::PersonInput;
@@ -12,10 +11,5 @@ pub use input::PersonInput;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config
-        .service(list::list_people)
-        .service(writes::create_person)
-        .service(get::get_person)
-        .service(writes::update_person)
-        .service(writes::delete_person);
+    config.service(list::list_people).configure(person::configure);
 }

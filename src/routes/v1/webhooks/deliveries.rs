@@ -7,7 +7,7 @@ use super::{path_id, require_admin};
 use crate::error::AppError;
 use crate::http::caller::Caller;
 use crate::http::query::Query;
-use crate::routes::responses::{BadRequest, Conflict, Forbidden, NotFound, ServerError, Unauthorized};
+use crate::routes::responses::{AdminRefusals, Conflict};
 use crate::routes::v1::listing::listing;
 use crate::routes::v1::params::page_request;
 use crate::services::pages::SortKey;
@@ -41,11 +41,7 @@ async fn respond(
     responses(
         (status = 200, description = "A page of deliveries.", body = DeliveryList,
             headers(("Link" = String, description = "`<…?cursor=…>; rel=\"next\"` when there is a next page"))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 500, response = ServerError),
+        AdminRefusals,
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
@@ -86,12 +82,8 @@ pub async fn list_deliveries(
     params(("delivery_id" = Uuid, Path, description = "The delivery to replay.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a71")),
     responses(
         (status = 202, description = "Queued: the new delivery.", body = Delivery),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        AdminRefusals,
         (status = 409, response = Conflict),
-        (status = 500, response = ServerError),
     )
 )]
 #[post("/webhooks/deliveries/{delivery_id}/replay")]
@@ -134,11 +126,7 @@ pub async fn replay_delivery(
     params(("id" = Uuid, Path, description = "The webhook's id.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70")),
     responses(
         (status = 200, description = "Attempted: the delivery, `succeeded` or `failed`, with its attempt.", body = Delivery),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 500, response = ServerError),
+        AdminRefusals,
     )
 )]
 #[post("/webhooks/{id}/test")]

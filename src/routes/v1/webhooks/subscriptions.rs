@@ -10,9 +10,9 @@ use crate::http::caller::Caller;
 use crate::http::input::merged;
 use crate::http::preconditions::{if_match, version_etag};
 use crate::routes::responses::{
-    BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, ServerError, Unauthorized,
-    UnprocessableContent,
+    AdminRefusals, BadRequest, ChangeRefusals, Forbidden, ServerError, Unauthorized, UnprocessableContent,
 };
+use crate::routes::v1::params::IfMatch;
 use crate::services::webhooks;
 use crate::state::AppState;
 
@@ -102,11 +102,7 @@ pub async fn list_webhooks(state: web::Data<AppState>, caller: Caller) -> Result
     responses(
         (status = 200, description = "The subscription.", body = Webhook,
             headers(("ETag" = String, description = "Send as If-Match to change it."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 500, response = ServerError),
+        AdminRefusals,
     )
 )]
 #[get("/webhooks/{id}")]
@@ -131,20 +127,14 @@ pub async fn get_webhook(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The webhook's id.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed.", example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a70-v1\""),
+        IfMatch,
     ),
     request_body(content = WebhookInput, content_type = "application/merge-patch+json",
         description = "Any subset of the writable fields. At most 16 KiB.", example = json!({"enabled": true})),
     responses(
         (status = 200, description = "Changed.", body = Webhook, headers(("ETag" = String, description = "The new version's ETag."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 412, response = PreconditionFailed),
+        ChangeRefusals,
         (status = 422, response = UnprocessableContent),
-        (status = 428, response = PreconditionRequired),
-        (status = 500, response = ServerError),
     )
 )]
 #[patch("/webhooks/{id}")]
@@ -177,18 +167,12 @@ pub async fn update_webhook(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The webhook's id.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70"),
-        ("If-Match" = String, Header, description = "The ETag of the current version.", example = "\"0193a5b07c1e7d2a9f3b1c2d3e4f5a70-v1\""),
+        IfMatch,
     ),
     responses(
         (status = 200, description = "Rotated; the new secret is shown this once.", body = CreatedWebhook,
             headers(("ETag" = String, description = "The new version's ETag."))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 412, response = PreconditionFailed),
-        (status = 428, response = PreconditionRequired),
-        (status = 500, response = ServerError),
+        ChangeRefusals,
     )
 )]
 #[post("/webhooks/{id}/rotate-secret")]
@@ -221,11 +205,7 @@ pub async fn rotate_webhook_secret(
     params(("id" = Uuid, Path, description = "The webhook's id.", example = "0193a5b0-7c1e-7d2a-9f3b-1c2d3e4f5a70")),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 500, response = ServerError),
+        AdminRefusals,
     )
 )]
 #[delete("/webhooks/{id}")]

@@ -1,8 +1,8 @@
 //! The actions on people and tags, written once for both: get one, create,
 //! change with a merge patch, delete. Each kind says, through
 //! [`CatalogInput`], what its body is, how its record is loaded and what
-//! its answer looks like; the routes in `people/` and `tags/` only document
-//! the operations and call these.
+//! its answer looks like; [`catalog_routes!`] declares the documented
+//! operations of each kind, one call into these each.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
@@ -25,6 +25,10 @@ use crate::http::preconditions::{if_match, version_etag};
 use crate::services::catalog::{self, Catalog};
 use crate::services::versioned::Versioned;
 use crate::state::AppState;
+
+mod routes;
+
+pub(crate) use routes::catalog_routes;
 
 type Model<I> = <<I as CatalogInput>::Kind as EntityTrait>::Model;
 type Record<I> = <<I as CatalogInput>::Kind as Catalog>::Record;
