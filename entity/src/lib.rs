@@ -5,9 +5,11 @@
 //! its type (`essays`, `lyrics`, `events`) keyed by the same id.
 
 pub mod api_key;
-pub mod change;
+pub mod change_log;
 pub mod document;
+pub mod document_facet;
 pub mod document_relation;
+pub mod document_rendering;
 pub mod document_tag;
 pub mod essay;
 pub mod essay_author;

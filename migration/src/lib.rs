@@ -10,6 +10,7 @@ mod m20261124_000004_changes;
 mod m20261124_000005_search;
 mod m20261124_000006_webhooks;
 mod m20261129_000007_ended_sessions;
+mod m20261130_000008_projections;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_search::Migration),
             Box::new(m20261124_000006_webhooks::Migration),
             Box::new(m20261129_000007_ended_sessions::Migration),
+            Box::new(m20261130_000008_projections::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Work that runs beside the HTTP server: publishing scheduled documents
-//! when they fall due, forgetting idle rate-limit entries, delivering
-//! webhooks, and keeping in step with other instances.
+//! when they fall due, forgetting idle rate-limit entries, rendering what a
+//! wide change left stale, delivering webhooks, and keeping in step with
+//! other instances.
 
 mod webhooks;
 
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseBackend;
 use tokio::task::JoinHandle;
 
-use crate::services::scheduler;
+use crate::services::{renderings, scheduler};
 use crate::state::AppState;
 
 /// The background tasks of one process.
@@ -47,7 +48,7 @@ impl Background {
 
 /// Starts the background tasks.
 pub fn spawn(state: Arc<AppState>) -> Background {
-    let mut tasks = vec![scheduler(state.clone())];
+    let mut tasks = vec![scheduler(state.clone()), renderer(state.clone())];
     let worker = state.settings.webhooks.enabled.then(|| tokio::spawn(webhooks::run(state.clone())));
     if state.db.get_database_backend() == DatabaseBackend::Postgres {
         tasks.push(tokio::spawn(crate::cluster::announce(state.clone())));
@@ -83,6 +84,28 @@ fn scheduler(state: Arc<AppState>) -> JoinHandle<()> {
                 state.login_limiter.forget_idle();
                 state.revocations.forget_expired();
                 since_cleanup = 0;
+            }
+        }
+    })
+}
+
+/// Renders the documents whose renderings a wide change marked stale, a
+/// batch at a time so that no write waits long behind it.
+fn renderer(state: Arc<AppState>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(1));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            loop {
+                match renderings::render_stale(&state.db, &state.renderers, 500).await {
+                    Ok(0) => break,
+                    Ok(rendered) => tracing::debug!(rendered, "rendered stale documents"),
+                    Err(error) => {
+                        tracing::warn!(%error, "rendering stale documents failed; it is retried");
+                        break;
+                    }
+                }
             }
         }
     })

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::people::{PersonFields, PersonRecord};
+use super::render::Renderers;
 use super::tags::{TagFields, TagRecord};
 use super::versioned::{self, Versioned, WriteError, classify};
 use crate::database::begin_write;
@@ -152,8 +153,9 @@ async fn record<K: Catalog, C: ConnectionTrait>(
     action: &str,
     model: &K::Model,
     showing: &[Uuid],
+    renderers: &Renderers,
 ) -> Result<(), DbErr> {
-    super::changes::record_exactly(db, showing).await?;
+    super::projections::shown(db, showing, renderers).await?;
     super::webhooks::catalog_changed(db, K::SUBJECT, action, K::event_fields(model), showing).await
 }
 
@@ -166,11 +168,12 @@ pub async fn create<K: Catalog>(
     db: &DatabaseConnection,
     id: Uuid,
     fields: K::Fields,
+    renderers: &Renderers,
 ) -> Result<K::Model, WriteError> {
     let txn = begin_write(db).await?;
     K::insert(K::row(id, fields, Utc::now())).exec_without_returning(&txn).await.map_err(classify)?;
     let model = find::<K, _>(&txn, id).await?.ok_or(WriteError::NotFound)?;
-    record::<K, _>(&txn, "create", &model, &[]).await?;
+    record::<K, _>(&txn, "create", &model, &[], renderers).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -182,13 +185,14 @@ pub async fn update<K: Catalog>(
     id: Uuid,
     expected: i32,
     fields: K::Fields,
+    renderers: &Renderers,
 ) -> Result<K::Model, WriteError> {
     let txn = begin_write(db).await?;
     let now = Utc::now();
     versioned::bump::<K, _>(&txn, id, expected, |update| K::set(update, fields, now), "").await?;
     let model = find::<K, _>(&txn, id).await?.ok_or(WriteError::NotFound)?;
     let showing = K::showing(&txn, id).await?;
-    record::<K, _>(&txn, "update", &model, &showing).await?;
+    record::<K, _>(&txn, "update", &model, &showing, renderers).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -196,7 +200,12 @@ pub async fn update<K: Catalog>(
 /// Deletes version `expected` of entry `id`, unless a document (deleted
 /// ones too) still shows it: taking it off a document is a change to that
 /// document, with its own revision.
-pub async fn delete<K: Catalog>(db: &DatabaseConnection, id: Uuid, expected: i32) -> Result<(), WriteError> {
+pub async fn delete<K: Catalog>(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected: i32,
+    renderers: &Renderers,
+) -> Result<(), WriteError> {
     let txn = begin_write(db).await?;
     let showing = K::showing(&txn, id).await?.len();
     if showing > 0 {
@@ -205,7 +214,7 @@ pub async fn delete<K: Catalog>(db: &DatabaseConnection, id: Uuid, expected: i32
     let gone = find::<K, _>(&txn, id).await?;
     versioned::delete::<K, _>(&txn, id, expected).await?;
     if let Some(model) = gone {
-        record::<K, _>(&txn, "delete", &model, &[]).await?;
+        record::<K, _>(&txn, "delete", &model, &[], renderers).await?;
     }
     txn.commit().await?;
     Ok(())

@@ -1,49 +1,48 @@
-//! The change log. Every write that can alter how a document renders adds
-//! a row for that document, in the same transaction: the document itself,
-//! and the documents that show its title or visibility (those related to it
-//! either way, and its translations), or its people and tags (whose
-//! services call [`record_exactly`] with the documents using them). Rows are
-//! numbered in commit order (writers take the log's lock), so a reader that
-//! has seen row `n` has seen every change committed before it.
+//! The change log. Every write that can alter how a document renders moves
+//! that document's row to the end of the log, in the same transaction: the
+//! document itself, and the documents that show its title or visibility
+//! (those related to it either way, and its translations), or its people
+//! and tags. Changes are numbered in commit order (writers take the log's
+//! lock), so a reader that has seen change `n` has seen every change
+//! committed before it.
 //!
 //! Sync reads the log as "which documents changed since `n`" and sends each
 //! one's current state: applying that on top of the state at `n` yields the
 //! current state, however many times a document changed in between.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use chrono::Utc;
-use entity::{change, document, document_relation};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use entity::{change_log, document, document_relation};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
+use super::documents;
 use super::pages::dedup;
 use crate::domain::DocumentStatus;
 
 /// Takes the log's lock for the rest of the transaction (PostgreSQL; a
 /// SQLite write transaction holds the database's lock already), so that
 /// sequence numbers are handed out in commit order.
-async fn lock<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+pub async fn lock<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         db.execute_raw(Statement::from_string(
             DatabaseBackend::Postgres,
-            "LOCK TABLE changes IN EXCLUSIVE MODE",
+            "LOCK TABLE change_log IN EXCLUSIVE MODE",
         ))
         .await?;
     }
     Ok(())
 }
 
-/// Records that each of `ids` changed, and each document whose rendering
-/// shows one of them. Call it inside the write's transaction, after the
-/// write (and before a purge deletes the rows it follows).
-pub async fn record<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+/// `ids` and every document whose rendering shows one of them: those
+/// related to one either way, and their translations.
+pub async fn affected<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
     if ids.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut affected: Vec<Uuid> = ids.to_vec();
     let relations = document_relation::Entity::find()
@@ -70,51 +69,76 @@ pub async fn record<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbEr
         .all(db)
         .await?;
     affected.extend(translations);
-    record_exactly(db, &dedup(affected)).await
+    Ok(dedup(affected))
 }
 
-/// Records a change of exactly `ids` (a bulk load: nothing else shows them yet).
+/// Records a change of exactly `ids` (a bulk load: nothing else shows them
+/// yet): each moves to the end of the log, numbered after every change
+/// committed before.
 pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
     }
     lock(db).await?;
-    let now = Utc::now();
-    let mut rows = Vec::with_capacity(ids.len());
+    let newest: Option<i64> = change_log::Entity::find()
+        .select_only()
+        .column_as(change_log::Column::Seq.max(), "seq")
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    let mut seq = newest.unwrap_or(0);
     for chunk in ids.chunks(5000) {
-        let documents = document::Entity::find()
-            .filter(document::Column::Id.is_in(chunk.iter().copied()))
+        let documents = documents::existing_any(db, chunk).await?;
+        let previous: HashMap<Uuid, change_log::Model> = change_log::Entity::find()
+            .filter(change_log::Column::DocumentId.is_in(chunk.iter().copied()))
             .all(db)
-            .await?;
-        let found: HashSet<Uuid> = documents.iter().map(|d| d.id).collect();
-        for d in documents {
-            rows.push(change::ActiveModel {
-                document_id: Set(d.id),
-                public: Set(d.status == DocumentStatus::Published.as_str() && d.deleted_at.is_none()),
-                kind: Set(d.kind),
-                created_at: Set(now),
-                ..Default::default()
+            .await?
+            .into_iter()
+            .map(|c| (c.document_id, c))
+            .collect();
+        let mut rows = Vec::with_capacity(chunk.len());
+        for id in dedup(chunk.to_vec()) {
+            let (kind, public) = match (documents.get(&id), previous.get(&id)) {
+                (Some(d), _) => {
+                    (d.kind.clone(), d.status == DocumentStatus::Published.as_str() && d.deleted_at.is_none())
+                }
+                // Purged already: what remains is its absence.
+                (None, Some(before)) => (before.kind.clone(), false),
+                (None, None) => continue,
+            };
+            seq += 1;
+            let was_public = previous.get(&id).is_some_and(|p| p.public);
+            let ever_public = public || previous.get(&id).is_some_and(|p| p.ever_public);
+            let public_seq =
+                if public || was_public { seq } else { previous.get(&id).map_or(0, |p| p.public_seq) };
+            rows.push(change_log::ActiveModel {
+                document_id: Set(id),
+                seq: Set(seq),
+                kind: Set(kind),
+                public: Set(public),
+                ever_public: Set(ever_public),
+                public_seq: Set(public_seq),
             });
         }
-        // Purged already, or never there: what remains is its absence.
-        let kinds = change::Entity::find()
-            .filter(change::Column::DocumentId.is_in(chunk.iter().copied().filter(|id| !found.contains(id))))
-            .all(db)
-            .await?;
-        for id in chunk.iter().filter(|id| !found.contains(id)) {
-            if let Some(previous) = kinds.iter().find(|c| c.document_id == *id) {
-                rows.push(change::ActiveModel {
-                    document_id: Set(*id),
-                    public: Set(false),
-                    kind: Set(previous.kind.clone()),
-                    created_at: Set(now),
-                    ..Default::default()
-                });
-            }
+        if rows.is_empty() {
+            continue;
         }
-    }
-    for chunk in rows.chunks(4000) {
-        change::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+        let upsert = OnConflict::column(change_log::Column::DocumentId)
+            .update_columns([
+                change_log::Column::Seq,
+                change_log::Column::Kind,
+                change_log::Column::Public,
+                change_log::Column::EverPublic,
+                change_log::Column::PublicSeq,
+            ])
+            .to_owned();
+        for rows in rows.chunks(4000) {
+            change_log::Entity::insert_many(rows.to_vec())
+                .on_conflict(upsert.clone())
+                .exec_without_returning(db)
+                .await?;
+        }
     }
     Ok(())
 }
@@ -137,61 +161,42 @@ pub async fn since<C: ConnectionTrait>(
     after: i64,
     limit: u64,
 ) -> Result<(Vec<Changed>, bool), DbErr> {
-    let latest = Expr::col(change::Column::Seq).max();
-    let query = Query::select()
-        .column(change::Column::DocumentId)
-        .expr_as(latest.clone(), "seq")
-        .expr_as(Expr::col(change::Column::Kind).max(), "kind")
-        .from(change::Entity)
-        .and_where(Expr::col(change::Column::Seq).gt(after))
-        .group_by_col(change::Column::DocumentId)
-        .order_by_expr(latest, Order::Asc)
+    let mut rows = change_log::Entity::find()
+        .filter(change_log::Column::Seq.gt(after))
+        .order_by_asc(change_log::Column::Seq)
         .limit(limit + 1)
-        .to_owned();
-    let mut page = Vec::new();
-    for row in db.query_all(&query).await? {
-        page.push((
-            row.try_get::<Uuid>("", "document_id")?,
-            row.try_get::<i64>("", "seq")?,
-            row.try_get::<String>("", "kind")?,
-        ));
-    }
-    let more = page.len() as u64 > limit;
-    page.truncate(limit as usize);
-    let ids: Vec<Uuid> = page.iter().map(|(id, _, _)| *id).collect();
-    let ever_public: HashSet<Uuid> = if ids.is_empty() {
-        HashSet::new()
-    } else {
-        change::Entity::find()
-            .select_only()
-            .column(change::Column::DocumentId)
-            .filter(change::Column::DocumentId.is_in(ids))
-            .filter(change::Column::Public.eq(true))
-            .distinct()
-            .into_tuple::<Uuid>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
-    let changed = page
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let changed = rows
         .into_iter()
-        .map(|(document_id, seq, kind)| Changed {
-            seq,
-            document_id,
-            kind,
-            ever_public: ever_public.contains(&document_id),
-        })
+        .map(|c| Changed { seq: c.seq, document_id: c.document_id, kind: c.kind, ever_public: c.ever_public })
         .collect();
     Ok((changed, more))
 }
 
+/// The documents whose public output changed after `after`: those changed
+/// since while public, or made public or hidden since. With the newest
+/// change seen, for the next call.
+pub async fn public_since<C: ConnectionTrait>(db: &C, after: i64) -> Result<(Vec<Uuid>, i64), DbErr> {
+    let rows: Vec<(Uuid, i64, i64)> = change_log::Entity::find()
+        .select_only()
+        .columns([change_log::Column::DocumentId, change_log::Column::Seq, change_log::Column::PublicSeq])
+        .filter(change_log::Column::Seq.gt(after))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let newest = rows.iter().map(|(_, seq, _)| *seq).max().unwrap_or(after);
+    Ok((rows.into_iter().filter(|(_, _, public)| *public > after).map(|(id, _, _)| id).collect(), newest))
+}
+
 /// The newest row's number (0 for an empty log).
 pub async fn head<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
-    let newest: Option<i64> = change::Entity::find()
+    let newest: Option<i64> = change_log::Entity::find()
         .select_only()
-        .column(change::Column::Seq)
-        .order_by_desc(change::Column::Seq)
+        .column(change_log::Column::Seq)
+        .order_by_desc(change_log::Column::Seq)
         .limit(1)
         .into_tuple()
         .one(db)

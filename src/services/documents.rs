@@ -181,6 +181,11 @@ pub async fn get<C: ConnectionTrait>(
     })
 }
 
+/// Whether `document` is public: published and not deleted.
+pub fn is_public(document: &document::Model) -> bool {
+    document.status == DocumentStatus::Published.as_str() && document.deleted_at.is_none()
+}
+
 /// A related or translated document, as much of it as a link needs.
 #[derive(Debug, Clone)]
 pub struct Link {
@@ -189,6 +194,8 @@ pub struct Link {
     pub slug: String,
     pub locale: String,
     pub title: String,
+    /// Whether the linked document is public.
+    pub public: bool,
 }
 
 impl From<&document::Model> for Link {
@@ -199,6 +206,7 @@ impl From<&document::Model> for Link {
             slug: d.slug.clone(),
             locale: d.locale.clone(),
             title: d.title.clone(),
+            public: is_public(d),
         }
     }
 }
@@ -214,6 +222,19 @@ pub struct Shared {
     /// Every document this one links to, in its order, whatever their state:
     /// what a write of this document would send.
     pub outgoing: Vec<Uuid>,
+}
+
+impl Shared {
+    /// What the public sees of these: only the public related documents
+    /// and translations.
+    pub fn public(&self) -> Shared {
+        Shared {
+            tags: self.tags.clone(),
+            related: self.related.iter().filter(|l| l.public).cloned().collect(),
+            translations: self.translations.iter().filter(|l| l.public).cloned().collect(),
+            outgoing: self.outgoing.clone(),
+        }
+    }
 }
 
 /// The tags of each of `ids`, in one query.
@@ -327,7 +348,7 @@ pub async fn shared_of_many<C: ConnectionTrait>(
 pub trait ContentType {
     const KIND: DocumentKind;
     /// The type's own part of one document.
-    type Detail;
+    type Detail: Clone;
 
     /// The details of each of `ids`, in as few queries as possible.
     fn load<C: ConnectionTrait>(
@@ -360,6 +381,13 @@ pub struct Entry<D> {
     pub document: document::Model,
     pub detail: D,
     pub shared: Shared,
+}
+
+impl<D: Clone> Entry<D> {
+    /// The entry as the public sees it, for an entry loaded for staff.
+    pub fn public(&self) -> Entry<D> {
+        Entry { document: self.document.clone(), detail: self.detail.clone(), shared: self.shared.public() }
+    }
 }
 
 /// The filters every content type offers.

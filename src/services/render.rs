@@ -1,8 +1,9 @@
-//! How a document is shown: the representation of each content type that
-//! every revision, webhook payload and sync record carries. It is an API
-//! version's representation (today `/v1`'s), registered once at start-up
-//! as [`Renderers`]; the services call it, so that nothing below the routes
-//! depends on a route, and every place a document is shown shows it alike.
+//! How a document is shown: the representations of each content type that
+//! the stored renderings, revisions, webhook payloads and sync records
+//! carry. They are an API version's representations (today `/v1`'s),
+//! registered once at start-up as [`Renderers`]; the services call them,
+//! so that nothing below the routes depends on a route, and every place a
+//! document is shown shows it alike.
 
 use serde_json::Value;
 
@@ -11,44 +12,62 @@ use super::essays::{EssayDetail, Essays};
 use super::events::{EventDetail, Events};
 use super::lyrics::{Lyrics, LyricsDetail};
 
-/// Renders a document as it stands: `{"document": …, "input": …}`, the
-/// document as the API shows it and the request body that recreates it.
-pub type Render<D> = fn(&Entry<D>) -> Value;
+/// The representations of one content type.
+pub struct Renderer<D> {
+    /// The document as `GET /v1/{type}/{id}` answers it, as JSON text; the
+    /// entry is as its reader may see it.
+    pub document: fn(&Entry<D>) -> Result<String, serde_json::Error>,
+    /// Its item in a listing, as JSON text.
+    pub summary: fn(&Entry<D>) -> Result<String, serde_json::Error>,
+    /// `{"document": …, "input": …}`: the document as shown, and the request
+    /// body that recreates it (what restoring a revision writes back).
+    pub snapshot: fn(&Entry<D>) -> Value,
+}
 
 /// The renderer of each content type.
-#[derive(Clone, Copy)]
 pub struct Renderers {
-    pub essay: Render<EssayDetail>,
-    pub lyrics: Render<LyricsDetail>,
-    pub event: Render<EventDetail>,
+    pub essay: Renderer<EssayDetail>,
+    pub lyrics: Renderer<LyricsDetail>,
+    pub event: Renderer<EventDetail>,
 }
 
 /// A content type whose renderer [`Renderers`] holds.
 pub trait Rendered: ContentType {
-    fn renderer(renderers: &Renderers) -> Render<Self::Detail>;
+    fn renderer(renderers: &Renderers) -> &Renderer<Self::Detail>;
 }
 
 impl Rendered for Essays {
-    fn renderer(renderers: &Renderers) -> Render<EssayDetail> {
-        renderers.essay
+    fn renderer(renderers: &Renderers) -> &Renderer<EssayDetail> {
+        &renderers.essay
     }
 }
 
 impl Rendered for Lyrics {
-    fn renderer(renderers: &Renderers) -> Render<LyricsDetail> {
-        renderers.lyrics
+    fn renderer(renderers: &Renderers) -> &Renderer<LyricsDetail> {
+        &renderers.lyrics
     }
 }
 
 impl Rendered for Events {
-    fn renderer(renderers: &Renderers) -> Render<EventDetail> {
-        renderers.event
+    fn renderer(renderers: &Renderers) -> &Renderer<EventDetail> {
+        &renderers.event
     }
 }
 
 impl Renderers {
-    /// `entry` rendered: the document and the body that recreates it.
+    /// `entry` rendered for a revision: the document and the body that
+    /// recreates it.
     pub fn render<T: Rendered>(&self, entry: &Entry<T::Detail>) -> Value {
-        (T::renderer(self))(entry)
+        (T::renderer(self).snapshot)(entry)
+    }
+
+    /// `entry` as `GET` answers it, as JSON text.
+    pub fn document<T: Rendered>(&self, entry: &Entry<T::Detail>) -> Result<String, serde_json::Error> {
+        (T::renderer(self).document)(entry)
+    }
+
+    /// `entry` as a listing's item, as JSON text.
+    pub fn summary<T: Rendered>(&self, entry: &Entry<T::Detail>) -> Result<String, serde_json::Error> {
+        (T::renderer(self).summary)(entry)
     }
 }

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::domain::{DocumentKind, Locale};
+use crate::domain::{DocumentKind, Locale, Visibility};
 
 /// Marks a matched term in a snippet; replaced by `<mark>` once the text
 /// around it is escaped.
@@ -26,10 +26,11 @@ fn table() -> Alias {
     Alias::new("search_index")
 }
 
-/// The text of each of `ids`: `(title, body)`.
+/// The text of each of `ids` that is public: `(title, body)`.
 async fn texts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<(Uuid, String, String)>, DbErr> {
-    let documents =
+    let documents: Vec<document::Model> =
         document::Entity::find().filter(document::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    let documents: Vec<document::Model> = documents.into_iter().filter(super::documents::is_public).collect();
     let essays =
         essay::Entity::find().filter(essay::Column::DocumentId.is_in(ids.iter().copied())).all(db).await?;
     let songs =
@@ -59,8 +60,9 @@ async fn texts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<(Uuid, St
         .collect())
 }
 
-/// Writes the index rows of `ids` anew (and drops those of ids that no
-/// longer exist). Call it inside the write's transaction.
+/// Writes the index rows of `ids` anew: public documents are indexed, the
+/// others (and ids that no longer exist) dropped. Call it inside the
+/// write's transaction.
 pub async fn index<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
     let sqlite = db.get_database_backend() == DatabaseBackend::Sqlite;
     for chunk in ids.chunks(500) {
@@ -158,8 +160,13 @@ pub async fn index_missing<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
         }
         ids
     };
-    let all: Vec<Uuid> =
-        document::Entity::find().select_only().column(document::Column::Id).into_tuple().all(db).await?;
+    let all: Vec<Uuid> = document::Entity::find()
+        .select_only()
+        .column(document::Column::Id)
+        .filter(super::documents::visible(Visibility::Public))
+        .into_tuple()
+        .all(db)
+        .await?;
     let missing: Vec<Uuid> = all.into_iter().filter(|id| !indexed.contains(id)).collect();
     index(db, &missing).await?;
     Ok(missing.len())

@@ -178,7 +178,7 @@ fn href(document: &document::Model) -> String {
 
 /// The `data` of an event about `document`: what it is, and its public
 /// rendering (from the revision snapshot) while it is public.
-fn data(document: &document::Model, snapshot: Option<&Value>) -> Value {
+fn data(document: &document::Model, rendering: Option<&str>) -> Value {
     let public = document.status == DocumentStatus::Published.as_str() && document.deleted_at.is_none();
     let mut data = json!({
         "id": document.id,
@@ -191,9 +191,9 @@ fn data(document: &document::Model, snapshot: Option<&Value>) -> Value {
         "href": href(document),
         "document": Value::Null,
     });
-    if public && let Some(rendered) = snapshot.and_then(|s| s.get("document")) {
-        if rendered.to_string().len() <= MAX_DOCUMENT_BYTES {
-            data["document"] = rendered.clone();
+    if public && let Some(rendered) = rendering {
+        if rendered.len() <= MAX_DOCUMENT_BYTES {
+            data["document"] = serde_json::from_str(rendered).unwrap_or(Value::Null);
         } else {
             data["document_omitted"] = json!("larger than the webhook payload limit; fetch it from href");
         }
@@ -274,15 +274,16 @@ fn new_delivery(
 }
 
 /// The events a document change causes: the one its revision action names,
-/// and `event.cancelled` when an event was cancelled by it.
+/// and `event.cancelled` when an event was cancelled by it. `rendering` is
+/// its public representation, while it is public.
 pub async fn document_changed<C: ConnectionTrait>(
     db: &C,
     document: &document::Model,
     action: &str,
     cancelled: bool,
-    snapshot: &Value,
+    rendering: Option<&str>,
 ) -> Result<(), DbErr> {
-    let data = data(document, Some(snapshot));
+    let data = data(document, rendering);
     let kinds = [document.kind.clone()];
     let event_type = webhooks::event_type(&document.kind, action);
     enqueue(db, &event_type, &kinds, Some(document.id), data.clone()).await?;

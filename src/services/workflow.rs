@@ -11,7 +11,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::documents::{ContentType, Entry, get_entry};
@@ -50,34 +49,39 @@ async fn load<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<En
         .ok_or(WriteError::NotFound)
 }
 
-/// Writes what a change leaves behind, in its transaction: the revision,
-/// the search index entry, the change-log rows and the webhook events
-/// (`cancelled`: the change cancelled an event).
-async fn record<C: ConnectionTrait>(
+/// Writes what a change to `id` leaves behind, in its transaction:
+/// everything kept beside the documents (see [`super::projections`];
+/// `showed`: documents that showed it before the change), its webhook
+/// events (`cancelled`: the change cancelled an event) and its revision.
+/// Returns the document as it now is.
+async fn record<T: Rendered, C: ConnectionTrait>(
     db: &C,
-    document: &document::Model,
+    id: Uuid,
+    showed: &[Uuid],
     action: &str,
     change: &Change,
-    snapshot: Value,
     cancelled: bool,
-) -> Result<(), DbErr> {
-    super::webhooks::document_changed(db, document, action, cancelled, &snapshot).await?;
+    renderers: &Renderers,
+) -> Result<Entry<T::Detail>, WriteError> {
+    super::projections::written(db, &[id], showed, renderers).await?;
+    let entry = load::<T, _>(db, id).await?;
+    let public = super::renderings::stored(db, &[id]).await?.remove(&id).and_then(|s| s.document);
+    super::webhooks::document_changed(db, &entry.document, action, cancelled, public.as_deref()).await?;
     revision::ActiveModel {
         id: Set(Uuid::now_v7()),
-        document_id: Set(document.id),
-        version: Set(document.version),
+        document_id: Set(id),
+        version: Set(entry.document.version),
         action: Set(action.to_owned()),
-        snapshot: Set(snapshot),
+        snapshot: Set(renderers.render::<T>(&entry)),
         actor_kind: Set(change.actor_kind.to_owned()),
         actor_id: Set(change.actor_id),
         actor_name: Set(change.actor_name.clone()),
         message: Set(change.message.clone()),
-        created_at: Set(document.updated_at),
+        created_at: Set(entry.document.updated_at),
     }
     .insert(db)
     .await?;
-    super::search::index(db, &[document.id]).await?;
-    super::changes::record(db, &[document.id]).await
+    Ok(entry)
 }
 
 /// Records revision 1 of each of `ids`, documents of type `T` written
@@ -89,6 +93,7 @@ pub async fn record_created<T: Rendered, C: ConnectionTrait>(
     change: &Change,
     renderers: &Renderers,
 ) -> Result<(), DbErr> {
+    super::projections::written(db, ids, &[], renderers).await?;
     let entries = super::documents::entries::<T, C>(db, ids, Visibility::All).await?;
     let revisions: Vec<revision::ActiveModel> = entries
         .iter()
@@ -131,8 +136,7 @@ pub async fn create<T: Rendered>(
             .exec(&txn)
             .await?;
     }
-    let entry = load::<T, _>(&txn, id).await?;
-    record(&txn, &entry.document, "create", change, renderers.render::<T>(&entry), false).await?;
+    let entry = record::<T, _>(&txn, id, &[], "create", change, false, renderers).await?;
     txn.commit().await?;
     Ok(entry)
 }
@@ -163,18 +167,17 @@ async fn claim<C: ConnectionTrait>(
 }
 
 /// Removes what a document of type `T` consists of, before it is written
-/// anew.
-async fn clear_content<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
-    // The documents it stops linking to change too: record them while the
-    // links still say which they are.
-    super::changes::record(db, &[id]).await?;
+/// anew; returns the documents that showed it, which change too (a
+/// rewrite can drop the links that say which they are).
+async fn clear_content<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    let showed = super::changes::affected(db, &[id]).await?;
     T::clear(db, id).await?;
     document_tag::Entity::delete_many().filter(document_tag::Column::DocumentId.eq(id)).exec(db).await?;
     document_relation::Entity::delete_many()
         .filter(document_relation::Column::DocumentId.eq(id))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(showed)
 }
 
 /// Replaces the content of `id` (at version `expected`) with `draft`.
@@ -203,16 +206,15 @@ pub async fn update<T: Rendered>(
         }
     })
     .await?;
-    clear_content::<T, _>(&txn, id).await?;
+    let showed = clear_content::<T, _>(&txn, id).await?;
     let mut batch = Batch::default();
     for tag in draft.new_tags {
         batch.add_tag(tag);
     }
     batch.add_content(id, draft.document, draft.content);
     batch.insert(&txn).await.map_err(classify)?;
-    let entry = load::<T, _>(&txn, id).await?;
     let now_cancelled = !was_cancelled && T::cancelled(&txn, id).await?;
-    record(&txn, &entry.document, action, change, renderers.render::<T>(&entry), now_cancelled).await?;
+    let entry = record::<T, _>(&txn, id, &showed, action, change, now_cancelled, renderers).await?;
     txn.commit().await?;
     Ok(entry)
 }
@@ -278,8 +280,7 @@ pub async fn transition<T: Rendered>(
         Transition::Restore => update.col_expr(document::Column::DeletedAt, Expr::value(none)),
     })
     .await?;
-    let entry = load::<T, _>(&txn, id).await?;
-    record(&txn, &entry.document, transition.action(), change, renderers.render::<T>(&entry), false).await?;
+    let entry = record::<T, _>(&txn, id, &[], transition.action(), change, false, renderers).await?;
     txn.commit().await?;
     Ok(entry)
 }
@@ -348,23 +349,22 @@ async fn publish_one<T: Rendered>(
             .col_expr(document::Column::PublishAt, Expr::value(Option::<DateTime<Utc>>::None))
     })
     .await?;
-    let entry = load::<T, _>(txn, due.id).await?;
     let change = Change::system("scheduled publication");
-    record(txn, &entry.document, "publish", &change, renderers.render::<T>(&entry), false).await?;
+    record::<T, _>(txn, due.id, &[], "publish", &change, false, renderers).await?;
     Ok(())
 }
 
 /// Deletes a document and its revisions for good.
-pub async fn purge(db: &DatabaseConnection, id: Uuid) -> Result<bool, DbErr> {
+pub async fn purge(db: &DatabaseConnection, id: Uuid, renderers: &Renderers) -> Result<bool, DbErr> {
     let txn = crate::database::begin_write(db).await?;
     if let Some(document) = document::Entity::find_by_id(id).one(&txn).await? {
         super::webhooks::document_purged(&txn, &document).await?;
     }
-    // The documents that showed it change too: record them while the links
+    // The documents that showed it change too: find them while the links
     // that say which they are still exist.
-    super::changes::record(&txn, &[id]).await?;
-    super::search::unindex(&txn, &[id]).await?;
+    let showed = super::projections::purging(&txn, id).await?;
     let result = document::Entity::delete_many().filter(document::Column::Id.eq(id)).exec(&txn).await?;
+    super::projections::purged(&txn, id, &showed, renderers).await?;
     txn.commit().await?;
     Ok(result.rows_affected == 1)
 }

@@ -191,9 +191,10 @@ impl Batch {
     }
 
     /// Inserts every row, parents before children. Call it inside a
-    /// transaction: a failure part-way must leave nothing behind.
+    /// transaction: a failure part-way must leave nothing behind; and keep
+    /// what is derived from documents up to date after it
+    /// ([`super::projections::written`]).
     pub async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
-        let ids: Vec<uuid::Uuid> = self.documents.iter().filter_map(|d| d.id.clone().take()).collect();
         insert_all(db, self.people).await?;
         insert_all(db, self.tags).await?;
         insert_all(db, self.documents).await?;
@@ -205,9 +206,7 @@ impl Batch {
         insert_all(db, self.events).await?;
         insert_all(db, self.organizers).await?;
         insert_all(db, self.document_tags).await?;
-        insert_all(db, self.relations).await?;
-        super::search::index(db, &ids).await?;
-        super::changes::record_exactly(db, &ids).await
+        insert_all(db, self.relations).await
     }
 }
 

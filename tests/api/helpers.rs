@@ -10,6 +10,7 @@ use broadside::domain::draft::{NewContent, NewDocument, NewEssay, NewTag};
 use broadside::domain::markdown::Markdown;
 use broadside::domain::{DocumentStatus, Locale, Slug};
 use broadside::routes::v1::renderers;
+use broadside::services::projections;
 use broadside::services::seed;
 use broadside::services::users;
 use broadside::services::writes::Batch;
@@ -318,6 +319,7 @@ impl TestApp {
         );
         let txn = broadside::database::begin_write(&self.db).await.unwrap_or_else(|e| panic!("{e}"));
         batch.insert(&txn).await.unwrap_or_else(|e| panic!("insert: {e}"));
+        projections::written(&txn, &[id], &[], &renderers()).await.unwrap_or_else(|e| panic!("{e}"));
         txn.commit().await.unwrap_or_else(|e| panic!("{e}"));
         id
     }

@@ -22,11 +22,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// How `/v1` shows each content type, for the services to record in
 /// revisions and webhook payloads and to carry in sync.
 pub fn renderers() -> crate::services::render::Renderers {
-    use documents::snapshot;
+    use documents::renderer;
     crate::services::render::Renderers {
-        essay: snapshot::<essays::EssayInput>,
-        lyrics: snapshot::<lyrics::LyricsInput>,
-        event: snapshot::<events::EventInput>,
+        essay: renderer::<essays::EssayInput>(),
+        lyrics: renderer::<lyrics::LyricsInput>(),
+        event: renderer::<events::EventInput>(),
     }
 }
 

@@ -104,7 +104,7 @@ fn strings(value: &Value, path: &str, pointer: &str, out: &mut Vec<(String, Stri
 async fn written(app: &TestApp) -> Vec<i64> {
     let mut counts = Vec::new();
     for table in
-        ["documents", "revisions", "people", "tags", "api_keys", "webhooks", "changes", "refresh_tokens"]
+        ["documents", "revisions", "people", "tags", "api_keys", "webhooks", "change_log", "refresh_tokens"]
     {
         counts.push(app.count(&format!("SELECT COUNT(*) FROM {table}")).await);
     }

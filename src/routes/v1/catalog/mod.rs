@@ -122,7 +122,7 @@ pub async fn create<I: CatalogInput>(
 ) -> Result<HttpResponse, AppError> {
     policy::may_create(&caller.required()?)?;
     let fields = input.fields()?;
-    let model = catalog::create::<I::Kind>(&state.db, Uuid::now_v7(), fields)
+    let model = catalog::create::<I::Kind>(&state.db, Uuid::now_v7(), fields, &state.renderers)
         .await
         .map_err(|e| AppError::write(e, subject::<I>()))?;
     written::<I>(state, I::Kind::id_of(&model), StatusCode::CREATED).await
@@ -155,7 +155,7 @@ pub async fn update<I: CatalogInput>(
     let (record, expected) = to_change::<I>(state, request, caller, key).await?;
     let model = I::Kind::row_of(&record);
     let (id, fields) = (I::Kind::id_of(model), merged(&I::of(model), patch)?.fields()?);
-    catalog::update::<I::Kind>(&state.db, id, expected, fields)
+    catalog::update::<I::Kind>(&state.db, id, expected, fields, &state.renderers)
         .await
         .map_err(|e| AppError::write(e, subject::<I>()))?;
     written::<I>(state, id, StatusCode::OK).await
@@ -171,7 +171,7 @@ pub async fn delete<I: CatalogInput>(
 ) -> Result<HttpResponse, AppError> {
     let (record, expected) = to_change::<I>(state, request, caller, key).await?;
     let id = I::Kind::id_of(I::Kind::row_of(&record));
-    catalog::delete::<I::Kind>(&state.db, id, expected)
+    catalog::delete::<I::Kind>(&state.db, id, expected, &state.renderers)
         .await
         .map_err(|e| AppError::write(e, subject::<I>()))?;
     Ok(HttpResponse::NoContent().finish())

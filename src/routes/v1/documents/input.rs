@@ -16,7 +16,7 @@ use crate::error::{AppError, FieldError};
 use crate::http::body::Body;
 use crate::services::documents::{ContentType, Entry};
 use crate::services::known;
-use crate::services::render::Rendered;
+use crate::services::render::{Rendered, Renderer};
 use crate::state::AppState;
 
 /// The largest document body accepted, in bytes (768 KiB): room for the
@@ -39,6 +39,8 @@ pub trait ContentInput: Body + CommonFields + Serialize + Clone + Send + Sized {
     type Type: Rendered;
     /// The document as `GET /v1/{type}/{id}` shows it.
     type Dto: for<'a> From<&'a Entry<Detail<Self>>> + Serialize;
+    /// The document as a listing shows it.
+    type Summary: for<'a> From<&'a Entry<Detail<Self>>> + Serialize;
 
     /// Every person the body credits: `(field, person slug)`.
     fn credited(&self) -> Vec<(String, String)>;
@@ -55,11 +57,21 @@ pub trait ContentInput: Body + CommonFields + Serialize + Clone + Send + Sized {
     fn text(&self) -> String;
 }
 
-/// How `/v1` renders a document of the type `I` writes, for revisions,
-/// webhooks and sync: the document as shown, and the body that recreates
-/// it (what restoring a revision writes back).
+/// How `/v1` renders a document of the type `I` writes, for revisions: the
+/// document as shown, and the body that recreates it (what restoring a
+/// revision writes back).
 pub fn snapshot<I: ContentInput>(entry: &Entry<Detail<I>>) -> Value {
     json!({ "document": I::Dto::from(entry), "input": I::from_entry(entry) })
+}
+
+/// `/v1`'s representations of the type `I` writes, for the services to
+/// store and send.
+pub fn renderer<I: ContentInput>() -> Renderer<Detail<I>> {
+    Renderer {
+        document: |entry| serde_json::to_string(&I::Dto::from(entry)),
+        summary: |entry| serde_json::to_string(&I::Summary::from(entry)),
+        snapshot: snapshot::<I>,
+    }
 }
 
 /// `input`, for document `id` (new, or an existing one rewritten), as a

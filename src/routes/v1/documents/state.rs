@@ -77,6 +77,6 @@ pub async fn purge<T: ContentType>(
     policy::may_purge(&actor)?;
     let entry = target::<T>(state, &actor, key, Lookup::Any).await?;
     if_match(request, &entry.document)?;
-    workflow::purge(&state.db, entry.document.id).await?;
+    workflow::purge(&state.db, entry.document.id, &state.renderers).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -47,6 +47,7 @@ document_input!(
 );
 
 impl ContentInput for EssayInput {
+    type Summary = super::dto::EssaySummary;
     type Dto = super::dto::Essay;
     type Type = Essays;
 

@@ -98,6 +98,7 @@ fn url(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option
 }
 
 impl ContentInput for EventInput {
+    type Summary = super::dto::EventSummary;
     type Dto = super::dto::Event;
     type Type = Events;
 

@@ -79,6 +79,7 @@ document_input!(
 );
 
 impl ContentInput for LyricsInput {
+    type Summary = super::dto::LyricsSummary;
     type Dto = super::dto::Lyrics;
     type Type = Lyrics;
 

@@ -1,0 +1,97 @@
+//! The facets of each document: a row per tag and per credited person, with
+//! its visibility and the columns listings sort by. A listing filtered by
+//! tag, author, writer or organizer, and a person's works, read one range
+//! of a (partial, public-only) index of them instead of every document
+//! that carries the tag. A write rewrites the facets of the documents whose
+//! own rows it changed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{document_facet, document_tag, essay_author, event, event_organizer, lyrics_writer};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::documents::{self, is_public};
+use super::people::CreditLink;
+
+/// A tag's facet.
+pub const TAG: &str = "t";
+/// A credited person's facet.
+pub const PERSON: &str = "p";
+
+/// The people `L` credits on each of `ids`.
+async fn credited<L: CreditLink, C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+    Ok(L::find()
+        .filter(L::document_column().is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .iter()
+        .map(|link| {
+            let (document, person, _) = L::parts(link);
+            (document, person)
+        })
+        .collect())
+}
+
+/// Writes the facets of `ids` anew from their rows. Call it inside the
+/// write's transaction, after the write.
+pub async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(2_000) {
+        document_facet::Entity::delete_many()
+            .filter(document_facet::Column::DocumentId.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+        let documents = documents::existing_any(db, chunk).await?;
+        if documents.is_empty() {
+            continue;
+        }
+        let present: Vec<Uuid> = documents.keys().copied().collect();
+        let starts: HashMap<Uuid, DateTime<Utc>> = event::Entity::find()
+            .select_only()
+            .columns([event::Column::DocumentId, event::Column::StartsAt])
+            .filter(event::Column::DocumentId.is_in(present.iter().copied()))
+            .into_tuple::<(Uuid, DateTime<Utc>)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let tags: Vec<(Uuid, Uuid)> = document_tag::Entity::find()
+            .filter(document_tag::Column::DocumentId.is_in(present.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.document_id, t.tag_id))
+            .collect();
+        let mut people = credited::<essay_author::Entity, C>(db, &present).await?;
+        people.extend(credited::<lyrics_writer::Entity, C>(db, &present).await?);
+        people.extend(credited::<event_organizer::Entity, C>(db, &present).await?);
+        // A person credited twice on one document is one facet.
+        people.sort_unstable();
+        people.dedup();
+
+        let facet = |kind: &str, (document_id, value): (Uuid, Uuid)| {
+            let d = documents.get(&document_id)?;
+            Some(document_facet::ActiveModel {
+                facet: Set(kind.to_owned()),
+                value: Set(value),
+                document_id: Set(document_id),
+                kind: Set(d.kind.clone()),
+                public: Set(is_public(d)),
+                published_at: Set(d.published_at),
+                title: Set(d.title.clone()),
+                starts_at: Set(starts.get(&document_id).copied()),
+            })
+        };
+        let rows: Vec<document_facet::ActiveModel> = tags
+            .into_iter()
+            .filter_map(|pair| facet(TAG, pair))
+            .chain(people.into_iter().filter_map(|pair| facet(PERSON, pair)))
+            .collect();
+        super::writes::insert_all(db, rows).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! What every content write keeps beside the documents, in its own
+//! transaction, so that reads never have to work it out: the change log
+//! (sync, the live stream and cache invalidation read it), the facets
+//! (filtered listings), the search index (public documents only) and the
+//! stored renderings (every read). One call after the write, whatever it
+//! was.
+
+use sea_orm::{ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+use super::documents::dedup;
+use super::render::Renderers;
+use super::{changes, facets, renderings, search};
+
+/// After a write changed the rows of `changed`: `showed` are documents that
+/// showed them before the write and may not now (a rewrite can drop links).
+pub async fn written<C: ConnectionTrait>(
+    db: &C,
+    changed: &[Uuid],
+    showed: &[Uuid],
+    renderers: &Renderers,
+) -> Result<(), DbErr> {
+    let mut shown = changes::affected(db, changed).await?;
+    shown.extend_from_slice(showed);
+    let shown = dedup(shown);
+    changes::record_exactly(db, &shown).await?;
+    facets::refresh(db, changed).await?;
+    search::index(db, changed).await?;
+    renderings::refresh(db, &shown, renderers).await
+}
+
+/// After a change to a person or tag that `showing` documents show.
+pub async fn shown<C: ConnectionTrait>(db: &C, showing: &[Uuid], renderers: &Renderers) -> Result<(), DbErr> {
+    changes::record_exactly(db, showing).await?;
+    renderings::refresh(db, showing, renderers).await
+}
+
+/// Before document `id` is deleted for good: drops it from the search index
+/// and returns the documents that show it, for [`purged`].
+pub async fn purging<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    search::unindex(db, &[id]).await?;
+    changes::affected(db, &[id]).await
+}
+
+/// After document `id` is gone: its absence goes into the change log, and
+/// the documents that showed it are rendered without it.
+pub async fn purged<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    showed: &[Uuid],
+    renderers: &Renderers,
+) -> Result<(), DbErr> {
+    changes::record_exactly(db, showed).await?;
+    let others: Vec<Uuid> = showed.iter().copied().filter(|other| *other != id).collect();
+    renderings::refresh(db, &others, renderers).await
+}

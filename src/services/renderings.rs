@@ -1,0 +1,172 @@
+//! The stored renderings: each document's listing item, and its public
+//! representation while it is public, rendered by the write that changes
+//! it (or a document it shows) in that write's transaction. A read is then
+//! a lookup of stored bytes. A change that touches more documents than a
+//! transaction should render (renaming a tag that a hundred thousand
+//! documents carry) marks their renderings stale instead; the background
+//! renders stale rows, and until it has, readers render those documents
+//! themselves. Either way no reader ever gets a rendering older than the
+//! document.
+
+use std::collections::HashMap;
+
+use entity::{document, document_rendering};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::content::with_content_type;
+use super::documents::{self, is_public};
+use super::render::{Rendered, Renderers};
+use crate::domain::{DocumentKind, Visibility};
+
+/// How many documents one write renders itself; beyond this it marks them
+/// stale for the background.
+const INLINE: usize = 1_000;
+
+/// What a reader needs of a document's stored renderings.
+#[derive(Debug, Clone, Default)]
+pub struct Stored {
+    pub summary: Option<String>,
+    pub document: Option<String>,
+}
+
+fn json_error(error: serde_json::Error) -> DbErr {
+    DbErr::Custom(format!("cannot render a document: {error}"))
+}
+
+/// Renders `ids` anew, or marks them stale when there are too many for one
+/// transaction. Call it inside the write's transaction, after the write.
+pub async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid], renderers: &Renderers) -> Result<(), DbErr> {
+    if ids.len() > INLINE {
+        return mark_stale(db, ids).await;
+    }
+    render(db, ids, renderers).await
+}
+
+/// Renders `ids` anew, whatever their number.
+pub async fn render<C: ConnectionTrait>(db: &C, ids: &[Uuid], renderers: &Renderers) -> Result<(), DbErr> {
+    for chunk in ids.chunks(2_000) {
+        let kinds: Vec<(Uuid, String)> = document::Entity::find()
+            .select_only()
+            .columns([document::Column::Id, document::Column::Kind])
+            .filter(document::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut by_kind: HashMap<DocumentKind, Vec<Uuid>> = HashMap::new();
+        for (id, kind) in kinds {
+            if let Ok(kind) = kind.parse::<DocumentKind>() {
+                by_kind.entry(kind).or_default().push(id);
+            }
+        }
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (kind, ids) in by_kind {
+            with_content_type!(kind, T => rows.extend(rendered::<T, C>(db, &ids, renderers).await?));
+        }
+        write(db, rows).await?;
+    }
+    Ok(())
+}
+
+async fn rendered<T: Rendered, C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    renderers: &Renderers,
+) -> Result<Vec<document_rendering::ActiveModel>, DbErr> {
+    let entries = documents::entries::<T, C>(db, ids, Visibility::All).await?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let summary = renderers.summary::<T>(&entry).map_err(json_error)?;
+        let document = match is_public(&entry.document) {
+            true => Some(renderers.document::<T>(&entry.public()).map_err(json_error)?),
+            false => None,
+        };
+        rows.push(document_rendering::ActiveModel {
+            document_id: Set(entry.document.id),
+            stale: Set(false),
+            summary: Set(Some(summary)),
+            document: Set(document),
+        });
+    }
+    Ok(rows)
+}
+
+async fn write<C: ConnectionTrait>(db: &C, rows: Vec<document_rendering::ActiveModel>) -> Result<(), DbErr> {
+    let upsert = OnConflict::column(document_rendering::Column::DocumentId)
+        .update_columns([
+            document_rendering::Column::Stale,
+            document_rendering::Column::Summary,
+            document_rendering::Column::Document,
+        ])
+        .to_owned();
+    // Renderings are large: a few hundred to a statement.
+    for chunk in rows.chunks(200) {
+        document_rendering::Entity::insert_many(chunk.to_vec())
+            .on_conflict(upsert.clone())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks the renderings of `ids` stale: nothing reads them until they are
+/// rendered again.
+pub async fn mark_stale<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(5_000) {
+        document_rendering::Entity::update_many()
+            .col_expr(document_rendering::Column::Stale, Expr::value(true))
+            .col_expr(document_rendering::Column::Summary, Expr::value(Option::<String>::None))
+            .col_expr(document_rendering::Column::Document, Expr::value(Option::<String>::None))
+            .filter(document_rendering::Column::DocumentId.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Renders up to `limit` stale documents, in a write transaction of their
+/// own (holding the change log's lock, as every content write does, so that
+/// no write can change one of them meanwhile). Returns how many.
+pub async fn render_stale(
+    db: &DatabaseConnection,
+    renderers: &Renderers,
+    limit: u64,
+) -> Result<usize, DbErr> {
+    let ids: Vec<Uuid> = document_rendering::Entity::find()
+        .select_only()
+        .column(document_rendering::Column::DocumentId)
+        .filter(Expr::col(document_rendering::Column::Stale))
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    // Rendering one that a write rendered meanwhile is merely repeated work.
+    let txn = crate::database::begin_write(db).await?;
+    super::changes::lock(&txn).await?;
+    render(&txn, &ids, renderers).await?;
+    txn.commit().await?;
+    Ok(ids.len())
+}
+
+/// The stored renderings of `ids` that are not stale.
+pub async fn stored<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<Uuid, Stored>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = document_rendering::Entity::find()
+        .filter(document_rendering::Column::DocumentId.is_in(ids.iter().copied()))
+        .filter(document_rendering::Column::Stale.eq(false))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.document_id, Stored { summary: r.summary, document: r.document }))
+        .collect())
+}
