@@ -1,15 +1,18 @@
 //! The in-process cache of anonymous responses (the HTTP middleware that
 //! fills and serves it is [`crate::http::caching`]).
 //!
-//! The cache is never stale. Every state-changing request, and the
-//! scheduler when it publishes, advances a generation counter once its
-//! transaction has committed and before its response leaves; an entry is
-//! served only while the generation it was computed under is current (and
-//! for no longer than the `max-age` public caches are given). A response
-//! computed from a read that raced a write is stored under the older
-//! generation, so it is never served.
+//! The cache is never stale, and a write forgets only what it can change.
+//! Each answer is kept with what it was computed from ([`Dependency`]): one
+//! document (and the address that named it), or the listings (lists,
+//! feeds, calendars, search, sync, people, tags). Once a write has
+//! committed, and before its response leaves, the answers depending on what
+//! it changed publicly are forgotten; a draft edit forgets nothing. An
+//! answer computed from a read that raced a write is not kept: every
+//! forgetting advances a generation, each dependency remembers the
+//! generation that last forgot it, and an answer whose computation began
+//! before that is dropped instead of stored.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -17,11 +20,25 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::config::CacheSettings;
 
+/// What a cached answer was computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Dependency {
+    /// One document, however it was addressed.
+    Document(Uuid),
+    /// The address `{collection}/{id or slug}`, whichever document it names
+    /// (publishing another document under a slug changes what it names).
+    Address(String),
+    /// Everything that lists or counts documents.
+    Listings,
+}
+
 /// A response kept for anonymous callers.
 pub struct Cached {
+    /// The generation its computation began under.
     pub generation: u64,
     /// Some answers depend on the clock (an event's next occurrence): none
     /// is kept longer than public caches may keep it.
@@ -31,14 +48,63 @@ pub struct Cached {
     pub etag: String,
     pub last_modified: Option<DateTime<Utc>>,
     pub body: Bytes,
+    pub dependencies: Vec<Dependency>,
+}
+
+impl Cached {
+    fn size(&self, key: &str) -> usize {
+        key.len() + self.body.len() + 256
+    }
+}
+
+/// How many forgotten dependencies are remembered before the cache starts
+/// afresh (bounds the memory a long stream of writes can take).
+const REMEMBERED: usize = 65_536;
+
+struct Slot {
+    cached: Arc<Cached>,
+    /// Which insertion of the key this is, to match it in `order`.
+    stamp: u64,
 }
 
 #[derive(Default)]
 struct Store {
-    entries: HashMap<String, Arc<Cached>>,
-    /// Keys oldest first, to evict when the byte budget is spent.
-    order: VecDeque<String>,
+    entries: HashMap<String, Slot>,
+    /// Keys oldest first, with their stamps, to evict when the byte budget
+    /// is spent; a stamp no longer in `entries` is a key since forgotten or
+    /// stored anew.
+    order: VecDeque<(String, u64)>,
+    stamps: u64,
     bytes: usize,
+    /// The keys stored under each dependency.
+    dependents: HashMap<Dependency, HashSet<String>>,
+    /// The generation that last forgot each dependency.
+    forgotten: HashMap<Dependency, u64>,
+    /// Nothing computed before this generation is stored.
+    floor: u64,
+}
+
+impl Store {
+    fn remove(&mut self, key: &str) {
+        let Some(slot) = self.entries.remove(key) else { return };
+        self.bytes -= slot.cached.size(key);
+        for dependency in &slot.cached.dependencies {
+            if let Some(keys) = self.dependents.get_mut(dependency) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.dependents.remove(dependency);
+                }
+            }
+        }
+    }
+
+    fn evict_oldest(&mut self) -> bool {
+        let Some((key, stamp)) = self.order.pop_front() else { return false };
+        if self.entries.get(&key).is_some_and(|slot| slot.stamp == stamp) {
+            self.remove(&key);
+        }
+        true
+    }
 }
 
 /// The in-process response cache and its generation.
@@ -99,11 +165,30 @@ impl ResponseCache {
         Some(Flight { cache: self, key: key.to_owned(), lock, _guard: guard })
     }
 
-    /// Content may have changed: nothing cached before now is served again.
+    /// Anything may have changed: nothing cached before now is served again.
     pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut store) = self.store.write() {
-            *store = Store::default();
+            let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+            *store = Store { floor: generation, ..Store::default() };
+        }
+    }
+
+    /// What `changed` names may have changed: the answers computed from it
+    /// are not served again.
+    pub fn forget(&self, changed: &[Dependency]) {
+        if changed.is_empty() {
+            return;
+        }
+        let Ok(mut store) = self.store.write() else { return };
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        for dependency in changed {
+            for key in store.dependents.remove(dependency).unwrap_or_default() {
+                store.remove(&key);
+            }
+            store.forgotten.insert(dependency.clone(), generation);
+        }
+        if store.forgotten.len() > REMEMBERED {
+            *store = Store { floor: generation, ..Store::default() };
         }
     }
 
@@ -119,6 +204,7 @@ impl ResponseCache {
         self.coherent.store(coherent, Ordering::SeqCst);
     }
 
+    /// The generation a computation begins under.
     pub fn current(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
@@ -127,32 +213,39 @@ impl ResponseCache {
         if !self.coherent.load(Ordering::SeqCst) {
             return None;
         }
-        let entry = self.store.read().ok()?.entries.get(key).cloned()?;
+        let entry = self.store.read().ok()?.entries.get(key).map(|slot| slot.cached.clone())?;
         let fresh = entry.stored.elapsed().as_secs() < u64::from(self.settings.max_age.max(1));
-        (entry.generation == self.current() && fresh).then_some(entry)
+        fresh.then_some(entry)
     }
 
     pub fn put(&self, key: String, entry: Cached) {
-        let size = key.len() + entry.body.len() + 256;
+        let size = entry.size(&key);
         if size > self.settings.max_bytes / 8 {
             return;
         }
         let Ok(mut store) = self.store.write() else { return };
-        if entry.generation != self.current() || !self.coherent.load(Ordering::SeqCst) {
+        let raced = entry.generation < store.floor
+            || entry
+                .dependencies
+                .iter()
+                .any(|d| store.forgotten.get(d).is_some_and(|g| *g > entry.generation));
+        if raced || !self.coherent.load(Ordering::SeqCst) {
             return;
         }
-        while store.bytes + size > self.settings.max_bytes {
-            let Some(oldest) = store.order.pop_front() else { break };
-            if let Some(gone) = store.entries.remove(&oldest) {
-                store.bytes -= oldest.len() + gone.body.len() + 256;
-            }
+        store.remove(&key);
+        while store.bytes + size > self.settings.max_bytes && store.evict_oldest() {}
+        if store.order.len() > 2 * store.entries.len() + 1024 {
+            let Store { order, entries, .. } = &mut *store;
+            order.retain(|(key, stamp)| entries.get(key).is_some_and(|slot| slot.stamp == *stamp));
         }
-        if let Some(old) = store.entries.insert(key.clone(), Arc::new(entry)) {
-            store.bytes -= key.len() + old.body.len() + 256;
-            store.order.retain(|k| k != &key);
+        store.stamps += 1;
+        let stamp = store.stamps;
+        for dependency in &entry.dependencies {
+            store.dependents.entry(dependency.clone()).or_default().insert(key.clone());
         }
         store.bytes += size;
-        store.order.push_back(key);
+        store.order.push_back((key.clone(), stamp));
+        store.entries.insert(key, Slot { cached: Arc::new(entry), stamp });
     }
 
     /// How many responses are kept (for tests and metrics).
@@ -183,7 +276,7 @@ mod tests {
         CacheSettings { enabled: true, max_bytes, max_age: 60, stale_while_revalidate: 300 }
     }
 
-    fn entry(cache: &ResponseCache, body: &'static [u8]) -> Cached {
+    fn entry(cache: &ResponseCache, body: &'static [u8], dependencies: &[Dependency]) -> Cached {
         Cached {
             generation: cache.current(),
             stored: std::time::Instant::now(),
@@ -192,14 +285,15 @@ mod tests {
             etag: String::new(),
             last_modified: None,
             body: Bytes::from_static(body),
+            dependencies: dependencies.to_vec(),
         }
     }
 
     #[test]
     fn an_entry_from_before_a_write_is_never_served() {
         let cache = ResponseCache::new(settings(1 << 20));
-        let before = entry(&cache, b"old");
-        cache.put("a".into(), entry(&cache, b"old"));
+        let before = entry(&cache, b"old", &[Dependency::Listings]);
+        cache.put("a".into(), entry(&cache, b"old", &[Dependency::Listings]));
         assert!(cache.get("a").is_some());
         cache.invalidate();
         assert!(cache.get("a").is_none());
@@ -208,10 +302,30 @@ mod tests {
     }
 
     #[test]
+    fn a_change_forgets_only_what_depends_on_it() {
+        let cache = ResponseCache::new(settings(1 << 20));
+        let (one, two) = (Uuid::now_v7(), Uuid::now_v7());
+        let raced = entry(&cache, b"1", &[Dependency::Document(one)]);
+        cache.put("one".into(), entry(&cache, b"1", &[Dependency::Document(one)]));
+        cache.put("two".into(), entry(&cache, b"2", &[Dependency::Document(two)]));
+        cache.put("list".into(), entry(&cache, b"[]", &[Dependency::Listings]));
+        cache.forget(&[Dependency::Document(one), Dependency::Listings]);
+        assert!(cache.get("one").is_none() && cache.get("list").is_none());
+        assert!(cache.get("two").is_some(), "another document stays");
+        cache.put("one".into(), raced);
+        assert!(cache.get("one").is_none(), "computed before the change that forgot it");
+        let unrelated = entry(&cache, b"2", &[Dependency::Document(two)]);
+        cache.forget(&[Dependency::Document(one)]);
+        cache.put("two".into(), unrelated);
+        assert!(cache.get("two").is_some(), "a change elsewhere does not stop it being kept");
+        assert_eq!(cache.store.read().map(|s| s.bytes).unwrap_or(0), 1 + 3 + 256);
+    }
+
+    #[test]
     fn the_byte_budget_evicts_the_oldest() {
         let cache = ResponseCache::new(settings(8 * 300));
         for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i"] {
-            cache.put(key.into(), entry(&cache, b"0123456789"));
+            cache.put(key.into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
         }
         assert!(cache.get("a").is_none());
         assert!(cache.get("i").is_some());

@@ -2,10 +2,13 @@
 //!
 //! Each instance keeps an in-process cache and live change streams, so
 //! each must learn of writes made through the others. After every write it
-//! commits, an instance sends `NOTIFY broadside_changes` with its own id;
-//! every instance `LISTEN`s, and on a notice from another one drops its
-//! cache, wakes its streams and its webhook worker, exactly as for a write
-//! of its own. Notices arrive within milliseconds of the commit. While the
+//! commits, an instance sends `NOTIFY broadside_changes` with its own id
+//! (and ` listings` when people or tags changed); every instance `LISTEN`s,
+//! and on a notice from another one reads the change log from where it
+//! last read it, forgets the cached answers of the documents whose public
+//! output changed, and wakes its streams and its webhook worker, exactly as
+//! for a write of its own. Notices arrive within milliseconds of the
+//! commit. While the
 //! listening connection is down, or silent (each instance sends itself a
 //! heartbeat notice every few seconds), an instance cannot know what
 //! changed, so its cache serves nothing until it hears notices again.
@@ -23,10 +26,14 @@ use std::time::Duration;
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 
-use crate::state::AppState;
+use crate::state::{AppState, Written};
 
 /// The channel instances announce their writes on.
 pub const CHANNEL: &str = "broadside_changes";
+
+/// Added to a write's notice when it changed what listings show beyond
+/// documents.
+const LISTINGS: &str = " listings";
 
 /// The notice that a sign-in has ended: this, then its id.
 const ENDED: &str = "ended:";
@@ -54,9 +61,14 @@ fn notice(payload: &str) -> Statement {
 pub async fn announce(state: Arc<AppState>) {
     let mut writes = state.local_writes.subscribe();
     let me = state.instance.to_string();
+    let listings = format!("{me}{LISTINGS}");
     while writes.changed().await.is_ok() {
         writes.mark_unchanged();
-        while let Err(error) = state.db.execute_raw(notice(&me)).await {
+        let payload = match state.listings_written.swap(false, Ordering::SeqCst) {
+            true => &listings,
+            false => &me,
+        };
+        while let Err(error) = state.db.execute_raw(notice(payload)).await {
             tracing::warn!(%error, "cannot announce a write to the other instances; trying again");
             tokio::time::sleep(RECONNECT_AFTER).await;
         }
@@ -116,14 +128,18 @@ pub async fn listen(state: Arc<AppState>) {
         loop {
             match listener.try_recv().await {
                 Ok(Some(notice)) if notice.payload() == ping => hearing(&state),
-                Ok(Some(notice)) if notice.payload() == me || notice.payload().starts_with("ping:") => {}
+                Ok(Some(notice))
+                    if notice.payload().starts_with(&me) || notice.payload().starts_with("ping:") => {}
                 Ok(Some(notice)) if notice.payload().starts_with(ENDED) => {
                     match notice.payload()[ENDED.len()..].parse::<uuid::Uuid>() {
                         Ok(session) => state.revocations.end(session),
                         Err(_) => tracing::warn!(payload = notice.payload(), "an unreadable notice"),
                     }
                 }
-                Ok(Some(_)) => state.refresh(),
+                Ok(Some(notice)) => match notice.payload().ends_with(LISTINGS) {
+                    true => state.heard_of(Written::Listings).await,
+                    false => state.heard_of(Written::Documents).await,
+                },
                 Ok(None) | Err(_) => {
                     state.cache.set_coherent(false);
                     tracing::warn!("lost the connection that listens for other instances' writes");

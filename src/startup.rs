@@ -142,6 +142,8 @@ impl Application {
             }
             None => None,
         };
+        // The cache starts empty: only changes from now on concern it.
+        let public_seen = crate::services::changes::head(&db).await?;
         let state = web::Data::new(AppState {
             db,
             settings: Arc::new(settings),
@@ -152,6 +154,8 @@ impl Application {
             cache,
             changes: tokio::sync::watch::Sender::new(0),
             local_writes: tokio::sync::watch::Sender::new(0),
+            listings_written: std::sync::atomic::AtomicBool::new(false),
+            public_seen: tokio::sync::Mutex::new(public_seen),
             instance: uuid::Uuid::now_v7(),
             webhook_sender,
             webhook_wakeup: tokio::sync::Notify::new(),

@@ -10,10 +10,12 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::passwords::Passwords;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::auth::revocations::Revocations;
-use crate::cache::ResponseCache;
+use crate::cache::{Dependency, ResponseCache};
 use crate::config::Settings;
 use crate::database::Replica;
+use crate::domain::DocumentKind;
 use crate::services::render::Renderers;
+use crate::services::{changes, documents};
 use crate::webhooks::sender::Sender;
 
 /// What every handler can reach.
@@ -32,6 +34,12 @@ pub struct AppState {
     /// Bumped after every write committed through this instance, for the
     /// other instances to hear of (see [`crate::cluster`]).
     pub local_writes: tokio::sync::watch::Sender<u64>,
+    /// Set when a write through this instance changed what listings show
+    /// beyond documents (people, tags), for the announcement to say so.
+    pub listings_written: std::sync::atomic::AtomicBool,
+    /// How far into the change log this instance has forgotten cached
+    /// answers; see [`AppState::heard_of`].
+    pub public_seen: tokio::sync::Mutex<i64>,
     /// This process, among the instances sharing the database.
     pub instance: uuid::Uuid,
     /// Sends webhook requests.
@@ -54,20 +62,62 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// A write through this instance is committed: everything that depends
-    /// on content is refreshed, here and on the other instances.
-    pub fn content_changed(&self) {
-        self.refresh();
+    /// A write through this instance has committed: the answers it can have
+    /// changed are forgotten here before its response leaves, and the other
+    /// instances hear of it.
+    pub async fn written(&self, scope: Written) {
+        if scope == Written::Listings {
+            // Set before the announcement is due, so that it carries it.
+            self.listings_written.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        self.heard_of(scope).await;
         self.local_writes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
-    /// Content has changed, through this instance or another: no cached
-    /// answer may be served again, live change streams and the webhook
-    /// worker look for what is new, and the replica is not read until it
-    /// has caught up.
+    /// A write through this instance or another has committed: the cached
+    /// answers it can have changed are forgotten (none for a draft), live
+    /// change streams and the webhook worker look for what is new, and the
+    /// replica is not read until it has caught up.
+    pub async fn heard_of(&self, scope: Written) {
+        // The replica first: a read that misses the cache must not find the
+        // replica still trusted.
+        if let Some(replica) = &self.replica {
+            replica.behind();
+        }
+        if scope == Written::Listings {
+            self.cache.forget(&[Dependency::Listings]);
+        }
+        self.catch_up().await;
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        self.webhook_wakeup.notify_one();
+    }
+
+    /// Reads the change log from where this instance last read it and
+    /// forgets the cached answers of the documents whose public output
+    /// changed meanwhile: the documents, the addresses that name them, and
+    /// the listings. One call at a time, so that one that returns has seen
+    /// every write committed before it began.
+    async fn catch_up(&self) {
+        let mut seen = self.public_seen.lock().await;
+        match public_changes(&self.db, *seen).await {
+            Ok((Some(changed), newest)) => {
+                self.cache.forget(&changed);
+                *seen = newest;
+            }
+            Ok((None, newest)) => {
+                self.cache.invalidate();
+                *seen = newest;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the change log; forgetting every cached answer");
+                self.cache.invalidate();
+            }
+        }
+    }
+
+    /// Anything may have changed (this instance was deaf to the others for
+    /// a while): no cached answer is served again.
     pub fn refresh(&self) {
-        // The replica first: a read that finds the cache emptied must not
-        // find the replica still trusted.
         if let Some(replica) = &self.replica {
             replica.behind();
         }
@@ -96,4 +146,45 @@ impl AppState {
             _ => &self.db,
         }
     }
+}
+
+/// What a committed write may have changed, besides the documents its change
+/// log rows name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Documents only: the change log says which.
+    Documents,
+    /// People, tags or anything else that listings show.
+    Listings,
+}
+
+/// How many changed documents are forgotten one by one; past this the
+/// whole cache is.
+const FORGET_ONE_BY_ONE: usize = 10_000;
+
+/// The cached answers that the public changes after `after` can have
+/// changed (`None`: too many to name, forget them all), and the newest
+/// change seen.
+async fn public_changes(
+    db: &DatabaseConnection,
+    after: i64,
+) -> Result<(Option<Vec<Dependency>>, i64), sea_orm::DbErr> {
+    let (ids, newest) = changes::public_since(db, after).await?;
+    if ids.is_empty() {
+        return Ok((Some(Vec::new()), newest));
+    }
+    if ids.len() > FORGET_ONE_BY_ONE {
+        return Ok((None, newest));
+    }
+    let mut forgotten = vec![Dependency::Listings];
+    for chunk in ids.chunks(1_000) {
+        let documents = documents::existing_any(db, chunk).await?;
+        forgotten.extend(chunk.iter().map(|id| Dependency::Document(*id)));
+        for document in documents.values() {
+            if let Ok(kind) = document.kind.parse::<DocumentKind>() {
+                forgotten.push(Dependency::Address(format!("{}/{}", kind.collection(), document.slug)));
+            }
+        }
+    }
+    Ok((Some(forgotten), newest))
 }

@@ -11,7 +11,7 @@ use sea_orm::DatabaseBackend;
 use tokio::task::JoinHandle;
 
 use crate::services::{renderings, scheduler};
-use crate::state::AppState;
+use crate::state::{AppState, Written};
 
 /// The background tasks of one process.
 pub struct Background {
@@ -69,9 +69,13 @@ fn scheduler(state: Arc<AppState>) -> JoinHandle<()> {
         let mut since_cleanup = 0u32;
         loop {
             ticks.tick().await;
-            let mut announce = |_| state.content_changed();
+            let mut any = false;
+            let mut announce = |_| any = true;
             let published =
                 scheduler::publish_due(&state.db, &state.renderers, chrono::Utc::now(), &mut announce).await;
+            if any {
+                state.written(Written::Documents).await;
+            }
             match published {
                 Ok(0) => {}
                 Ok(published) => tracing::info!(published, "published scheduled documents"),

@@ -14,8 +14,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
 use crate::auth::has_credentials;
-use crate::cache::Cached;
-use crate::state::AppState;
+use crate::cache::{Cached, Dependency};
+use crate::state::{AppState, Written};
 
 /// The largest response the middleware reads whole to tag it; bigger ones
 /// (none of the API's) pass through untagged.
@@ -107,13 +107,14 @@ pub async fn http_caching(
         let path = request.path();
         let may_change_content = !matches!(*request.method(), Method::HEAD | Method::OPTIONS)
             && !["/v1/auth/", "/v1/api-keys", "/v1/webhooks"].iter().any(|p| path.starts_with(p));
+        let scope = written(path);
         let response = next.call(request).await;
         // A refused request (4xx) wrote nothing: it leaves the caches, here
         // and on other instances, as they are.
         let refused = response.as_ref().is_ok_and(|r| r.status().is_client_error());
         if may_change_content && !refused {
             // The change, if any, is committed: later reads must see it.
-            state.content_changed();
+            state.written(scope).await;
         }
         return Ok(response?.map_into_boxed_body());
     }
@@ -180,8 +181,10 @@ pub async fn http_caching(
         }
     }
 
+    let dependencies = dependencies(request.path(), version.as_deref());
     let entry = Cached {
         generation,
+        dependencies,
         stored: std::time::Instant::now(),
         status: head.status(),
         headers: head.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect(),
@@ -201,6 +204,34 @@ pub async fn http_caching(
     }
     drop(flight);
     Ok(ServiceResponse::new(request, response))
+}
+
+/// The collections whose members are documents.
+const DOCUMENTS: [&str; 3] = ["essays", "lyrics", "events"];
+
+/// What a write to `path` may change besides the documents it records.
+fn written(path: &str) -> Written {
+    match path.strip_prefix("/v1/").and_then(|rest| rest.split('/').next()) {
+        Some(collection) if DOCUMENTS.contains(&collection) => Written::Documents,
+        _ => Written::Listings,
+    }
+}
+
+/// What the answer to `path` was computed from: a document's answer (it
+/// carries its version) depends on that document and on the address that
+/// named it; every other answer on the listings.
+fn dependencies(path: &str, version: Option<&str>) -> Vec<Dependency> {
+    let segments: Vec<&str> = path.strip_prefix("/v1/").unwrap_or_default().split('/').collect();
+    let document = version
+        .map(|v| v.trim_matches('"'))
+        .and_then(|v| v.rsplit_once("-v"))
+        .and_then(|(id, _)| uuid::Uuid::try_parse(id).ok());
+    match (segments.as_slice(), document) {
+        ([collection, key], Some(id)) if DOCUMENTS.contains(collection) => {
+            vec![Dependency::Document(id), Dependency::Address(format!("{collection}/{key}"))]
+        }
+        _ => vec![Dependency::Listings],
+    }
 }
 
 /// The keys a CDN can purge a public answer by (`Surrogate-Key`): every
@@ -242,6 +273,21 @@ mod tests {
         );
         assert_eq!(surrogate_keys("/v1/events/calendar.ics", None), "broadside broadside-events");
         assert_eq!(surrogate_keys("/healthz", None), "broadside");
+    }
+
+    #[test]
+    fn a_documents_answer_depends_on_it_and_its_address_and_the_rest_on_the_listings() {
+        let id = uuid::Uuid::now_v7();
+        let version = format!("\"{}-v4\"", id.simple());
+        assert_eq!(
+            dependencies("/v1/essays/on-organizing", Some(&version)),
+            [Dependency::Document(id), Dependency::Address("essays/on-organizing".into())]
+        );
+        assert_eq!(dependencies("/v1/people/marx", Some(&version)), [Dependency::Listings]);
+        assert_eq!(dependencies("/v1/essays", None), [Dependency::Listings]);
+        assert_eq!(dependencies("/v1/events/calendar.ics", None), [Dependency::Listings]);
+        assert_eq!(written("/v1/lyrics/the-internationale/publish"), Written::Documents);
+        assert_eq!(written("/v1/tags/solidarity"), Written::Listings);
     }
 
     #[test]

@@ -202,6 +202,75 @@ async fn the_cache_is_never_stale_once_a_write_has_returned() {
     assert!(reads > 15, "readers ran alongside the writes ({reads} reads)");
 }
 
+/// Whether `path` is answered from the cache, after a first read that
+/// keeps it if it was not.
+async fn cached(app: &TestApp, path: &str) -> bool {
+    header(&get(app, path, &[]).await, "x-cache").as_deref() == Some("hit")
+}
+
+async fn patch_title(app: &TestApp, token: &str, path: &str, title: &str) {
+    let etag = app.etag(path, token).await;
+    let body = json!({"title": title});
+    let patched = app.send(Method::PATCH, path, Some(token), etag.as_deref(), Some(&body)).await;
+    assert_eq!(patched.status(), 200, "PATCH {path}");
+}
+
+#[tokio::test]
+async fn a_write_forgets_only_the_answers_its_change_can_affect() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let essay = format!("/v1/essays/{ESSAY}");
+    let answers = [essay.as_str(), "/v1/essays", "/v1/essays/feed.atom", "/v1/search?q=solidarity"];
+    for body in [
+        json!({"slug": "published-elsewhere", "title": "Elsewhere", "body_markdown": "Apart."}),
+        json!({"slug": "still-a-draft", "title": "Draft", "body_markdown": "Not yet."}),
+    ] {
+        let created = app.send(Method::POST, "/v1/essays", Some(&editor), None, Some(&body)).await;
+        assert_eq!(created.status(), 201);
+    }
+    let etag = app.etag("/v1/essays/published-elsewhere", &editor).await;
+    let path = "/v1/essays/published-elsewhere/publish";
+    assert_eq!(app.send(Method::POST, path, Some(&editor), etag.as_deref(), None).await.status(), 200);
+    for path in answers {
+        get(&app, path, &[]).await;
+        assert!(cached(&app, path).await, "{path} is kept");
+    }
+
+    // Editing a draft changes nothing anyone anonymous sees.
+    patch_title(&app, &editor, "/v1/essays/still-a-draft", "Still a draft").await;
+    for path in answers {
+        assert!(cached(&app, path).await, "{path} is kept after a draft edit");
+    }
+
+    // Editing another published essay forgets the listings, not this essay.
+    patch_title(&app, &editor, "/v1/essays/published-elsewhere", "Elsewhere, retitled").await;
+    assert!(cached(&app, &essay).await, "an essay the change does not touch is kept");
+    for path in &answers[1..] {
+        assert!(!cached(&app, path).await, "{path} lists the changed essay: forgotten");
+    }
+    let list: Value = get(&app, "/v1/essays", &[]).await.json().await.unwrap();
+    let titles: Vec<&Value> = list["data"].as_array().into_iter().flatten().map(|e| &e["title"]).collect();
+    assert!(titles.contains(&&json!("Elsewhere, retitled")), "{titles:?}");
+
+    // Renaming a person forgets the essays that show them, and the listings.
+    patch_title_of_person(&app, &editor).await;
+    let shown: Value = get(&app, &essay, &[]).await.json().await.unwrap();
+    let authors = shown["authors"].to_string();
+    assert!(authors.contains("Renamed Author"), "the essay shows the new name: {authors}");
+}
+
+/// Renames the demo essay's first author to "Renamed Author".
+async fn patch_title_of_person(app: &TestApp, token: &str) {
+    let essay: Value = app.get_json(&format!("/v1/essays/{ESSAY}")).await;
+    let person =
+        essay["authors"][0]["slug"].as_str().unwrap_or_else(|| panic!("an author: {essay}")).to_owned();
+    let path = format!("/v1/people/{person}");
+    let etag = app.etag(&path, token).await;
+    let body = json!({"name": "Renamed Author"});
+    let patched = app.send(Method::PATCH, &path, Some(token), etag.as_deref(), Some(&body)).await;
+    assert_eq!(patched.status(), 200, "PATCH {path}");
+}
+
 fn decode(encoding: &str, bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     match encoding {
