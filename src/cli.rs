@@ -10,7 +10,7 @@ use crate::auth::passwords::Passwords;
 use crate::auth::{Role, Scope};
 use crate::config::Settings;
 use crate::services::seed::{self, DemoOutcome};
-use crate::services::{api_keys, users};
+use crate::services::{api_keys, maintenance, users};
 use crate::startup::Application;
 use crate::{database, openapi};
 
@@ -93,20 +93,31 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let db = database::connect(&settings.database).await?;
-            database::migrate(&db).await?;
+            maintenance::migrate(&db).await?;
             println!("migrations applied");
             Ok(())
         }
         Command::Seed { synthetic } => {
             let db = database::connect(&settings.database).await?;
-            database::migrate(&db).await?;
+            maintenance::migrate(&db).await?;
             match seed::load_demo(&db, &crate::routes::v1::renderers()).await? {
                 DemoOutcome::Loaded => println!("demo content loaded"),
                 _ => println!("demo content already present"),
             }
             if let Some(n) = synthetic {
                 let started = std::time::Instant::now();
-                let report = seed::load_synthetic(&db, n, &crate::routes::v1::renderers()).await?;
+                let mut shown = std::time::Instant::now();
+                let mut progress = |done: usize, total: usize| {
+                    if shown.elapsed().as_secs() >= 2 || done == total {
+                        shown = std::time::Instant::now();
+                        let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+                        eprintln!(
+                            "seeding: {done} of {total} documents present ({rate:.0} a second this run)"
+                        );
+                    }
+                };
+                let report =
+                    seed::load_synthetic(&db, n, &crate::routes::v1::renderers(), &mut progress).await?;
                 database::analyze(&db).await?;
                 println!(
                     "synthetic content: {} of each type present, {} of each added in {:.1} s",
@@ -128,7 +139,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
 
 async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
     let db = database::connect(&settings.database).await?;
-    database::migrate(&db).await?;
+    maintenance::migrate(&db).await?;
     match command {
         UserCommand::Add { email, role } => {
             let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
@@ -158,7 +169,7 @@ async fn user(command: UserCommand, settings: &Settings) -> anyhow::Result<()> {
 
 async fn api_key(command: ApiKeyCommand, settings: &Settings) -> anyhow::Result<()> {
     let db = database::connect(&settings.database).await?;
-    database::migrate(&db).await?;
+    maintenance::migrate(&db).await?;
     match command {
         ApiKeyCommand::Create { name, scopes, expires_at } => {
             let scopes: Vec<Scope> = scopes

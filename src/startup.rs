@@ -26,7 +26,7 @@ use crate::http::caching;
 use crate::http::methods;
 use crate::openapi::ApiDoc;
 use crate::services::seed::{self, DemoOutcome};
-use crate::services::users;
+use crate::services::{maintenance, users};
 use crate::state::AppState;
 use crate::{background, database, routes, telemetry};
 
@@ -77,12 +77,7 @@ impl Application {
         let db = database::connect(&settings.database).await.with_context(|| {
             format!("cannot open the database at {}", crate::config::redact_url(&settings.database.url))
         })?;
-        database::migrate(&db).await.context("cannot apply the database migrations")?;
-        let indexed =
-            crate::services::search::index_missing(&db).await.context("cannot build the search index")?;
-        if indexed > 0 {
-            tracing::info!(indexed, "added documents to the search index");
-        }
+        maintenance::migrate(&db).await.context("cannot apply the database migrations")?;
         if settings.seed_demo
             && seed::load_demo_if_empty(&db, &routes::v1::renderers()).await? == DemoOutcome::Loaded
         {

@@ -11,6 +11,10 @@
 //!   document, with the columns lists sort by, so that a list filtered by
 //!   tag or person reads one range of an index.
 //!
+//! - `maintenance`: work the service owes the data once, at its next
+//!   start, such as indexing what an older version left unindexed; start-up
+//!   checks this one small table instead of reading every document.
+//!
 //! And the search index keeps public documents only: nothing else is ever
 //! searched.
 
@@ -176,11 +180,23 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!("DELETE FROM search_keys WHERE document_id IN ({hidden})"))
                 .await?;
         }
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Maintenance::Table)
+                    .col(string_len(Maintenance::Task, 64).primary_key())
+                    .to_owned(),
+            )
+            .await?;
+        // Documents an older version left out of the index are added once.
+        db.execute_unprepared("INSERT INTO maintenance (task) VALUES ('search_index')").await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
+        manager.drop_table(Table::drop().table(Maintenance::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(DocumentFacets::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(DocumentRenderings::Table).to_owned()).await?;
         manager
@@ -217,8 +233,8 @@ impl MigrationTrait for Migration {
             .await?;
         }
         manager.drop_table(Table::drop().table(ChangeLog::Table).to_owned()).await?;
-        // The search index of hidden documents comes back at the next start,
-        // which indexes what is missing.
+        // The index of hidden documents is not restored: an older version
+        // searches public documents among what it finds.
         Ok(())
     }
 }
@@ -270,4 +286,10 @@ enum DocumentFacets {
 enum Documents {
     Table,
     Id,
+}
+
+#[derive(DeriveIden)]
+enum Maintenance {
+    Table,
+    Task,
 }

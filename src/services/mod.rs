@@ -15,6 +15,7 @@ pub mod events;
 pub mod facets;
 pub mod known;
 pub mod lyrics;
+pub mod maintenance;
 pub mod pages;
 pub mod people;
 pub mod projections;

@@ -113,17 +113,24 @@ async fn write<C: ConnectionTrait>(db: &C, rows: Vec<document_rendering::ActiveM
     Ok(())
 }
 
-/// Marks the renderings of `ids` stale: nothing reads them until they are
-/// rendered again.
+/// Marks the renderings of `ids` stale (made, for a document that had
+/// none): nothing reads them until they are rendered again.
 pub async fn mark_stale<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
     for chunk in ids.chunks(5_000) {
-        document_rendering::Entity::update_many()
-            .col_expr(document_rendering::Column::Stale, Expr::value(true))
-            .col_expr(document_rendering::Column::Summary, Expr::value(Option::<String>::None))
-            .col_expr(document_rendering::Column::Document, Expr::value(Option::<String>::None))
-            .filter(document_rendering::Column::DocumentId.is_in(chunk.iter().copied()))
-            .exec(db)
+        let present: Vec<Uuid> = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .filter(document::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
             .await?;
+        let rows = present.into_iter().map(|id| document_rendering::ActiveModel {
+            document_id: Set(id),
+            stale: Set(true),
+            summary: Set(None),
+            document: Set(None),
+        });
+        write(db, rows.collect()).await?;
     }
     Ok(())
 }

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use entity::{document, essay, event, lyrics};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement,
-    Value,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement, Value,
 };
 use uuid::Uuid;
 
@@ -144,32 +144,42 @@ pub async fn unindex<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbE
     Ok(())
 }
 
-/// Indexes every document the index lacks (after the migration that made
-/// it, or a bulk load from an older version); returns how many.
+/// Indexes every public document the index lacks (after an older version,
+/// or a bulk load, left some out); returns how many. Reads the documents a
+/// thousand at a time, in key order, so memory stays flat at any size.
 pub async fn index_missing<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
     let keys = if db.get_database_backend() == DatabaseBackend::Sqlite {
         Alias::new("search_keys")
     } else {
         table()
     };
-    let indexed: HashSet<Uuid> = {
-        let query = Query::select().column(Alias::new("document_id")).from(keys).to_owned();
-        let mut ids = HashSet::new();
-        for row in db.query_all(&query).await? {
-            ids.insert(row.try_get_by_index::<Uuid>(0)?);
+    let (mut after, mut added) = (None::<Uuid>, 0);
+    loop {
+        let mut page = document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .filter(super::documents::visible(Visibility::Public))
+            .order_by_asc(document::Column::Id)
+            .limit(1_000);
+        if let Some(after) = after {
+            page = page.filter(document::Column::Id.gt(after));
         }
-        ids
-    };
-    let all: Vec<Uuid> = document::Entity::find()
-        .select_only()
-        .column(document::Column::Id)
-        .filter(super::documents::visible(Visibility::Public))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let missing: Vec<Uuid> = all.into_iter().filter(|id| !indexed.contains(id)).collect();
-    index(db, &missing).await?;
-    Ok(missing.len())
+        let ids: Vec<Uuid> = page.into_tuple().all(db).await?;
+        let Some(last) = ids.last().copied() else { return Ok(added) };
+        let query = Query::select()
+            .column(Alias::new("document_id"))
+            .from(keys.clone())
+            .and_where(Expr::col(Alias::new("document_id")).is_in(ids.iter().copied()))
+            .to_owned();
+        let mut indexed = HashSet::new();
+        for row in db.query_all(&query).await? {
+            indexed.insert(row.try_get_by_index::<Uuid>(0)?);
+        }
+        let missing: Vec<Uuid> = ids.into_iter().filter(|id| !indexed.contains(id)).collect();
+        index(db, &missing).await?;
+        added += missing.len();
+        after = Some(last);
+    }
 }
 
 /// A search, validated.

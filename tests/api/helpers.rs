@@ -262,7 +262,9 @@ impl TestApp {
     }
 
     pub async fn load_synthetic(&self, n: usize) {
-        seed::load_synthetic(&self.db, n, &renderers()).await.unwrap_or_else(|e| panic!("synthetic: {e}"));
+        seed::load_synthetic(&self.db, n, &renderers(), &mut |_, _| {})
+            .await
+            .unwrap_or_else(|e| panic!("synthetic: {e}"));
     }
 
     /// The one value `sql` selects, straight from the database.

@@ -69,8 +69,9 @@ const PLACES: &[(&str, &str, &str)] = &[
     ("Asia/Tokyo", "JP", "Tokyo"),
     ("Europe/Lisbon", "PT", "Lisbon"),
 ];
-/// Documents inserted per round trip group; bounds memory for large N.
-const CHUNK: usize = 5_000;
+/// Documents to a transaction: few enough that a write renders them all
+/// in it, and that a seed interrupted loses little.
+const CHUNK: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyntheticReport {
@@ -107,12 +108,51 @@ fn person_slug(n: usize) -> String {
     format!("synthetic-person-{n:03}")
 }
 
-/// Ensures `n` synthetic documents of each type exist.
+/// Ensures `n` synthetic documents of each type exist, a chunk to a
+/// transaction (an interrupted seed goes on from where it stopped), telling
+/// `progress` how many documents of the `3 × n` are present after each.
 pub async fn load_synthetic(
     db: &DatabaseConnection,
     n: usize,
     renderers: &Renderers,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<SyntheticReport, SeedError> {
+    ensure_people_and_tags(db).await?;
+    let mut present = Vec::with_capacity(DocumentKind::ALL.len());
+    for kind in DocumentKind::ALL {
+        let prefix = format!("synthetic-{}-", kind.as_str());
+        let existing = document::Entity::find()
+            .filter(document::Column::Kind.eq(kind.as_str()))
+            .filter(document::Column::Slug.starts_with(&prefix))
+            .count(db)
+            .await? as usize;
+        present.push(existing.min(n));
+    }
+    let added = n.saturating_sub(present.iter().copied().min().unwrap_or(n));
+    let total = n * DocumentKind::ALL.len();
+    for (k, kind) in DocumentKind::ALL.into_iter().enumerate() {
+        let existing = present[k];
+        for chunk in (existing..n).step_by(CHUNK) {
+            let end = (chunk + CHUNK).min(n);
+            let mut batch = Batch::default();
+            let mut ids = Vec::with_capacity(end - chunk);
+            for i in chunk..end {
+                let (document, content) = generate(kind, i)?;
+                ids.push(document.id);
+                batch.add_document(document, content);
+            }
+            let txn = crate::database::begin_write(db).await?;
+            batch.insert(&txn).await?;
+            record(&txn, kind, &ids, renderers).await?;
+            txn.commit().await?;
+            present[k] = end;
+            progress(present.iter().sum(), total);
+        }
+    }
+    Ok(SyntheticReport { added_per_type: added })
+}
+
+async fn ensure_people_and_tags(db: &DatabaseConnection) -> Result<(), SeedError> {
     let txn = crate::database::begin_write(db).await?;
     let people_present =
         person::Entity::find().filter(person::Column::Slug.eq(person_slug(0))).count(&txn).await? > 0;
@@ -137,32 +177,8 @@ pub async fn load_synthetic(
         }
         batch.insert(&txn).await?;
     }
-
-    let mut added = 0;
-    for kind in DocumentKind::ALL {
-        let prefix = format!("synthetic-{}-", kind.as_str());
-        let existing = document::Entity::find()
-            .filter(document::Column::Kind.eq(kind.as_str()))
-            .filter(document::Column::Slug.starts_with(&prefix))
-            .count(&txn)
-            .await? as usize;
-        added = n.saturating_sub(existing);
-        let mut batch = Batch::default();
-        let mut ids = Vec::with_capacity(CHUNK);
-        for i in existing..n {
-            let (document, content) = generate(kind, i)?;
-            ids.push(document.id);
-            batch.add_document(document, content);
-            if batch.documents() >= CHUNK {
-                std::mem::take(&mut batch).insert(&txn).await?;
-                record(&txn, kind, &std::mem::take(&mut ids), renderers).await?;
-            }
-        }
-        batch.insert(&txn).await?;
-        record(&txn, kind, &ids, renderers).await?;
-    }
     txn.commit().await?;
-    Ok(SyntheticReport { added_per_type: added })
+    Ok(())
 }
 
 /// Revision 1 of each of `ids`, just written, as if each had been created
