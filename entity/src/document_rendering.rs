@@ -18,6 +18,9 @@ pub struct Model {
     /// while the document is not public.
     #[sea_orm(column_type = "Text", nullable)]
     pub document: Option<String>,
+    /// When what it says stops being true (an event's next occurrence
+    /// ends); `None` for renderings the clock does not change.
+    pub expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

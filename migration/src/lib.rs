@@ -11,6 +11,7 @@ mod m20261124_000005_search;
 mod m20261124_000006_webhooks;
 mod m20261129_000007_ended_sessions;
 mod m20261130_000008_projections;
+mod m20261130_000009_rendering_expiry;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_webhooks::Migration),
             Box::new(m20261129_000007_ended_sessions::Migration),
             Box::new(m20261130_000008_projections::Migration),
+            Box::new(m20261130_000009_rendering_expiry::Migration),
         ]
     }
 }

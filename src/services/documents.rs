@@ -365,6 +365,13 @@ pub trait ContentType {
         None
     }
 
+    /// Until when a rendering of the detail made at `now` stays true: the
+    /// end of the occurrence an event names as under way or next (events
+    /// only; the clock changes nothing else).
+    fn shown_until(_detail: &Self::Detail, _now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        None
+    }
+
     /// Whether document `id` is a cancelled event (events only).
     fn cancelled<C: ConnectionTrait>(
         _db: &C,

@@ -59,6 +59,11 @@ impl ContentType for Events {
             .collect())
     }
 
+    fn shown_until(detail: &EventDetail, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let times = detail.times()?;
+        times.occurrences(Some(now), None, 1).into_iter().next().map(|o| o.ends_at)
+    }
+
     async fn clear<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
         event_organizer::Entity::delete_many()
             .filter(event_organizer::Column::DocumentId.eq(id))

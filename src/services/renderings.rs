@@ -6,22 +6,25 @@
 //! documents carry) marks their renderings stale instead; the background
 //! renders stale rows, and until it has, readers render those documents
 //! themselves. Either way no reader ever gets a rendering older than the
-//! document.
+//! document. A rendering the clock changes (an event's next occurrence)
+//! says until when it holds; past that readers render the document
+//! themselves, and the background renders it again.
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use entity::{document, document_rendering};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::content::with_content_type;
 use super::documents::{self, is_public};
 use super::render::{Rendered, Renderers};
-use crate::domain::{DocumentKind, Visibility};
+use crate::domain::{DocumentKind, IdOrSlug, Locale, LocalePreference, Visibility};
 
 /// How many documents one write renders itself; beyond this it marks them
 /// stale for the background.
@@ -78,6 +81,7 @@ async fn rendered<T: Rendered, C: ConnectionTrait>(
     renderers: &Renderers,
 ) -> Result<Vec<document_rendering::ActiveModel>, DbErr> {
     let entries = documents::entries::<T, C>(db, ids, Visibility::All).await?;
+    let now = Utc::now();
     let mut rows = Vec::with_capacity(entries.len());
     for entry in entries {
         let summary = renderers.summary::<T>(&entry).map_err(json_error)?;
@@ -90,6 +94,7 @@ async fn rendered<T: Rendered, C: ConnectionTrait>(
             stale: Set(false),
             summary: Set(Some(summary)),
             document: Set(document),
+            expires_at: Set(T::shown_until(&entry.detail, now)),
         });
     }
     Ok(rows)
@@ -101,6 +106,7 @@ async fn write<C: ConnectionTrait>(db: &C, rows: Vec<document_rendering::ActiveM
             document_rendering::Column::Stale,
             document_rendering::Column::Summary,
             document_rendering::Column::Document,
+            document_rendering::Column::ExpiresAt,
         ])
         .to_owned();
     // Renderings are large: a few hundred to a statement.
@@ -129,21 +135,23 @@ pub async fn mark_stale<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), 
             stale: Set(true),
             summary: Set(None),
             document: Set(None),
+            expires_at: Set(None),
         });
         write(db, rows.collect()).await?;
     }
     Ok(())
 }
 
-/// Renders up to `limit` stale documents, in a write transaction of their
-/// own (holding the change log's lock, as every content write does, so that
-/// no write can change one of them meanwhile). Returns how many.
+/// Renders up to `limit` documents whose renderings are stale or have
+/// expired, in a write transaction of their own (holding the change log's
+/// lock, as every content write does, so that no write can change one of
+/// them meanwhile). Returns how many.
 pub async fn render_stale(
     db: &DatabaseConnection,
     renderers: &Renderers,
     limit: u64,
 ) -> Result<usize, DbErr> {
-    let ids: Vec<Uuid> = document_rendering::Entity::find()
+    let mut ids: Vec<Uuid> = document_rendering::Entity::find()
         .select_only()
         .column(document_rendering::Column::DocumentId)
         .filter(Expr::col(document_rendering::Column::Stale))
@@ -151,6 +159,16 @@ pub async fn render_stale(
         .into_tuple()
         .all(db)
         .await?;
+    let expired: Vec<Uuid> = document_rendering::Entity::find()
+        .select_only()
+        .column(document_rendering::Column::DocumentId)
+        .filter(document_rendering::Column::ExpiresAt.lte(Utc::now()))
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    ids.extend(expired);
+    let ids = documents::dedup(ids);
     if ids.is_empty() {
         return Ok(0);
     }
@@ -162,7 +180,7 @@ pub async fn render_stale(
     Ok(ids.len())
 }
 
-/// The stored renderings of `ids` that are not stale.
+/// The stored renderings of `ids` that are neither stale nor expired.
 pub async fn stored<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<Uuid, Stored>, DbErr> {
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -170,10 +188,40 @@ pub async fn stored<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<
     let rows = document_rendering::Entity::find()
         .filter(document_rendering::Column::DocumentId.is_in(ids.iter().copied()))
         .filter(document_rendering::Column::Stale.eq(false))
+        .filter(
+            Condition::any()
+                .add(document_rendering::Column::ExpiresAt.is_null())
+                .add(document_rendering::Column::ExpiresAt.gt(Utc::now())),
+        )
         .all(db)
         .await?;
     Ok(rows
         .into_iter()
         .map(|r| (r.document_id, Stored { summary: r.summary, document: r.document }))
         .collect())
+}
+
+/// A public document as anonymous readers get it: its row, and its stored
+/// representation when that is current.
+pub struct Public {
+    pub document: document::Model,
+    pub json: Option<String>,
+}
+
+/// The public document of `kind` that `key` names in the locale asked for:
+/// two indexed lookups, no rendering.
+pub async fn public<C: ConnectionTrait>(
+    db: &C,
+    kind: DocumentKind,
+    key: &IdOrSlug,
+    preference: &LocalePreference,
+    default_locale: &Locale,
+) -> Result<Option<Public>, DbErr> {
+    let Some(document) =
+        documents::get(db, kind, Visibility::Public, key, preference, default_locale).await?
+    else {
+        return Ok(None);
+    };
+    let json = stored(db, &[document.id]).await?.remove(&document.id).and_then(|s| s.document);
+    Ok(Some(Public { document, json }))
 }

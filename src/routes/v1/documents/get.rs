@@ -3,14 +3,14 @@
 //! schema.org JSON-LD.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::linked_data::{self, LinkedData};
 use super::params::{GetParams, document_visibility};
 use super::target::etag;
-use crate::domain::{Locale, LocalePreference};
+use crate::domain::{IdOrSlug, Locale, LocalePreference, Visibility};
 use crate::error::AppError;
 use crate::http::caller::Caller;
 use crate::http::fields::Fields;
@@ -18,6 +18,7 @@ use crate::http::{http_date, origin};
 use crate::routes::v1::listing::selected;
 use crate::routes::v1::params::id_or_slug;
 use crate::services::documents::{self, ContentType, Entry};
+use crate::services::renderings;
 use crate::state::AppState;
 
 /// The document `key` names, in the translation and shape asked for.
@@ -36,14 +37,23 @@ where
     let preference = params.preference(request)?;
     let (visibility, default) = (document_visibility(caller), &state.settings.default_locale);
     let reader = state.reader(request);
-    let entry = documents::get_entry::<T, _>(reader, visibility, &id_or_slug(key)?, &preference, default)
+    let key = id_or_slug(key)?;
+    if visibility == Visibility::Public && !linked_data::wants_json_ld(request) {
+        // Anonymous: the representation stored when the document was written.
+        let Some(public) = renderings::public(reader, T::KIND, &key, &preference, default).await? else {
+            return Err(not_found(T::KIND.as_str(), &key, &preference));
+        };
+        if let Some(json) = public.json {
+            let mut response = HttpResponse::Ok();
+            headers(&mut response, &public.document);
+            return stored(response, json, fields.as_ref());
+        }
+    }
+    let entry = documents::get_entry::<T, _>(reader, visibility, &key, &preference, default)
         .await?
-        .ok_or_else(|| not_found(T::KIND.as_str(), key, &preference))?;
+        .ok_or_else(|| not_found(T::KIND.as_str(), &key, &preference))?;
     let mut response = HttpResponse::Ok();
-    response
-        .insert_header((header::ETAG, etag(&entry.document)))
-        .insert_header((header::CONTENT_LANGUAGE, entry.document.locale.clone()))
-        .insert_header((header::LAST_MODIFIED, http_date(entry.document.updated_at)));
+    headers(&mut response, &entry.document);
     let dto = Dto::from(&entry);
     if linked_data::wants_json_ld(request) {
         let url = format!("{}/v1/{}/{}", origin(request), T::KIND.collection(), entry.document.id);
@@ -52,8 +62,33 @@ where
     selected(response, &dto, fields.as_ref(), false)
 }
 
+/// The headers of every representation of `document`.
+fn headers(response: &mut HttpResponseBuilder, document: &entity::document::Model) {
+    response
+        .insert_header((header::ETAG, etag(document)))
+        .insert_header((header::CONTENT_LANGUAGE, document.locale.clone()))
+        .insert_header((header::LAST_MODIFIED, http_date(document.updated_at)));
+}
+
+/// A stored representation, cut down to `fields` when asked.
+fn stored(
+    mut response: HttpResponseBuilder,
+    json: String,
+    fields: Option<&Fields>,
+) -> Result<HttpResponse, AppError> {
+    response.insert_header(header::ContentType::json());
+    let Some(fields) = fields else { return Ok(response.body(json)) };
+    let mut value: serde_json::Value = serde_json::from_str(&json).map_err(anyhow::Error::from)?;
+    fields.select(&mut value);
+    Ok(response.json(value))
+}
+
 /// No `kind` that `key` names, in the locales asked for.
-fn not_found(kind: &str, key: &str, preference: &LocalePreference) -> AppError {
+fn not_found(kind: &str, key: &IdOrSlug, preference: &LocalePreference) -> AppError {
+    let key = match key {
+        IdOrSlug::Id(id) => id.to_string(),
+        IdOrSlug::Slug(slug) => slug.as_str().to_owned(),
+    };
     match preference {
         LocalePreference { strict: true, wanted } => {
             let locales: Vec<&str> = wanted.iter().map(Locale::as_str).collect();

@@ -7,6 +7,7 @@ mod linked_data;
 mod locales;
 mod revisions;
 mod state;
+mod stored;
 mod update;
 mod visibility;
 
