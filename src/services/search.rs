@@ -237,78 +237,175 @@ fn marked(text: &str) -> String {
 }
 
 /// Published documents matching every word, best first: one page, and
-/// whether there are more.
+/// whether there are more. The index ranks and cuts the page alone (it
+/// holds public documents only, so no join is needed unless the search is
+/// narrowed by type or locale); snippets are made for the page's documents
+/// only, and their rows read by key.
 pub async fn search<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<(Vec<Hit>, bool), DbErr> {
+    let mut ranked = ranked(db, query).await?;
+    let more = ranked.len() as u64 > query.limit;
+    ranked.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.id).collect();
+    let mut snippets = snippets(db, query, &ranked).await?;
+    let documents = super::documents::existing_any(db, &ids).await?;
+    let hits = ranked
+        .into_iter()
+        .filter_map(|r| {
+            let d = documents.get(&r.id).filter(|d| super::documents::is_public(d))?;
+            Some(Hit {
+                id: d.id,
+                kind: d.kind.clone(),
+                slug: d.slug.clone(),
+                locale: d.locale.clone(),
+                title: d.title.clone(),
+                published_at: d.published_at,
+                snippet: marked(&snippets.remove(&r.id).unwrap_or_default()),
+                score: r.score,
+            })
+        })
+        .collect();
+    Ok((hits, more))
+}
+
+/// A match, ranked: the document, its row in the index (SQLite), its score.
+struct Ranked {
+    id: Uuid,
+    row: i64,
+    score: f64,
+}
+
+/// The words as the backend's query language says "all of these".
+fn match_expression(backend: DatabaseBackend, words: &[String]) -> String {
+    match backend {
+        DatabaseBackend::Postgres => {
+            words.iter().map(|w| format!("'{}'", w.replace('\'', ""))).collect::<Vec<_>>().join(" & ")
+        }
+        _ => words.iter().map(|w| format!("\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" "),
+    }
+}
+
+/// Statement parameters, numbered as the backend wants them.
+struct Parameters {
+    backend: DatabaseBackend,
+    values: Vec<Value>,
+}
+
+impl Parameters {
+    fn new(backend: DatabaseBackend) -> Self {
+        Self { backend, values: Vec::new() }
+    }
+
+    fn add(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DatabaseBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+
+    fn statement(self, sql: String) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
+}
+
+/// One page of matches and the first of the next, best first.
+async fn ranked<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<Vec<Ranked>, DbErr> {
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = Vec::new();
-    let next = |value: Value, values: &mut Vec<Value>| {
-        values.push(value);
-        if backend == DatabaseBackend::Postgres { format!("${}", values.len()) } else { "?".to_owned() }
-    };
-    let (select, from, matches, order) = if backend == DatabaseBackend::Postgres {
-        let tsquery =
-            query.words.iter().map(|w| format!("'{}'", w.replace('\'', ""))).collect::<Vec<_>>().join(" & ");
-        let q = next(tsquery.into(), &mut values);
-        (
+    let mut p = Parameters::new(backend);
+    let q = p.add(match_expression(backend, &query.words));
+    let narrowed = !query.kinds.is_empty() || query.locale.is_some();
+    let (select, from, matches) = match backend {
+        DatabaseBackend::Postgres => (
             format!(
-                "ts_headline('simple', s.body, to_tsquery('simple', {q}), \
-                 'StartSel={START}, StopSel={END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet, \
-                 ts_rank_cd(s.tsv, to_tsquery('simple', {q}))::float8 AS score"
+                "s.document_id AS id, 0::int8 AS key_row, ts_rank_cd(s.tsv, to_tsquery('simple', {q}))::float8 AS score"
             ),
-            "search_index s JOIN documents d ON d.id = s.document_id".to_owned(),
+            "search_index s".to_owned(),
             format!("s.tsv @@ to_tsquery('simple', {q})"),
-            "score DESC, d.id",
-        )
-    } else {
-        let fts =
-            query.words.iter().map(|w| format!("\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" ");
-        let q = next(fts.into(), &mut values);
-        (
-            format!(
-                "snippet(search_index, 1, '{START}', '{END}', ' … ', 24) AS snippet, \
-                 -bm25(search_index, 10.0, 1.0) AS score"
-            ),
-            "search_index JOIN search_keys k ON k.rowid = search_index.rowid \
-             JOIN documents d ON d.id = k.document_id"
-                .to_owned(),
+        ),
+        _ => (
+            "k.document_id AS id, k.rowid AS key_row, -bm25(search_index, 10.0, 1.0) AS score".to_owned(),
+            "search_index JOIN search_keys k ON k.rowid = search_index.rowid".to_owned(),
             format!("search_index MATCH {q}"),
-            "score DESC, d.id",
-        )
+        ),
     };
-    let mut conditions =
-        vec![matches, "d.status = 'published'".to_owned(), "d.deleted_at IS NULL".to_owned()];
+    let mut from = from;
+    let mut conditions = vec![matches];
+    if narrowed {
+        // The keys' column is declared `uuid` on SQLite, the documents' `uuid_text`:
+        // comparing them as they are (blobs) lets the documents' key answer.
+        from.push_str(match backend {
+            DatabaseBackend::Postgres => " JOIN documents d ON d.id = s.document_id",
+            _ => " JOIN documents d ON d.id = CAST(k.document_id AS BLOB)",
+        });
+    }
     if !query.kinds.is_empty() {
-        let kinds: Vec<String> = query.kinds.iter().map(|k| next(k.as_str().into(), &mut values)).collect();
+        let kinds: Vec<String> = query.kinds.iter().map(|k| p.add(k.as_str())).collect();
         conditions.push(format!("d.kind IN ({})", kinds.join(", ")));
     }
     if let Some(locale) = &query.locale {
-        let p = next(locale.as_str().into(), &mut values);
-        conditions.push(format!("d.locale = {p}"));
+        conditions.push(format!("d.locale = {}", p.add(locale.as_str())));
     }
-    let limit = next(i64::try_from(query.limit + 1).unwrap_or(i64::MAX).into(), &mut values);
-    let offset = next(i64::try_from(query.offset).unwrap_or(0).into(), &mut values);
+    let limit = p.add(i64::try_from(query.limit + 1).unwrap_or(i64::MAX));
+    let offset = p.add(i64::try_from(query.offset).unwrap_or(0));
     let sql = format!(
-        "SELECT d.id, d.kind, d.slug, d.locale, d.title, d.published_at, {select} FROM {from} \
-         WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        "SELECT {select} FROM {from} WHERE {} ORDER BY score DESC, id LIMIT {limit} OFFSET {offset}",
         conditions.join(" AND ")
     );
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-    let mut hits = Vec::with_capacity(rows.len());
-    for row in rows {
-        hits.push(Hit {
+    let mut ranked = Vec::new();
+    for row in db.query_all_raw(p.statement(sql)).await? {
+        ranked.push(Ranked {
             id: row.try_get("", "id")?,
-            kind: row.try_get("", "kind")?,
-            slug: row.try_get("", "slug")?,
-            locale: row.try_get("", "locale")?,
-            title: row.try_get("", "title")?,
-            published_at: row.try_get("", "published_at")?,
-            snippet: marked(&row.try_get::<String>("", "snippet")?),
+            row: row.try_get("", "key_row")?,
             score: row.try_get("", "score")?,
         });
     }
-    let more = hits.len() as u64 > query.limit;
-    hits.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
-    Ok((hits, more))
+    Ok(ranked)
+}
+
+/// The text around the matches in each of `ranked`, marked.
+async fn snippets<C: ConnectionTrait>(
+    db: &C,
+    query: &SearchQuery,
+    ranked: &[Ranked],
+) -> Result<std::collections::HashMap<Uuid, String>, DbErr> {
+    let mut snippets = std::collections::HashMap::new();
+    if ranked.is_empty() {
+        return Ok(snippets);
+    }
+    let backend = db.get_database_backend();
+    let mut p = Parameters::new(backend);
+    let q = p.add(match_expression(backend, &query.words));
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            let ids: Vec<String> = ranked.iter().map(|r| p.add(r.id)).collect();
+            format!(
+                "SELECT document_id AS id, ts_headline('simple', body, to_tsquery('simple', {q}), \
+                 'StartSel={START}, StopSel={END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet \
+                 FROM search_index WHERE document_id IN ({})",
+                ids.join(", ")
+            )
+        }
+        _ => {
+            let rows: Vec<String> = ranked.iter().map(|r| p.add(r.row)).collect();
+            format!(
+                "SELECT search_index.rowid AS key_row, snippet(search_index, 1, '{START}', '{END}', ' … ', 24) AS snippet \
+                 FROM search_index WHERE search_index MATCH {q} AND search_index.rowid IN ({})",
+                rows.join(", ")
+            )
+        }
+    };
+    let by_row: std::collections::HashMap<i64, Uuid> = ranked.iter().map(|r| (r.row, r.id)).collect();
+    for row in db.query_all_raw(p.statement(sql)).await? {
+        let id = match backend {
+            DatabaseBackend::Postgres => row.try_get("", "id")?,
+            _ => match by_row.get(&row.try_get::<i64>("", "key_row")?) {
+                Some(id) => *id,
+                None => continue,
+            },
+        };
+        snippets.insert(id, row.try_get("", "snippet")?);
+    }
+    Ok(snippets)
 }
 
 #[cfg(test)]
