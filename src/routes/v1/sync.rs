@@ -22,7 +22,7 @@ use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::services::changes;
 use crate::services::content::with_content_type;
-use crate::services::documents;
+use crate::services::{documents, renderings};
 use crate::state::AppState;
 
 /// Parameters of `GET /v1/sync`.
@@ -183,11 +183,26 @@ pub async fn changes_after(
     visibility: Visibility,
 ) -> Result<(Vec<Change>, i64, bool), AppError> {
     let (changed, has_more) = changes::since(&state.db, after.unwrap_or(0), u64::from(limit)).await?;
+    // The public sees what the writes stored; a preview is rendered afresh.
+    let mut stored = match visibility {
+        Visibility::Public => {
+            let ids: Vec<Uuid> = changed.iter().map(|c| c.document_id).collect();
+            renderings::stored(&state.db, &ids).await?
+        }
+        _ => Default::default(),
+    };
     let mut page = Vec::with_capacity(changed.len());
     let mut last = after.unwrap_or(0);
     for change in changed {
         last = change.seq;
-        let document = document(state, &change.kind, change.document_id, visibility).await?;
+        let document = match stored.remove(&change.document_id) {
+            Some(stored) => stored
+                .document
+                .map(|json| serde_json::from_str(&json))
+                .transpose()
+                .map_err(anyhow::Error::from)?,
+            None => document(state, &change.kind, change.document_id, visibility).await?,
+        };
         let Some(op) = operation(state, &change, document.is_some(), after.is_none(), visibility).await?
         else {
             continue;
