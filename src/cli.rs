@@ -106,18 +106,21 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             }
             if let Some(n) = synthetic {
                 let started = std::time::Instant::now();
-                let mut shown = std::time::Instant::now();
+                let (mut shown, mut first) = (std::time::Instant::now(), None);
                 let mut progress = |done: usize, total: usize| {
+                    let first = *first.get_or_insert(done.saturating_sub(1_000));
                     if shown.elapsed().as_secs() >= 2 || done == total {
                         shown = std::time::Instant::now();
-                        let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-                        eprintln!(
-                            "seeding: {done} of {total} documents present ({rate:.0} a second this run)"
-                        );
+                        let rate = (done - first) as f64 / started.elapsed().as_secs_f64().max(0.001);
+                        eprintln!("seeding: {done} of {total} documents present ({rate:.0} added a second)");
                     }
                 };
                 let report =
                     seed::load_synthetic(&db, n, &crate::routes::v1::renderers(), &mut progress).await?;
+                // What a migration left stale is rendered now, not by a
+                // server under load.
+                let renderers = crate::routes::v1::renderers();
+                while crate::services::renderings::render_stale(&db, &renderers, 1_000).await? > 0 {}
                 database::analyze(&db).await?;
                 println!(
                     "synthetic content: {} of each type present, {} of each added in {:.1} s",
