@@ -193,8 +193,29 @@ impl From<WriteError> for AppError {
 }
 
 impl From<sea_orm::DbErr> for AppError {
+    /// A database too busy to answer in time (no connection free within the
+    /// pool's wait, or a statement past its time limit) is a 503 the client
+    /// may retry; anything else is a fault of ours.
     fn from(error: sea_orm::DbErr) -> Self {
+        if busy(&error) {
+            tracing::warn!(%error, "the database is busy; answering 503");
+            return Self::Unavailable("the service is busy; try again in a moment".into());
+        }
         Self::Internal(error.into())
+    }
+}
+
+/// Whether `error` says the database is overloaded rather than wrong.
+fn busy(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+    match error {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            // PostgreSQL's query_canceled: the statement ran past its limit.
+            e.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "57014")
+                || matches!(**e, sea_orm::sqlx::Error::PoolTimedOut)
+        }
+        _ => false,
     }
 }
 
@@ -262,6 +283,9 @@ impl ResponseError for AppError {
                     response.headers_mut().insert(header::RETRY_AFTER, value);
                 }
             }
+            Self::Unavailable(_) => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
             _ => {}
         }
         response
@@ -308,4 +332,19 @@ pub async fn add_problem_instance(
 /// actix's path extractor rejections become problem+json.
 pub fn path_error(error: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
     AppError::BadRequest { detail: format!("invalid path: {error}"), errors: vec![] }.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_a_503_to_retry_and_other_faults_a_500() {
+        let busy = AppError::from(sea_orm::DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert_eq!(busy.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let response = busy.error_response();
+        assert_eq!(response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));
+        let broken = AppError::from(sea_orm::DbErr::Custom("broken".into()));
+        assert_eq!(broken.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }
