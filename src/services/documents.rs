@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{document, document_relation, document_tag, tag};
+use entity::{document, document_facet, document_relation, document_tag, tag};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -406,19 +406,79 @@ pub struct CommonFilter {
     pub status: Option<DocumentStatus>,
 }
 
+/// What a listing reads: the documents `select` finds, and, for a public
+/// listing narrowed to one tag or one credited person, the facet whose
+/// index gives its rows in order.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub select: Select<document::Entity>,
+    pub facet: Option<Facet>,
+    pub visibility: Visibility,
+}
+
+/// One tag (`t`) or one credited person (`p`) of public documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facet {
+    pub facet: &'static str,
+    pub value: Uuid,
+}
+
+impl Facet {
+    /// One batch of the documents of `kind` with this facet, in `sort`
+    /// order after `after`: each id and the cursor just after it. One range
+    /// of a partial index (`document_facets_public_*`).
+    async fn batch<C: ConnectionTrait>(
+        self,
+        db: &C,
+        kind: DocumentKind,
+        sort: Sort,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Vec<(Uuid, Cursor)>, DbErr> {
+        let key = match sort.field {
+            SortField::PublishedAt => document_facet::Column::PublishedAt,
+            SortField::Title => document_facet::Column::Title,
+            SortField::StartsAt => document_facet::Column::StartsAt,
+        };
+        let select = document_facet::Entity::find()
+            .filter(document_facet::Column::Facet.eq(self.facet))
+            .filter(document_facet::Column::Value.eq(self.value))
+            .filter(document_facet::Column::Kind.eq(kind.as_str()))
+            .filter(document_facet::Column::Public.eq(true));
+        let id = column(document_facet::Entity, document_facet::Column::DocumentId);
+        let rows = keyset(select, column(document_facet::Entity, key), id, sort.descending, after)
+            .limit(limit)
+            .all(db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let key = match sort.field {
+                    SortField::PublishedAt => SortKey::Time(row.published_at.unwrap_or_default()),
+                    SortField::Title => SortKey::Text(row.title),
+                    SortField::StartsAt => SortKey::Time(row.starts_at.unwrap_or_default()),
+                };
+                (row.document_id, Cursor { sort: sort.name(), key, id: row.document_id })
+            })
+            .collect())
+    }
+}
+
 /// `select` narrowed by `filter`; `None` when it names a tag that does not
 /// exist, so nothing can match.
 pub async fn filter<C: ConnectionTrait>(
     db: &C,
     mut select: Select<document::Entity>,
+    visibility: Visibility,
     filter: &CommonFilter,
-) -> Result<Option<Select<document::Entity>>, DbErr> {
+) -> Result<Option<Listing>, DbErr> {
     if let Some(locale) = &filter.locale {
         select = select.filter(document::Column::Locale.eq(locale.as_str()));
     }
     if let Some(status) = filter.status {
         select = select.filter(document::Column::Status.eq(status.as_str()));
     }
+    let mut facet = None;
     if let Some(tag) = &filter.tag {
         let id: Option<Uuid> = tag::Entity::find()
             .select_only()
@@ -428,19 +488,22 @@ pub async fn filter<C: ConnectionTrait>(
             .one(db)
             .await?;
         match id {
+            Some(id) if visibility.is_public() => facet = Some(Facet { facet: "t", value: id }),
             Some(id) => select = select.filter(tagged(id)),
             None => return Ok(None),
         }
     }
-    Ok(Some(select))
+    Ok(Some(Listing { select, facet, visibility }))
 }
 
-/// One page of `select` in `sort` order after `after`, keeping only entries
-/// that pass `keep` (for conditions SQL cannot decide, such as recurrences).
+/// One page of `listing` in `sort` order after `after`, keeping only
+/// entries that pass `keep` (for conditions SQL cannot decide, such as
+/// recurrences). A faceted listing walks its facet's index a batch at a
+/// time and reads just those documents.
 pub async fn list<T: ContentType, C: ConnectionTrait>(
     db: &C,
     visibility: Visibility,
-    select: Select<document::Entity>,
+    listing: Listing,
     sort: Sort,
     after: Option<&Cursor>,
     limit: u64,
@@ -450,8 +513,16 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
     let mut kept: Vec<Entry<T::Detail>> = Vec::new();
     let mut position = after.cloned();
     loop {
-        let rows = sort.apply(select.clone(), visibility, position.as_ref(), batch).all(db).await?;
-        let exhausted = (rows.len() as u64) < batch;
+        let mut select = listing.select.clone();
+        let mut faceted = None;
+        if let Some(facet) = listing.facet {
+            let rows = facet.batch(db, T::KIND, sort, position.as_ref(), batch).await?;
+            let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+            select = select.filter(document::Column::Id.is_in(ids));
+            faceted = Some((rows.len() as u64) < batch).zip(rows.last().map(|(_, c)| c.clone()));
+        }
+        let rows = sort.apply(select, visibility, position.as_ref(), batch).all(db).await?;
+        let exhausted = faceted.as_ref().map_or((rows.len() as u64) < batch, |(done, _)| *done);
         let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
         let mut details = T::load(db, &ids).await?;
         let mut tags = tags_of(db, &ids).await?;
@@ -463,6 +534,10 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
             if keep(&entry) {
                 kept.push(entry);
             }
+        }
+        if let Some((_, last)) = faceted {
+            // The facet's rows the filters left out are passed over too.
+            position = Some(last);
         }
         if exhausted || kept.len() as u64 > limit {
             break;

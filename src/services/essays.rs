@@ -64,14 +64,14 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Page<Entry<EssayDetail>>, DbErr> {
     let select = documents::find(DocumentKind::Essay, visibility);
-    let Some(mut select) = documents::filter(db, select, &filter.common).await? else {
+    let Some(mut listing) = documents::filter(db, select, visibility, &filter.common).await? else {
         return Ok(Page::empty());
     };
     if let Some(author) = &filter.author {
-        match people::credited_filter::<essay_author::Entity, C>(db, author).await? {
-            Some(credited) => select = select.filter(credited),
+        match people::credited::<essay_author::Entity, C>(db, listing, author).await? {
+            Some(credited) => listing = credited,
             None => return Ok(Page::empty()),
         }
     }
-    documents::list::<Essays, C>(db, visibility, select, sort, after, limit, |_| true).await
+    documents::list::<Essays, C>(db, visibility, listing, sort, after, limit, |_| true).await
 }

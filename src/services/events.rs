@@ -113,15 +113,16 @@ pub async fn list<C: ConnectionTrait>(
         .to(document::Column::Id)
         .into();
     let select = documents::find(DocumentKind::Event, visibility).join_rev(JoinType::InnerJoin, on_document);
-    let Some(mut select) = documents::filter(db, select, &filter.common).await? else {
+    let Some(mut listing) = documents::filter(db, select, visibility, &filter.common).await? else {
         return Ok(Page::empty());
     };
     if let Some(organizer) = &filter.organizer {
-        match people::credited_filter::<event_organizer::Entity, C>(db, organizer).await? {
-            Some(credited) => select = select.filter(credited),
+        match people::credited::<event_organizer::Entity, C>(db, listing, organizer).await? {
+            Some(credited) => listing = credited,
             None => return Ok(Page::empty()),
         }
     }
+    let mut select = listing.select.clone();
     if let Some(country) = &filter.country {
         select = select.filter(event::Column::VenueCountry.eq(country.as_str()));
     }
@@ -159,5 +160,6 @@ pub async fn list<C: ConnectionTrait>(
         }
         entry.detail.times().is_some_and(|times| times.overlaps(from, to))
     };
-    documents::list::<Events, C>(db, visibility, select, sort, after, limit, keep).await
+    listing.select = select;
+    documents::list::<Events, C>(db, visibility, listing, sort, after, limit, keep).await
 }

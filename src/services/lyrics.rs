@@ -87,14 +87,14 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Page<Entry<LyricsDetail>>, DbErr> {
     let select = documents::find(DocumentKind::Lyrics, visibility);
-    let Some(mut select) = documents::filter(db, select, &filter.common).await? else {
+    let Some(mut listing) = documents::filter(db, select, visibility, &filter.common).await? else {
         return Ok(Page::empty());
     };
     if let Some(writer) = &filter.writer {
-        match people::credited_filter::<lyrics_writer::Entity, C>(db, writer).await? {
-            Some(credited) => select = select.filter(credited),
+        match people::credited::<lyrics_writer::Entity, C>(db, listing, writer).await? {
+            Some(credited) => listing = credited,
             None => return Ok(Page::empty()),
         }
     }
-    documents::list::<Lyrics, C>(db, visibility, select, sort, after, limit, |_| true).await
+    documents::list::<Lyrics, C>(db, visibility, listing, sort, after, limit, |_| true).await
 }

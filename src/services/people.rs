@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::documents;
+use super::documents::{self, Facet, Listing};
 use super::pages::{Cursor, Page, SortKey, column, keyset};
 use crate::domain::{DocumentKind, IdOrSlug, Slug, Visibility};
 
@@ -138,15 +138,22 @@ pub async fn id_of<C: ConnectionTrait>(db: &C, slug: &Slug) -> Result<Option<Uui
         .await
 }
 
-/// Keeps documents credited to the person `slug` through `L`; `None` when
-/// there is no such person (so nothing can match).
-pub async fn credited_filter<L: CreditLink, C: ConnectionTrait>(
+/// `listing` narrowed to documents crediting `person` through `L`; `None`
+/// when there is no such person, so nothing can match. A public listing
+/// not yet narrowed to a facet reads this person's.
+pub async fn credited<L: CreditLink, C: ConnectionTrait>(
     db: &C,
-    slug: &Slug,
-) -> Result<Option<sea_orm::sea_query::SimpleExpr>, DbErr> {
-    Ok(id_of(db, slug)
-        .await?
-        .map(|id| documents::credited(L::default(), L::document_column(), L::person_column(), id)))
+    mut listing: Listing,
+    person: &Slug,
+) -> Result<Option<Listing>, DbErr> {
+    let Some(id) = id_of(db, person).await? else { return Ok(None) };
+    if listing.visibility.is_public() && listing.facet.is_none() {
+        listing.facet = Some(Facet { facet: "p", value: id });
+    } else {
+        let credited = documents::credited(L::default(), L::document_column(), L::person_column(), id);
+        listing.select = listing.select.filter(credited);
+    }
+    Ok(Some(listing))
 }
 
 /// People in name order.
