@@ -444,7 +444,9 @@ impl Facet {
             .filter(document_facet::Column::Facet.eq(self.facet))
             .filter(document_facet::Column::Value.eq(self.value))
             .filter(document_facet::Column::Kind.eq(kind.as_str()))
-            .filter(document_facet::Column::Public.eq(true));
+            // The column itself, not `= ?`: a bound value would not prove
+            // the partial indexes' `WHERE public` to the planner.
+            .filter(Expr::col(document_facet::Column::Public));
         let id = column(document_facet::Entity, document_facet::Column::DocumentId);
         let rows = keyset(select, column(document_facet::Entity, key), id, sort.descending, after)
             .limit(limit)
