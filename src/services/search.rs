@@ -308,6 +308,28 @@ impl Parameters {
     }
 }
 
+/// How many matches a search ranks at most. Ranking is linear in the
+/// matches, and a word found in most of a large archive (where ranking
+/// tells little anyway) would take seconds: such a word is ranked among the
+/// most recently indexed matches on SQLite, among the first found on
+/// PostgreSQL.
+pub const CANDIDATES: u64 = 10_000;
+
+/// The index row from which the newest [`CANDIDATES`] matches of `words`
+/// start, when there are more; walking the matches by row is cheap.
+async fn sqlite_candidates_from<C: ConnectionTrait>(db: &C, words: &[String]) -> Result<Option<i64>, DbErr> {
+    let mut p = Parameters::new(DatabaseBackend::Sqlite);
+    let q = p.add(match_expression(DatabaseBackend::Sqlite, words));
+    let sql = format!(
+        "SELECT rowid FROM search_index WHERE search_index MATCH {q} ORDER BY rowid DESC LIMIT 1 OFFSET {}",
+        CANDIDATES - 1
+    );
+    match db.query_one_raw(p.statement(sql)).await? {
+        Some(row) => Ok(Some(row.try_get_by_index(0)?)),
+        None => Ok(None),
+    }
+}
+
 /// One page of matches and the first of the next, best first.
 async fn ranked<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<Vec<Ranked>, DbErr> {
     let backend = db.get_database_backend();
@@ -319,7 +341,9 @@ async fn ranked<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<Vec<R
             format!(
                 "s.document_id AS id, 0::int8 AS key_row, ts_rank_cd(s.tsv, to_tsquery('simple', {q}))::float8 AS score"
             ),
-            "search_index s".to_owned(),
+            format!(
+                "(SELECT document_id, tsv FROM search_index WHERE tsv @@ to_tsquery('simple', {q}) LIMIT {CANDIDATES}) s"
+            ),
             format!("s.tsv @@ to_tsquery('simple', {q})"),
         ),
         _ => (
@@ -330,6 +354,11 @@ async fn ranked<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<Vec<R
     };
     let mut from = from;
     let mut conditions = vec![matches];
+    if backend == DatabaseBackend::Sqlite
+        && let Some(oldest) = sqlite_candidates_from(db, &query.words).await?
+    {
+        conditions.push(format!("search_index.rowid >= {}", p.add(oldest)));
+    }
     if narrowed {
         // The keys' column is declared `uuid` on SQLite, the documents' `uuid_text`:
         // comparing them as they are (blobs) lets the documents' key answer.

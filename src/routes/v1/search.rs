@@ -148,7 +148,10 @@ fn decode(cursor: &str, fingerprint: &str) -> Result<u64, AppError> {
 ///
 /// Full-text search over the titles and text of published essays, lyrics
 /// and events: every word must match, titles weigh more than text. Results
-/// are ranked, with highlighted snippets, and cursor-paginated.
+/// are ranked, with highlighted snippets, and cursor-paginated. Ranking
+/// considers at most 10,000 matches: a search whose words are in more
+/// documents than that (a word in most of the archive) ranks the 10,000
+/// most recently indexed on SQLite, the first 10,000 found on PostgreSQL.
 #[utoipa::path(
     tag = "search",
     operation_id = "search",
