@@ -408,12 +408,58 @@ pub struct CommonFilter {
 
 /// What a listing reads: the documents `select` finds, and, for a public
 /// listing narrowed to one tag or one credited person, the facet whose
-/// index gives its rows in order.
+/// index gives its rows in order; for events in order of their start, the
+/// window whose index range does.
 #[derive(Debug, Clone)]
 pub struct Listing {
     pub select: Select<document::Entity>,
     pub facet: Option<Facet>,
+    pub starts: Option<Starts>,
     pub visibility: Visibility,
+}
+
+/// Events whose series ends after `from` (if given) and that start before
+/// `to` (if given), read in order of their start from `events_starts_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Starts {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl Starts {
+    /// One batch in `sort` order after `after`: each id and the cursor just
+    /// after it.
+    async fn batch<C: ConnectionTrait>(
+        self,
+        db: &C,
+        sort: Sort,
+        after: Option<&Cursor>,
+        limit: u64,
+    ) -> Result<Vec<(Uuid, Cursor)>, DbErr> {
+        use entity::event;
+        let mut select = event::Entity::find();
+        if let Some(from) = self.from {
+            select = select.filter(
+                Condition::any()
+                    .add(event::Column::SeriesEndsAt.is_null())
+                    .add(event::Column::SeriesEndsAt.gt(from)),
+            );
+        }
+        if let Some(to) = self.to {
+            select = select.filter(event::Column::StartsAt.lt(to));
+        }
+        let key = column(event::Entity, event::Column::StartsAt);
+        let id = column(event::Entity, event::Column::DocumentId);
+        let rows = keyset(select, key, id, sort.descending, after).limit(limit).all(db).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let cursor =
+                    Cursor { sort: sort.name(), key: SortKey::Time(row.starts_at), id: row.document_id };
+                (row.document_id, cursor)
+            })
+            .collect())
+    }
 }
 
 /// One tag (`t`) or one credited person (`p`) of public documents.
@@ -495,7 +541,7 @@ pub async fn filter<C: ConnectionTrait>(
             None => return Ok(None),
         }
     }
-    Ok(Some(Listing { select, facet, visibility }))
+    Ok(Some(Listing { select, facet, starts: None, visibility }))
 }
 
 /// One page of `listing` in `sort` order after `after`, keeping only
@@ -516,9 +562,15 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
     let mut position = after.cloned();
     loop {
         let mut select = listing.select.clone();
+        let driven = match (listing.facet, listing.starts) {
+            (Some(facet), _) => Some(facet.batch(db, T::KIND, sort, position.as_ref(), batch).await?),
+            (None, Some(starts)) if sort.field == SortField::StartsAt => {
+                Some(starts.batch(db, sort, position.as_ref(), batch).await?)
+            }
+            _ => None,
+        };
         let mut faceted = None;
-        if let Some(facet) = listing.facet {
-            let rows = facet.batch(db, T::KIND, sort, position.as_ref(), batch).await?;
+        if let Some(rows) = driven {
             let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
             select = select.filter(document::Column::Id.is_in(ids));
             faceted = Some((rows.len() as u64) < batch).zip(rows.last().map(|(_, c)| c.clone()));
@@ -538,7 +590,7 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
             }
         }
         if let Some((_, last)) = faceted {
-            // The facet's rows the filters left out are passed over too.
+            // The driving index's rows the filters left out are passed over too.
             position = Some(last);
         }
         if exhausted || kept.len() as u64 > limit {

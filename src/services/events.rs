@@ -161,5 +161,6 @@ pub async fn list<C: ConnectionTrait>(
         entry.detail.times().is_some_and(|times| times.overlaps(from, to))
     };
     listing.select = select;
+    listing.starts = Some(documents::Starts { from, to });
     documents::list::<Events, C>(db, visibility, listing, sort, after, limit, keep).await
 }
