@@ -550,7 +550,6 @@ pub async fn filter<C: ConnectionTrait>(
 /// time and reads just those documents.
 pub async fn list<T: ContentType, C: ConnectionTrait>(
     db: &C,
-    visibility: Visibility,
     listing: Listing,
     sort: Sort,
     after: Option<&Cursor>,
@@ -561,26 +560,11 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
     let mut kept: Vec<Entry<T::Detail>> = Vec::new();
     let mut position = after.cloned();
     loop {
-        let mut select = listing.select.clone();
-        let driven = match (listing.facet, listing.starts) {
-            (Some(facet), _) => Some(facet.batch(db, T::KIND, sort, position.as_ref(), batch).await?),
-            (None, Some(starts)) if sort.field == SortField::StartsAt => {
-                Some(starts.batch(db, sort, position.as_ref(), batch).await?)
-            }
-            _ => None,
-        };
-        let mut faceted = None;
-        if let Some(rows) = driven {
-            let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-            select = select.filter(document::Column::Id.is_in(ids));
-            faceted = Some((rows.len() as u64) < batch).zip(rows.last().map(|(_, c)| c.clone()));
-        }
-        let rows = sort.apply(select, visibility, position.as_ref(), batch).all(db).await?;
-        let exhausted = faceted.as_ref().map_or((rows.len() as u64) < batch, |(done, _)| *done);
-        let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+        let rows = listing.rows(db, T::KIND, sort, position.as_ref(), batch).await?;
+        let ids: Vec<Uuid> = rows.documents.iter().map(|d| d.id).collect();
         let mut details = T::load(db, &ids).await?;
         let mut tags = tags_of(db, &ids).await?;
-        for document in rows {
+        for document in rows.documents {
             let Some(detail) = details.remove(&document.id) else { continue };
             position = Some(sort.cursor_after(&document, T::starts_at(&detail)));
             let shared = Shared { tags: tags.remove(&document.id).unwrap_or_default(), ..Shared::default() };
@@ -589,15 +573,55 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
                 kept.push(entry);
             }
         }
-        if let Some((_, last)) = faceted {
-            // The driving index's rows the filters left out are passed over too.
-            position = Some(last);
-        }
-        if exhausted || kept.len() as u64 > limit {
+        position = rows.passed.or(position);
+        if rows.exhausted || kept.len() as u64 > limit {
             break;
         }
     }
     Ok(Page::from_rows(kept, limit, |e| sort.cursor_after(&e.document, T::starts_at(&e.detail))))
+}
+
+/// One batch of a listing's documents.
+pub struct Rows {
+    pub documents: Vec<document::Model>,
+    /// Whether nothing comes after this batch.
+    pub exhausted: bool,
+    /// Where the driving index's batch ended (rows the filters left out
+    /// are passed over too).
+    pub passed: Option<Cursor>,
+}
+
+impl Listing {
+    /// One batch of up to `batch` documents of `kind` in `sort` order after
+    /// `after`, read through the driving index when there is one.
+    pub async fn rows<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        kind: DocumentKind,
+        sort: Sort,
+        after: Option<&Cursor>,
+        batch: u64,
+    ) -> Result<Rows, DbErr> {
+        let mut select = self.select.clone();
+        let driven = match (self.facet, self.starts) {
+            (Some(facet), _) => Some(facet.batch(db, kind, sort, after, batch).await?),
+            (None, Some(starts)) if sort.field == SortField::StartsAt => {
+                Some(starts.batch(db, sort, after, batch).await?)
+            }
+            _ => None,
+        };
+        let mut passed = None;
+        let mut exhausted = None;
+        if let Some(driven) = driven {
+            let ids: Vec<Uuid> = driven.iter().map(|(id, _)| *id).collect();
+            select = select.filter(document::Column::Id.is_in(ids));
+            exhausted = Some((driven.len() as u64) < batch);
+            passed = driven.last().map(|(_, c)| c.clone());
+        }
+        let documents = sort.apply(select, self.visibility, after, batch).all(db).await?;
+        let exhausted = exhausted.unwrap_or((documents.len() as u64) < batch);
+        Ok(Rows { documents, exhausted, passed })
+    }
 }
 
 /// One visible document of type `T` with everything it shows.

@@ -7,7 +7,7 @@ use entity::{essay, essay_author};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sort};
+use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Listing, Page, Sort};
 use super::people::{self, Credit};
 use crate::domain::{DocumentKind, Slug, Visibility};
 
@@ -55,6 +55,23 @@ pub struct EssayFilter {
     pub author: Option<Slug>,
 }
 
+/// What a listing of `filter` reads, as `visibility` sees it; `None` when
+/// it names a tag or person that does not exist, so nothing can match.
+pub async fn listing<C: ConnectionTrait>(
+    db: &C,
+    visibility: Visibility,
+    filter: &EssayFilter,
+) -> Result<Option<Listing>, DbErr> {
+    let select = documents::find(DocumentKind::Essay, visibility);
+    let Some(listing) = documents::filter(db, select, visibility, &filter.common).await? else {
+        return Ok(None);
+    };
+    match &filter.author {
+        Some(author) => people::credited::<essay_author::Entity, C>(db, listing, author).await,
+        None => Ok(Some(listing)),
+    }
+}
+
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     visibility: Visibility,
@@ -63,15 +80,8 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Entry<EssayDetail>>, DbErr> {
-    let select = documents::find(DocumentKind::Essay, visibility);
-    let Some(mut listing) = documents::filter(db, select, visibility, &filter.common).await? else {
-        return Ok(Page::empty());
-    };
-    if let Some(author) = &filter.author {
-        match people::credited::<essay_author::Entity, C>(db, listing, author).await? {
-            Some(credited) => listing = credited,
-            None => return Ok(Page::empty()),
-        }
+    match listing(db, visibility, filter).await? {
+        Some(listing) => documents::list::<Essays, C>(db, listing, sort, after, limit, |_| true).await,
+        None => Ok(Page::empty()),
     }
-    documents::list::<Essays, C>(db, visibility, listing, sort, after, limit, |_| true).await
 }

@@ -162,5 +162,5 @@ pub async fn list<C: ConnectionTrait>(
     };
     listing.select = select;
     listing.starts = Some(documents::Starts { from, to });
-    documents::list::<Events, C>(db, visibility, listing, sort, after, limit, keep).await
+    documents::list::<Events, C>(db, listing, sort, after, limit, keep).await
 }

@@ -7,7 +7,7 @@ use entity::{lyrics, lyrics_stanza, lyrics_writer};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sort};
+use super::documents::{self, CommonFilter, ContentType, Listing};
 use super::people::{self, Credit};
 use crate::domain::{DocumentKind, Slug, Visibility};
 
@@ -78,23 +78,19 @@ pub struct LyricsFilter {
     pub writer: Option<Slug>,
 }
 
-pub async fn list<C: ConnectionTrait>(
+/// What a listing of `filter` reads, as `visibility` sees it; `None` when
+/// it names a tag or person that does not exist, so nothing can match.
+pub async fn listing<C: ConnectionTrait>(
     db: &C,
     visibility: Visibility,
     filter: &LyricsFilter,
-    sort: Sort,
-    after: Option<&Cursor>,
-    limit: u64,
-) -> Result<Page<Entry<LyricsDetail>>, DbErr> {
+) -> Result<Option<Listing>, DbErr> {
     let select = documents::find(DocumentKind::Lyrics, visibility);
-    let Some(mut listing) = documents::filter(db, select, visibility, &filter.common).await? else {
-        return Ok(Page::empty());
+    let Some(listing) = documents::filter(db, select, visibility, &filter.common).await? else {
+        return Ok(None);
     };
-    if let Some(writer) = &filter.writer {
-        match people::credited::<lyrics_writer::Entity, C>(db, listing, writer).await? {
-            Some(credited) => listing = credited,
-            None => return Ok(Page::empty()),
-        }
+    match &filter.writer {
+        Some(writer) => people::credited::<lyrics_writer::Entity, C>(db, listing, writer).await,
+        None => Ok(Some(listing)),
     }
-    documents::list::<Lyrics, C>(db, visibility, listing, sort, after, limit, |_| true).await
 }

@@ -22,7 +22,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::content::with_content_type;
-use super::documents::{self, is_public};
+use super::documents::{self, Cursor, Listing, Page, Sort, is_public};
 use super::render::{Rendered, Renderers};
 use crate::domain::{DocumentKind, IdOrSlug, Locale, LocalePreference, Visibility};
 
@@ -224,4 +224,46 @@ pub async fn public<C: ConnectionTrait>(
     };
     let json = stored(db, &[document.id]).await?.remove(&document.id).and_then(|s| s.document);
     Ok(Some(Public { document, json }))
+}
+
+/// One page of a public listing of type `T`, in order, as the listing items
+/// its writes stored (one rendered afresh where the stored one is stale).
+/// For types whose order never depends on their own detail: essays and
+/// songs, not events (sorted by start, or windowed by recurrence).
+pub async fn summaries<T: Rendered, C: ConnectionTrait>(
+    db: &C,
+    listing: &Listing,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: u64,
+    renderers: &Renderers,
+) -> Result<Page<String>, DbErr> {
+    let batch = limit + 1;
+    let mut kept: Vec<document::Model> = Vec::new();
+    let mut position = after.cloned();
+    loop {
+        let rows = listing.rows(db, T::KIND, sort, position.as_ref(), batch).await?;
+        position =
+            rows.passed.or_else(|| rows.documents.last().map(|d| sort.cursor_after(d, None))).or(position);
+        kept.extend(rows.documents);
+        if rows.exhausted || kept.len() as u64 > limit {
+            break;
+        }
+    }
+    let page = Page::from_rows(kept, limit, |d| sort.cursor_after(d, None));
+    let ids: Vec<Uuid> = page.items.iter().map(|d| d.id).collect();
+    let mut stored = stored(db, &ids).await?;
+    let stale: Vec<Uuid> =
+        ids.iter().copied().filter(|id| stored.get(id).is_none_or(|s| s.summary.is_none())).collect();
+    let mut fresh = HashMap::new();
+    for entry in documents::entries::<T, C>(db, &stale, Visibility::All).await? {
+        fresh.insert(entry.document.id, renderers.summary::<T>(&entry).map_err(json_error)?);
+    }
+    // A document gone between the queries is left out.
+    let items = page
+        .items
+        .iter()
+        .filter_map(|d| stored.remove(&d.id).and_then(|s| s.summary).or_else(|| fresh.remove(&d.id)))
+        .collect();
+    Ok(Page { items, next: page.next })
 }

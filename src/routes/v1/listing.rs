@@ -9,7 +9,11 @@ use utoipa::ToSchema;
 use crate::error::AppError;
 use crate::http::fields::Fields;
 use crate::http::pagination;
+use crate::services::documents::{self, Cursor, Entry, Sort};
 use crate::services::pages::Page;
+use crate::services::render::Rendered;
+use crate::services::renderings;
+use crate::state::AppState;
 
 /// `body` as JSON, cut down to `fields` when given: the body itself, or
 /// each item of a listing's `data`.
@@ -54,6 +58,63 @@ where
     }
     let body = Listing { data: page.items.iter().map(T::from).collect::<Vec<T>>(), next_cursor };
     selected(response, &body, fields.as_ref(), true)
+}
+
+/// The same response as [`listing`] for items of type `T`, from their
+/// stored JSON: the items are sent as stored, or cut down to `fields`.
+pub fn stored_listing<T: ToSchema>(
+    request: &HttpRequest,
+    page: Page<String>,
+    fields: Option<&str>,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields::parse::<T>(fields)?;
+    let next_cursor = page.next.as_ref().map(pagination::encode);
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next_cursor {
+        response.insert_header((header::LINK, pagination::next_link(request, next)));
+    }
+    if fields.is_some() {
+        let data = page.items.iter().map(|item| serde_json::from_str(item)).collect::<Result<Vec<_>, _>>();
+        let body = Listing::<serde_json::Value> { data: data.map_err(anyhow::Error::from)?, next_cursor };
+        return selected(response, &body, fields.as_ref(), true);
+    }
+    let next = serde_json::to_string(&next_cursor).map_err(anyhow::Error::from)?;
+    let length = page.items.iter().map(|item| item.len() + 1).sum::<usize>() + next.len() + 32;
+    let mut body = String::with_capacity(length);
+    body.push_str("{\"data\":[");
+    body.push_str(&page.items.join(","));
+    body.push_str("],\"next_cursor\":");
+    body.push_str(&next);
+    body.push('}');
+    Ok(response.insert_header(header::ContentType::json()).body(body))
+}
+
+/// A page of a listing of essays or songs (`T`), as `S` items: anonymous
+/// callers get the items stored when each document was written, others
+/// fresh ones. `listing` is `None` when a filter names nothing that exists.
+#[allow(clippy::too_many_arguments)]
+pub async fn documents_page<T, S>(
+    state: &AppState,
+    request: &HttpRequest,
+    listing: Option<documents::Listing>,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: u64,
+    fields: Option<&str>,
+) -> Result<HttpResponse, AppError>
+where
+    T: Rendered,
+    S: for<'a> From<&'a Entry<T::Detail>> + Serialize + ToSchema,
+{
+    let Some(listing) = listing else { return stored_listing::<S>(request, Page::empty(), fields) };
+    let reader = state.reader(request);
+    if listing.visibility.is_public() {
+        let page =
+            renderings::summaries::<T, _>(reader, &listing, sort, after, limit, &state.renderers).await?;
+        return stored_listing::<S>(request, page, fields);
+    }
+    let page = documents::list::<T, _>(reader, listing, sort, after, limit, |_| true).await?;
+    self::listing::<_, S>(request, page, fields)
 }
 
 /// Declares the OpenAPI schema of one listing type, whose body is

@@ -6,9 +6,9 @@ use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::routes::v1::documents::{common_filter, listing_visibility};
-use crate::routes::v1::listing::listing;
+use crate::routes::v1::listing::documents_page;
 use crate::routes::v1::params::{page_request, slug_param};
-use crate::services::essays::{self, EssayFilter};
+use crate::services::essays::{self, EssayFilter, Essays};
 use crate::state::AppState;
 
 /// List essays
@@ -44,6 +44,8 @@ pub async fn list_essays(
         common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         author: slug_param("author", params.author.as_deref())?,
     };
-    let page = essays::list(state.reader(&request), visibility, &filter, sort, after.as_ref(), limit).await?;
-    listing::<_, EssaySummary>(&request, page, params.fields.as_deref())
+    let listing = essays::listing(state.reader(&request), visibility, &filter).await?;
+    let fields = params.fields.as_deref();
+    documents_page::<Essays, EssaySummary>(&state, &request, listing, sort, after.as_ref(), limit, fields)
+        .await
 }

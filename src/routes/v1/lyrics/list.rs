@@ -6,9 +6,9 @@ use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::routes::v1::documents::{common_filter, listing_visibility};
-use crate::routes::v1::listing::listing;
+use crate::routes::v1::listing::documents_page;
 use crate::routes::v1::params::{page_request, slug_param};
-use crate::services::lyrics::{self, LyricsFilter};
+use crate::services::lyrics::{self, Lyrics, LyricsFilter};
 use crate::state::AppState;
 
 /// List lyrics
@@ -44,6 +44,8 @@ pub async fn list_lyrics(
         common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         writer: slug_param("writer", params.writer.as_deref())?,
     };
-    let page = lyrics::list(state.reader(&request), visibility, &filter, sort, after.as_ref(), limit).await?;
-    listing::<_, LyricsSummary>(&request, page, params.fields.as_deref())
+    let listing = lyrics::listing(state.reader(&request), visibility, &filter).await?;
+    let fields = params.fields.as_deref();
+    documents_page::<Lyrics, LyricsSummary>(&state, &request, listing, sort, after.as_ref(), limit, fields)
+        .await
 }
