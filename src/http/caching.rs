@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::has_credentials;
 use crate::cache::{Cached, Dependency};
+use crate::domain::DocumentKind;
 use crate::state::{AppState, Written};
 
 /// The largest response the middleware reads whole to tag it; bigger ones
@@ -206,13 +207,15 @@ pub async fn http_caching(
     Ok(ServiceResponse::new(request, response))
 }
 
-/// The collections whose members are documents.
-const DOCUMENTS: [&str; 3] = ["essays", "lyrics", "events"];
+/// Whether `collection` is one whose members are documents.
+fn documents(collection: &str) -> bool {
+    DocumentKind::ALL.iter().any(|kind| kind.collection() == collection)
+}
 
 /// What a write to `path` may change besides the documents it records.
 fn written(path: &str) -> Written {
     match path.strip_prefix("/v1/").and_then(|rest| rest.split('/').next()) {
-        Some(collection) if DOCUMENTS.contains(&collection) => Written::Documents,
+        Some(collection) if documents(collection) => Written::Documents,
         _ => Written::Listings,
     }
 }
@@ -227,7 +230,7 @@ fn dependencies(path: &str, version: Option<&str>) -> Vec<Dependency> {
         .and_then(|v| v.rsplit_once("-v"))
         .and_then(|(id, _)| uuid::Uuid::try_parse(id).ok());
     match (segments.as_slice(), document) {
-        ([collection, key], Some(id)) if DOCUMENTS.contains(collection) => {
+        ([collection, key], Some(id)) if documents(collection) => {
             vec![Dependency::Document(id), Dependency::Address(format!("{collection}/{key}"))]
         }
         _ => vec![Dependency::Listings],

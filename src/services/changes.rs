@@ -133,12 +133,7 @@ pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<
                 change_log::Column::PublicSeq,
             ])
             .to_owned();
-        for rows in rows.chunks(4000) {
-            change_log::Entity::insert_many(rows.to_vec())
-                .on_conflict(upsert.clone())
-                .exec_without_returning(db)
-                .await?;
-        }
+        super::writes::upsert_all(db, rows, upsert).await?;
     }
     Ok(())
 }

@@ -109,14 +109,7 @@ async fn write<C: ConnectionTrait>(db: &C, rows: Vec<document_rendering::ActiveM
             document_rendering::Column::ExpiresAt,
         ])
         .to_owned();
-    // Renderings are large: a few hundred to a statement.
-    for chunk in rows.chunks(200) {
-        document_rendering::Entity::insert_many(chunk.to_vec())
-            .on_conflict(upsert.clone())
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
+    super::writes::upsert_all(db, rows, upsert).await
 }
 
 /// Marks the renderings of `ids` stale (made, for a document that had

@@ -7,6 +7,7 @@ use entity::{
     document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
     lyrics_stanza, lyrics_writer, person, tag,
 };
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
@@ -213,7 +214,24 @@ impl Batch {
 /// Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_PARAMETERS: usize = 30_000;
 
-pub(crate) async fn insert_all<A, C>(db: &C, mut rows: Vec<A>) -> Result<(), DbErr>
+pub(crate) async fn insert_all<A, C>(db: &C, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    write_all(db, rows, None).await
+}
+
+/// Inserts `rows`, or updates those whose key exists as `on_conflict` says.
+pub(crate) async fn upsert_all<A, C>(db: &C, rows: Vec<A>, on_conflict: OnConflict) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    write_all(db, rows, Some(on_conflict)).await
+}
+
+async fn write_all<A, C>(db: &C, mut rows: Vec<A>, on_conflict: Option<OnConflict>) -> Result<(), DbErr>
 where
     A: ActiveModelTrait,
     C: ConnectionTrait,
@@ -224,7 +242,11 @@ where
     while !rows.is_empty() {
         let rest = rows.split_off(per_statement.min(rows.len()));
         let chunk = std::mem::replace(&mut rows, rest);
-        A::Entity::insert_many(chunk).exec_without_returning(db).await?;
+        let mut insert = A::Entity::insert_many(chunk);
+        if let Some(on_conflict) = &on_conflict {
+            insert = insert.on_conflict(on_conflict.clone());
+        }
+        insert.exec_without_returning(db).await?;
     }
     Ok(())
 }
