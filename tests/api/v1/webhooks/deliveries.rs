@@ -2,7 +2,6 @@
 //! test deliveries, secret rotation, and several instances on one database.
 
 use std::collections::HashSet;
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use broadside::auth::Role;
@@ -10,7 +9,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{
-    FAST, Receiver, deliveries, essay, publish_essay, subscribe, verify, verify_with_reference_library,
+    FAST, Receiver, create_essay, deliveries, essay, publish, publish_essay, subscribe, verify,
+    verify_with_reference_library,
 };
 use crate::helpers::{join_all, spawn_app_with, spawn_instance};
 
@@ -55,10 +55,11 @@ async fn a_receiver_failing_three_times_gets_the_event_once_more_with_four_attem
 async fn a_receiver_down_while_the_service_restarts_gets_the_event_after_the_restart() {
     let mut app = spawn_app_with(FAST).await;
     let admin = app.token_for(Role::Admin).await;
-    // A port with nothing listening on it, for now.
-    let reserved = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    // A port held by a socket that is bound but not listening: connections
+    // to it are refused, and no other server can take it meanwhile.
+    let reserved = tokio::net::TcpSocket::new_v4().unwrap_or_else(|e| panic!("{e}"));
+    reserved.bind("127.0.0.1:0".parse().unwrap()).unwrap_or_else(|e| panic!("bind: {e}"));
     let port = reserved.local_addr().map(|a| a.port()).unwrap();
-    drop(reserved);
     let url = format!("http://127.0.0.1:{port}/hook");
     let hook = subscribe(&app, &admin, &url, json!(["essay.*"])).await;
     let hook_id = hook["id"].as_str().unwrap().to_owned();
@@ -90,7 +91,8 @@ async fn a_receiver_down_while_the_service_restarts_gets_the_event_after_the_res
         assert!(delivery.next_attempt_at < lease_ends, "left leased: {delivery:?}");
     }
 
-    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap_or_else(|e| panic!("rebind {port}: {e}"));
+    let listener =
+        reserved.listen(64).and_then(|l| l.into_std()).unwrap_or_else(|e| panic!("listen {port}: {e}"));
     let receiver = Receiver::on(listener, 0);
     // Nothing arrives while no instance runs.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -241,22 +243,40 @@ async fn two_instances_publish_a_hundred_scheduled_documents_once_each_with_one_
     subscribe(&app, &admin, &receiver.url, json!(["essay.published"])).await;
     subscribe(&other, &admin, &second.url, json!(["essay.*"])).await;
 
-    // Far enough ahead that every one is still scheduled when the last is.
-    let at = (chrono::Utc::now() + chrono::Duration::seconds(8)).to_rfc3339();
-    let mut ids = Vec::new();
+    let started = Instant::now();
+    let mut drafts = Vec::new();
     for chunk in (0..100).collect::<Vec<_>>().chunks(10) {
-        let scheduled = join_all(
+        let created = join_all(
             chunk
                 .iter()
                 .map(|n| {
-                    let (app, admin, at) = (if n % 2 == 0 { &app } else { &other }, &admin, &at);
-                    async move { publish_essay(app, admin, &format!("scheduled-{n}"), Some(at)).await }
+                    let (app, admin) = (if n % 2 == 0 { &app } else { &other }, &admin);
+                    async move { create_essay(app, admin, &format!("scheduled-{n}")).await }
                 })
                 .collect(),
         )
         .await;
-        ids.extend(scheduled);
+        drafts.extend(created);
     }
+    // Scheduling takes no longer than creating did: this far ahead, every
+    // one is still scheduled when the last is, however slow the machine.
+    let ahead = started.elapsed() * 2 + Duration::from_secs(2);
+    let at = (chrono::Utc::now() + chrono::Duration::from_std(ahead).unwrap()).to_rfc3339();
+    for (chunk_start, chunk) in drafts.chunks(10).enumerate() {
+        join_all(
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(i, (id, etag))| {
+                    let app = if (chunk_start * 10 + i) % 2 == 0 { &app } else { &other };
+                    let (admin, at) = (&admin, &at);
+                    async move { publish(app, admin, id, etag.as_deref(), Some(at)).await }
+                })
+                .collect(),
+        )
+        .await;
+    }
+    let ids: Vec<String> = drafts.into_iter().map(|(id, _)| id).collect();
     let received = receiver.wait_for(Duration::from_secs(30), |r| r.len() >= 100).await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let received = if receiver.received().len() > received.len() { receiver.received() } else { received };

@@ -213,19 +213,29 @@ fn essay(slug: &str) -> Value {
 
 /// Creates an essay and publishes it (at `at`, or now); returns its id.
 async fn publish_essay(app: &TestApp, token: &str, slug: &str, at: Option<&str>) -> String {
+    let (id, etag) = create_essay(app, token, slug).await;
+    publish(app, token, &id, etag.as_deref(), at).await;
+    id
+}
+
+/// Creates a draft essay; returns its id and ETag.
+async fn create_essay(app: &TestApp, token: &str, slug: &str) -> (String, Option<String>) {
     let created = app.send(Method::POST, "/v1/essays", Some(token), None, Some(&essay(slug))).await;
     assert_eq!(created.status(), 201, "create {slug}");
     let etag = created.headers().get("etag").and_then(|v| v.to_str().ok()).map(String::from);
     let body: Value = created.json().await.unwrap();
-    let id = body["id"].as_str().unwrap().to_owned();
-    let publish = at.map_or(json!({}), |at| json!({"publish_at": at}));
+    (body["id"].as_str().unwrap().to_owned(), etag)
+}
+
+/// Publishes essay `id` at `at`, or now.
+async fn publish(app: &TestApp, token: &str, id: &str, etag: Option<&str>, at: Option<&str>) {
+    let body = at.map_or(json!({}), |at| json!({"publish_at": at}));
     let path = format!("/v1/essays/{id}/publish");
-    let published = app.send(Method::POST, &path, Some(token), etag.as_deref(), Some(&publish)).await;
-    assert_eq!(published.status(), 200, "publish {slug}");
+    let published = app.send(Method::POST, &path, Some(token), etag, Some(&body)).await;
+    assert_eq!(published.status(), 200, "publish {id}");
     let published: Value = published.json().await.unwrap();
     let expected = if at.is_some() { "scheduled" } else { "published" };
-    assert_eq!(published["document"]["status"], expected, "{slug}: {published}");
-    id
+    assert_eq!(published["document"]["status"], expected, "{id}: {published}");
 }
 
 async fn deliveries(app: &TestApp, admin: &str, webhook_id: &str) -> Vec<Value> {
