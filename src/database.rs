@@ -1,6 +1,8 @@
 //! Connecting to the database (SQLite by default, PostgreSQL to scale out)
 //! and bringing its schema up to date.
 
+pub mod direct;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 

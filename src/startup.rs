@@ -137,6 +137,7 @@ impl Application {
             }
             None => None,
         };
+        let direct = database::direct::Direct::open(&settings.database.url);
         // The cache starts empty: only changes from now on concern it.
         let public_seen = crate::services::changes::head(&db).await?;
         let state = web::Data::new(AppState {
@@ -159,6 +160,7 @@ impl Application {
             heard_at: std::sync::atomic::AtomicI64::new(chrono::Utc::now().timestamp_millis()),
             ended_sessions: tokio::sync::broadcast::Sender::new(1024),
             renderers: routes::v1::renderers(),
+            direct,
         });
         let background = background::spawn(state.clone().into_inner());
         if !state.cache.coherent() {

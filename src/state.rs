@@ -59,6 +59,8 @@ pub struct AppState {
     /// Sign-ins ended through this instance, for the other instances to
     /// hear of.
     pub ended_sessions: tokio::sync::broadcast::Sender<uuid::Uuid>,
+    /// Point reads without the pool, on a SQLite file.
+    pub direct: Option<crate::database::direct::Direct>,
 }
 
 impl AppState {

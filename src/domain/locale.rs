@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use uuid::Uuid;
+
 use language_tags::LanguageTag;
 
 use super::Invalid;
@@ -71,6 +73,40 @@ impl LocalePreference {
     }
 }
 
+/// What [`choose_translation`] needs of a document.
+pub trait Translation {
+    fn id(&self) -> Uuid;
+    fn locale(&self) -> &str;
+}
+
+/// Of the documents a key names (`candidates`, oldest first) and their
+/// `translations` (fetched only when a locale is wanted), the one to serve:
+/// the best match for `preference`, else (unless the preference is strict)
+/// the one in the default locale, else the oldest.
+pub fn choose_translation<D: Translation>(
+    candidates: Vec<D>,
+    translations: Vec<D>,
+    preference: &LocalePreference,
+    default_locale: &Locale,
+) -> Option<D> {
+    if candidates.is_empty() {
+        return None;
+    }
+    if !preference.wanted.is_empty() {
+        let mut pool: Vec<&D> = candidates.iter().collect();
+        pool.extend(translations.iter().filter(|t| !candidates.iter().any(|c| c.id() == t.id())));
+        let locales: Vec<&str> = pool.iter().map(|d| d.locale()).collect();
+        if let Some(locale) = preference.choose(&locales).map(str::to_owned) {
+            return candidates.into_iter().chain(translations).find(|d| d.locale() == locale);
+        }
+        if preference.strict {
+            return None;
+        }
+    }
+    let preferred = candidates.iter().position(|d| d.locale() == default_locale.as_str());
+    candidates.into_iter().nth(preferred.unwrap_or(0))
+}
+
 fn primary(tag: &str) -> &str {
     tag.split('-').next().unwrap_or(tag)
 }
@@ -136,5 +172,41 @@ mod tests {
         for bad in ["", "english", "en_US", "e", "en--US", "123"] {
             assert!(Locale::parse(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    struct Doc(u128, &'static str);
+
+    impl Translation for Doc {
+        fn id(&self) -> Uuid {
+            Uuid::from_u128(self.0)
+        }
+        fn locale(&self) -> &str {
+            self.1
+        }
+    }
+
+    fn chosen(candidates: Vec<Doc>, translations: Vec<Doc>, wanted: &[&str], strict: bool) -> Option<u128> {
+        let mut preference = preference(wanted);
+        preference.strict = strict;
+        let default = Locale::parse("en").ok()?;
+        choose_translation(candidates, translations, &preference, &default).map(|d| d.0)
+    }
+
+    #[test]
+    fn a_slug_names_the_default_locale_first_then_the_oldest() {
+        assert_eq!(chosen(vec![Doc(1, "es"), Doc(2, "en")], vec![], &[], false), Some(2));
+        assert_eq!(chosen(vec![Doc(1, "es"), Doc(2, "de")], vec![], &[], false), Some(1));
+        assert_eq!(chosen(vec![], vec![Doc(3, "en")], &["en"], false), None);
+    }
+
+    #[test]
+    fn a_wanted_locale_is_found_among_the_translations() {
+        let translations = || vec![Doc(1, "en"), Doc(3, "pt")];
+        assert_eq!(chosen(vec![Doc(1, "en")], translations(), &["pt-BR"], false), Some(3));
+        // Nothing in a wanted locale: strict finds nothing, a hint the default.
+        assert_eq!(chosen(vec![Doc(1, "en")], translations(), &["fr"], true), None);
+        assert_eq!(chosen(vec![Doc(1, "en")], translations(), &["fr"], false), Some(1));
+        // The key's own documents come before their translations.
+        assert_eq!(chosen(vec![Doc(5, "pt")], translations(), &["pt"], false), Some(5));
     }
 }

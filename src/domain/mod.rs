@@ -16,7 +16,7 @@ pub mod vtimezone;
 
 pub use document::{DocumentKind, DocumentStatus, Visibility};
 pub use event::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
-pub use locale::{Locale, LocalePreference, accept_language};
+pub use locale::{Locale, LocalePreference, Translation, accept_language, choose_translation};
 pub use slug::{IdOrSlug, Slug};
 
 /// A rule a value broke, in words fit for the API's error messages.

@@ -13,7 +13,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::pages::{Cursor, Page, SortKey, column, dedup, keyset};
-use crate::domain::{DocumentKind, DocumentStatus, IdOrSlug, Locale, LocalePreference, Visibility};
+use crate::domain::{
+    DocumentKind, DocumentStatus, IdOrSlug, Locale, LocalePreference, Translation, Visibility,
+    choose_translation,
+};
 
 /// What a document listing can be ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,32 +156,26 @@ pub async fn get<C: ConnectionTrait>(
                 .await?
         }
     };
-    if candidates.is_empty() {
-        return Ok(None);
-    }
-    if !preference.wanted.is_empty() {
-        // The documents the key names first, then their translations.
+    // The documents the key names first, then their translations.
+    let mut translations = Vec::new();
+    if !candidates.is_empty() && !preference.wanted.is_empty() {
         let groups: Vec<Uuid> = dedup(candidates.iter().map(|d| d.translation_group).collect());
-        let translations = find(kind, visibility)
+        translations = find(kind, visibility)
             .filter(document::Column::TranslationGroup.is_in(groups))
             .order_by_asc(document::Column::CreatedAt)
             .all(db)
             .await?;
-        let mut pool = candidates.clone();
-        pool.extend(translations.into_iter().filter(|t| !candidates.iter().any(|c| c.id == t.id)));
-        let locales: Vec<&str> = pool.iter().map(|d| d.locale.as_str()).collect();
-        if let Some(locale) = preference.choose(&locales).map(str::to_owned) {
-            return Ok(pool.into_iter().find(|d| d.locale == locale));
-        }
-        if preference.strict {
-            return Ok(None);
-        }
     }
-    let preferred = candidates.iter().position(|d| d.locale == default_locale.as_str());
-    Ok(match preferred {
-        Some(index) => candidates.into_iter().nth(index),
-        None => candidates.into_iter().next(),
-    })
+    Ok(choose_translation(candidates, translations, preference, default_locale))
+}
+
+impl Translation for document::Model {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn locale(&self) -> &str {
+        &self.locale
+    }
 }
 
 /// Whether `document` is public: published and not deleted.

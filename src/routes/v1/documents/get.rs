@@ -9,12 +9,11 @@ use utoipa::ToSchema;
 
 use super::linked_data::{self, LinkedData};
 use super::params::{GetParams, document_visibility};
-use super::target::etag;
 use crate::domain::{IdOrSlug, Locale, LocalePreference, Visibility};
 use crate::error::AppError;
 use crate::http::caller::Caller;
 use crate::http::fields::Fields;
-use crate::http::{http_date, origin};
+use crate::http::{http_date, origin, preconditions};
 use crate::routes::v1::listing::selected;
 use crate::routes::v1::params::id_or_slug;
 use crate::services::documents::{self, ContentType, Entry};
@@ -40,20 +39,33 @@ where
     let key = id_or_slug(key)?;
     if visibility == Visibility::Public && !linked_data::wants_json_ld(request) {
         // Anonymous: the representation stored when the document was written.
+        if let Some(direct) = &state.direct {
+            match direct.public(T::KIND, &key, &preference, default) {
+                Ok(Some(found)) => {
+                    let mut response = HttpResponse::Ok();
+                    headers(&mut response, found.id, found.version, &found.locale, found.updated_at);
+                    return stored(response, found.json, fields.as_ref());
+                }
+                Ok(None) => {}
+                Err(error) => tracing::warn!(%error, "point read failed; reading through the pool"),
+            }
+        }
         let Some(public) = renderings::public(reader, T::KIND, &key, &preference, default).await? else {
             return Err(not_found(T::KIND.as_str(), &key, &preference));
         };
         if let Some(json) = public.json {
+            let d = &public.document;
             let mut response = HttpResponse::Ok();
-            headers(&mut response, &public.document);
+            headers(&mut response, d.id, d.version, &d.locale, d.updated_at);
             return stored(response, json, fields.as_ref());
         }
     }
     let entry = documents::get_entry::<T, _>(reader, visibility, &key, &preference, default)
         .await?
         .ok_or_else(|| not_found(T::KIND.as_str(), &key, &preference))?;
+    let d = &entry.document;
     let mut response = HttpResponse::Ok();
-    headers(&mut response, &entry.document);
+    headers(&mut response, d.id, d.version, &d.locale, d.updated_at);
     let dto = Dto::from(&entry);
     if linked_data::wants_json_ld(request) {
         let url = format!("{}/v1/{}/{}", origin(request), T::KIND.collection(), entry.document.id);
@@ -62,12 +74,18 @@ where
     selected(response, &dto, fields.as_ref(), false)
 }
 
-/// The headers of every representation of `document`.
-fn headers(response: &mut HttpResponseBuilder, document: &entity::document::Model) {
+/// The headers of every representation of the document `id` at `version`.
+fn headers(
+    response: &mut HttpResponseBuilder,
+    id: uuid::Uuid,
+    version: i32,
+    locale: &str,
+    updated_at: chrono::DateTime<chrono::Utc>,
+) {
     response
-        .insert_header((header::ETAG, etag(document)))
-        .insert_header((header::CONTENT_LANGUAGE, document.locale.clone()))
-        .insert_header((header::LAST_MODIFIED, http_date(document.updated_at)));
+        .insert_header((header::ETAG, preconditions::version_etag(id, version)))
+        .insert_header((header::CONTENT_LANGUAGE, locale.to_owned()))
+        .insert_header((header::LAST_MODIFIED, http_date(updated_at)));
 }
 
 /// A stored representation, cut down to `fields` when asked.
