@@ -12,6 +12,7 @@ mod m20261124_000006_webhooks;
 mod m20261129_000007_ended_sessions;
 mod m20261130_000008_projections;
 mod m20261130_000009_rendering_expiry;
+mod m20261201_000010_partial_expiry;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_ended_sessions::Migration),
             Box::new(m20261130_000008_projections::Migration),
             Box::new(m20261130_000009_rendering_expiry::Migration),
+            Box::new(m20261201_000010_partial_expiry::Migration),
         ]
     }
 }

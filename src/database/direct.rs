@@ -71,9 +71,26 @@ impl Translation for Candidate {
     }
 }
 
-const COLUMNS: &str = "SELECT d.id, d.locale, d.translation_group, d.version, d.updated_at, \
-     CASE WHEN r.stale THEN NULL WHEN r.expires_at IS NULL OR r.expires_at > ?1 THEN r.document END \
-     FROM documents d LEFT JOIN document_renderings r ON r.document_id = d.id";
+/// A lookup: `?1` the time now, `?2` the kind, `?3` the published status,
+/// `?4` the key.
+macro_rules! lookup {
+    ($key:literal) => {
+        concat!(
+            "SELECT d.id, d.locale, d.translation_group, d.version, d.updated_at, ",
+            "CASE WHEN r.stale THEN NULL WHEN r.expires_at IS NULL OR r.expires_at > ?1 THEN r.document END ",
+            "FROM documents d LEFT JOIN document_renderings r ON r.document_id = d.id ",
+            "WHERE ",
+            $key,
+            " AND d.kind = ?2 AND d.status = ?3 AND d.deleted_at IS NULL ORDER BY d.created_at"
+        )
+    };
+}
+const BY_ID: &str = lookup!("d.id = ?4");
+const BY_SLUG: &str = lookup!("d.slug = ?4");
+const BY_GROUP: &str = lookup!("d.translation_group = ?4");
+
+/// Every statement a lookup runs, for checking their query plans.
+pub const STATEMENTS: [&str; 3] = [BY_ID, BY_SLUG, BY_GROUP];
 
 impl Direct {
     /// Point reads on the database `url` names, when it is a SQLite file.
@@ -124,38 +141,29 @@ impl Direct {
         default_locale: &Locale,
     ) -> rusqlite::Result<Option<StoredDocument>> {
         let now = sqlx_timestamp(Utc::now());
+        let (kind, published) = (kind.as_str(), DocumentStatus::Published.as_str());
         self.with(|c| {
-            let public = "d.kind = ?2 AND d.status = ?3 AND d.deleted_at IS NULL";
-            let published = DocumentStatus::Published.as_str();
             let candidates: Vec<Candidate> = match key {
                 IdOrSlug::Id(id) => {
-                    let sql = format!("{COLUMNS} WHERE d.id = ?4 AND {public}");
-                    let mut statement = c.prepare_cached(&sql)?;
-                    let rows = statement.query_map(
-                        params![now, kind.as_str(), published, id.as_bytes().as_slice()],
-                        candidate,
-                    )?;
+                    let mut statement = c.prepare_cached(BY_ID)?;
+                    let rows = statement
+                        .query_map(params![now, kind, published, id.as_bytes().as_slice()], candidate)?;
                     rows.collect::<Result<_, _>>()?
                 }
                 IdOrSlug::Slug(slug) => {
-                    let sql = format!("{COLUMNS} WHERE d.slug = ?4 AND {public} ORDER BY d.created_at");
-                    let mut statement = c.prepare_cached(&sql)?;
-                    let rows = statement
-                        .query_map(params![now, kind.as_str(), published, slug.as_str()], candidate)?;
+                    let mut statement = c.prepare_cached(BY_SLUG)?;
+                    let rows =
+                        statement.query_map(params![now, kind, published, slug.as_str()], candidate)?;
                     rows.collect::<Result<_, _>>()?
                 }
             };
             let mut translations = Vec::new();
             if !preference.wanted.is_empty() {
-                let sql =
-                    format!("{COLUMNS} WHERE d.translation_group = ?4 AND {public} ORDER BY d.created_at");
-                let mut statement = c.prepare_cached(&sql)?;
+                let mut statement = c.prepare_cached(BY_GROUP)?;
                 let mut groups: Vec<&[u8]> = candidates.iter().map(|d| d.group.as_slice()).collect();
                 groups.dedup();
                 for group in groups {
-                    let rows =
-                        statement.query_map(params![now, kind.as_str(), published, group], candidate)?;
-                    for row in rows {
+                    for row in statement.query_map(params![now, kind, published, group], candidate)? {
                         translations.push(row?);
                     }
                 }

@@ -72,19 +72,24 @@ pub fn keyset<E: EntityTrait>(
     descending: bool,
     after: Option<&Cursor>,
 ) -> Select<E> {
-    let select =
-        match after {
-            None => select,
-            Some(cursor) => {
-                let key: sea_orm::Value = cursor.key.clone().into();
-                let beyond = |left: SimpleExpr, right: sea_orm::Value| {
-                    if descending { left.lt(right) } else { left.gt(right) }
-                };
-                select.filter(Condition::any().add(beyond(sort.clone(), key.clone())).add(
+    let select = match after {
+        None => select,
+        Some(cursor) => {
+            let key: sea_orm::Value = cursor.key.clone().into();
+            let beyond = |left: SimpleExpr, right: sea_orm::Value| {
+                if descending { left.lt(right) } else { left.gt(right) }
+            };
+            // The first term adds nothing to the second but a range the
+            // planner can seek to: without it a deep page walks the
+            // index from the first row to the cursor.
+            let from = if descending { sort.clone().lte(key.clone()) } else { sort.clone().gte(key.clone()) };
+            select.filter(from).filter(
+                Condition::any().add(beyond(sort.clone(), key.clone())).add(
                     Condition::all().add(sort.clone().eq(key)).add(beyond(id.clone(), cursor.id.into())),
-                ))
-            }
-        };
+                ),
+            )
+        }
+    };
     let order = if descending { Order::Desc } else { Order::Asc };
     select.order_by(sort, order.clone()).order_by(id, order)
 }

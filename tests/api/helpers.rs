@@ -108,7 +108,7 @@ pub async fn spawn_instance(database_url: &str, extra: &[(&str, &str)]) -> TestA
     start(settings, db, database_url.to_owned(), None).await
 }
 
-async fn start(
+pub async fn start(
     settings: Settings,
     db: DatabaseConnection,
     database_url: String,

@@ -4,5 +4,6 @@
 mod health;
 mod instances;
 mod openapi;
+mod plans;
 mod shutdown;
 mod startup;

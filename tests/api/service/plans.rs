@@ -1,0 +1,176 @@
+//! The reads an archive makes hot are bounded by indexes: every statement
+//! the service runs to answer them is EXPLAINed on the database under test
+//! (SQLite, and PostgreSQL in CI), and none may scan a table that grows
+//! with the archive. A plan regression fails here, not in production.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use broadside::database::{self, direct};
+use broadside::routes::v1::renderers;
+use broadside::services::seed;
+use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+
+use crate::helpers::{fresh_database, settings_with, start};
+
+/// Tables whose size does not grow with the archive: a scan of one is a
+/// scan of a handful of rows.
+const SMALL: [&str; 6] = ["maintenance", "people", "tags", "users", "webhooks", "seaql_migrations"];
+
+/// Partial indexes, which hold only the rows a background task is after
+/// (stale or dated renderings): reading one whole is bounded by that work.
+const PARTIAL: [&str; 2] = ["document_renderings_stale", "document_renderings_expiring"];
+
+/// Statements known to scan, each with why it is still here. The event
+/// window walks events in order of their start from the first and skips
+/// those whose series has ended: its cost grows with the events before the
+/// window, until occurrences are kept in a table of their own.
+const KNOWN: [(&str, &str); 1] = [(
+    r#"FROM "events" WHERE "events"."series_ends_at" IS NULL OR "events"."series_ends_at" > "#,
+    "the event window, until occurrences are materialised",
+)];
+
+/// The public reads whose cost must not grow with the archive.
+fn hot_reads() -> Vec<String> {
+    let seq = |n: u64| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("seq:{n}"))
+    };
+    [
+        "/v1/essays/synthetic-essay-000100".to_owned(),
+        "/v1/lyrics/synthetic-lyrics-000101".to_owned(),
+        "/v1/events/synthetic-event-000102".to_owned(),
+        "/v1/essays?limit=20".to_owned(),
+        "/v1/essays?limit=20&sort=title".to_owned(),
+        "/v1/essays?limit=20&tag=organizing".to_owned(),
+        "/v1/essays?limit=20&author=synthetic-person-007".to_owned(),
+        "/v1/lyrics?limit=20".to_owned(),
+        "/v1/events?limit=20".to_owned(),
+        "/v1/events?limit=20&from=2024-03-01&to=2024-04-01".to_owned(),
+        "/v1/events/calendar.ics".to_owned(),
+        "/v1/sync?limit=100".to_owned(),
+        format!("/v1/sync?limit=100&cursor={}", seq(600)),
+        format!("/v1/sync?limit=100&cursor={}", seq(1_190)),
+        "/v1/search?q=proletarian".to_owned(),
+        "/v1/search?q=workers".to_owned(),
+        "/v1/people/synthetic-person-007".to_owned(),
+        "/v1/tags/organizing".to_owned(),
+    ]
+    .into()
+}
+
+#[tokio::test]
+async fn every_hot_read_is_answered_through_indexes() {
+    let (url, dir) = fresh_database().await;
+    let settings = settings_with(&url, false, &[("BROADSIDE_CACHE", "false")]);
+    let mut db = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("connect: {e}"));
+    let recording = Arc::new(AtomicBool::new(false));
+    let statements: Arc<Mutex<Vec<Statement>>> = Arc::default();
+    {
+        let (recording, statements) = (recording.clone(), statements.clone());
+        db.set_metric_callback(move |info| {
+            if recording.load(Ordering::SeqCst)
+                && let Ok(mut statements) = statements.lock()
+            {
+                statements.push(info.statement.clone());
+            }
+        });
+    }
+    database::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
+    seed::load_synthetic(&db, 400, &renderers(), &mut |_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("seed: {e}"));
+    database::analyze(&db).await.unwrap_or_else(|e| panic!("analyze: {e}"));
+    let app = start(settings, db.clone(), url, dir).await;
+
+    recording.store(true, Ordering::SeqCst);
+    for path in hot_reads() {
+        let response = app.get(&path).await;
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+    }
+    recording.store(false, Ordering::SeqCst);
+
+    let backend = db.get_database_backend();
+    let mut recorded = statements.lock().map(|s| s.clone()).unwrap_or_default();
+    if backend == DbBackend::Sqlite {
+        // Point reads of documents run beside the pool; check theirs too.
+        let values = || {
+            Some(sea_orm::Values(vec![
+                "2026-01-01T00:00:00+00:00".into(),
+                "essay".into(),
+                "published".into(),
+                "synthetic-essay-000100".into(),
+            ]))
+        };
+        recorded.extend(direct::STATEMENTS.iter().map(|sql| Statement {
+            sql: (*sql).to_owned(),
+            values: values(),
+            db_backend: backend,
+        }));
+    }
+    let mut seen = HashSet::new();
+    let mut scans = Vec::new();
+    for statement in recorded.into_iter().filter(|s| s.sql.trim_start().to_uppercase().starts_with("SELECT"))
+    {
+        if !seen.insert(statement.sql.clone()) {
+            continue;
+        }
+        let plan = explain(&db, &statement).await;
+        let known = KNOWN.iter().find(|(sql, _)| statement.sql.contains(sql));
+        if let Some((_, why)) = known {
+            eprintln!("known to scan ({why}): {}", plan.join(" / "));
+        } else if plan.iter().any(|line| scans_a_large_table(backend, &statement.sql, line)) {
+            scans.push(format!("{}\n  {}", statement.sql, plan.join("\n  ")));
+        }
+    }
+    assert!(seen.len() >= 10, "too few statements recorded: {seen:#?}");
+    assert!(scans.is_empty(), "statements that scan a table:\n\n{}", scans.join("\n\n"));
+}
+
+/// The plan of `statement`, a line per step. PostgreSQL is told to avoid
+/// sequential scans, which it would rightly pick on a table this small: a
+/// scan left in its plan is one no index can replace.
+async fn explain(db: &sea_orm::DatabaseConnection, statement: &Statement) -> Vec<String> {
+    let backend = statement.db_backend;
+    let prefix = if backend == DbBackend::Sqlite { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
+    let explain = Statement {
+        sql: format!("{prefix}{}", statement.sql),
+        values: statement.values.clone(),
+        db_backend: backend,
+    };
+    let txn = db.begin().await.unwrap_or_else(|e| panic!("{e}"));
+    if backend == DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off").await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let rows = txn.query_all_raw(explain).await.unwrap_or_else(|e| panic!("{}: {e}", statement.sql));
+    txn.commit().await.unwrap_or_else(|e| panic!("{e}"));
+    let column = if backend == DbBackend::Sqlite { "detail" } else { "QUERY PLAN" };
+    rows.iter().map(|row| row.try_get::<String>("", column).unwrap_or_else(|e| panic!("{e}"))).collect()
+}
+
+/// Whether a plan line of `sql` reads a whole table that grows with the
+/// archive.
+fn scans_a_large_table(backend: DbBackend, sql: &str, line: &str) -> bool {
+    let step = match backend {
+        // `SCAN documents`, `SCAN d USING INDEX …`, `SCAN search_index VIRTUAL TABLE INDEX 0:M2`
+        DbBackend::Sqlite => line.trim().strip_prefix("SCAN "),
+        // `Seq Scan on documents d  (cost=…)`
+        _ => line.split("Seq Scan on ").nth(1),
+    };
+    let Some(step) = step else { return false };
+    let table = step.split_whitespace().next().unwrap_or_default();
+    if SMALL.contains(&table) || table.starts_with('(') || table == "CONSTANT" {
+        return false;
+    }
+    // A full-text match is the index's own lookup.
+    if step.contains("VIRTUAL TABLE INDEX") && sql.contains(" MATCH ") {
+        return false;
+    }
+    if let Some(index) = step.split(" INDEX ").nth(1).and_then(|i| i.split_whitespace().next()) {
+        // The rows a background task is after, or a first page read in
+        // index order with nothing to skip: bounded either way.
+        return !(PARTIAL.contains(&index) || (!sql.contains(" WHERE ") && sql.contains(" LIMIT ")));
+    }
+    true
+}
