@@ -89,8 +89,8 @@ const BY_ID: &str = lookup!("d.id = ?4");
 const BY_SLUG: &str = lookup!("d.slug = ?4");
 const BY_GROUP: &str = lookup!("d.translation_group = ?4");
 
-/// Every statement a lookup runs, for checking their query plans.
-pub const STATEMENTS: [&str; 3] = [BY_ID, BY_SLUG, BY_GROUP];
+/// Every statement a lookup runs.
+const STATEMENTS: [&str; 3] = [BY_ID, BY_SLUG, BY_GROUP];
 
 impl Direct {
     /// Point reads on the database `url` names, when it is a SQLite file.
@@ -187,20 +187,188 @@ impl Direct {
     }
 }
 
+/// The order of a public list: its key column and direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKey {
+    PublishedAt,
+    Title,
+}
+
+/// Where a public list's rows come from: the documents of a kind (in one
+/// locale, or all), or one facet of theirs (a tag, a credited person).
+#[derive(Debug, Clone, Copy)]
+pub enum ListSource<'a> {
+    Documents { locale: Option<&'a str> },
+    Facet { facet: &'static str, value: Uuid },
+}
+
+/// One row of a public list: the document, its sort key as stored, and its
+/// stored listing item when that is current.
+#[derive(Debug, Clone)]
+pub struct ListRow {
+    pub id: Uuid,
+    pub key: String,
+    pub summary: Option<String>,
+}
+
+/// The statement of one list read, and its parameters but the time now
+/// (`?1`) and the limit (last).
+fn list_statement(
+    kind: DocumentKind,
+    source: ListSource<'_>,
+    key: ListKey,
+    descending: bool,
+    after: Option<(&str, Uuid)>,
+) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let (table, id, column) = match source {
+        ListSource::Documents { .. } => ("documents d", "d.id", "d."),
+        ListSource::Facet { .. } => ("document_facets d", "d.document_id", "d."),
+    };
+    let key_column = match key {
+        ListKey::PublishedAt => format!("{column}published_at"),
+        ListKey::Title => format!("{column}title"),
+    };
+    let mut values: Vec<Value> = Vec::new();
+    let next = |value: Value, values: &mut Vec<Value>| {
+        values.push(value);
+        format!("?{}", values.len() + 1)
+    };
+    let mut conditions = Vec::new();
+    match source {
+        ListSource::Documents { locale } => {
+            conditions.push(format!("d.kind = {}", next(kind.as_str().to_owned().into(), &mut values)));
+            let published = DocumentStatus::Published.as_str().to_owned();
+            conditions.push(format!("d.status = {}", next(published.into(), &mut values)));
+            conditions.push("d.deleted_at IS NULL".to_owned());
+            if let Some(locale) = locale {
+                conditions.push(format!("d.locale = {}", next(locale.to_owned().into(), &mut values)));
+            }
+        }
+        ListSource::Facet { facet, value } => {
+            conditions.push(format!("d.facet = {}", next(facet.to_owned().into(), &mut values)));
+            conditions.push(format!("d.value = {}", next(value.as_bytes().to_vec().into(), &mut values)));
+            conditions.push(format!("d.kind = {}", next(kind.as_str().to_owned().into(), &mut values)));
+            // The column itself, which proves the partial index's `WHERE public`.
+            conditions.push("d.public".to_owned());
+        }
+    }
+    if let Some((after_key, after_id)) = after {
+        let (within, beyond) = if descending { ("<=", "<") } else { (">=", ">") };
+        let k = next(after_key.to_owned().into(), &mut values);
+        let i = next(after_id.as_bytes().to_vec().into(), &mut values);
+        // The first term gives the planner a range to seek to.
+        conditions.push(format!(
+            "{key_column} {within} {k} AND ({key_column} {beyond} {k} OR ({key_column} = {k} AND {id} {beyond} {i}))"
+        ));
+    }
+    let order = if descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT {id}, {key_column}, \
+         CASE WHEN r.stale THEN NULL WHEN r.expires_at IS NULL OR r.expires_at > ?1 THEN r.summary END \
+         FROM {table} LEFT JOIN document_renderings r ON r.document_id = {id} \
+         WHERE {} ORDER BY {key_column} {order}, {id} {order} LIMIT ?{}",
+        conditions.join(" AND "),
+        values.len() + 2,
+    );
+    (sql, values)
+}
+
+impl Direct {
+    /// Up to `limit` rows of a public list of `kind` in order after `after`
+    /// (a sort key as stored, and an id).
+    pub fn list(
+        &self,
+        kind: DocumentKind,
+        source: ListSource<'_>,
+        key: ListKey,
+        descending: bool,
+        after: Option<(&str, Uuid)>,
+        limit: u64,
+    ) -> rusqlite::Result<Vec<ListRow>> {
+        use rusqlite::types::Value;
+        let (sql, values) = list_statement(kind, source, key, descending, after);
+        let mut all: Vec<Value> = Vec::with_capacity(values.len() + 2);
+        all.push(sqlx_timestamp(Utc::now()).into());
+        all.extend(values);
+        all.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        self.with(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let rows = statement.query_map(rusqlite::params_from_iter(all), |row| {
+                Ok(ListRow { id: uuid_at(row, 0)?, key: row.get(1)?, summary: row.get(2)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// The query plan of every statement these reads run, a line per step,
+    /// with sample parameters: for checking that each is bounded by an index.
+    pub fn plans(&self) -> rusqlite::Result<Vec<(String, Vec<String>)>> {
+        use rusqlite::types::Value;
+        let mut statements: Vec<(String, Vec<Value>)> = Vec::new();
+        let key = || -> Vec<Value> {
+            vec![
+                "2026-01-01T00:00:00+00:00".to_owned().into(),
+                "essay".to_owned().into(),
+                "published".to_owned().into(),
+                "a-slug".to_owned().into(),
+            ]
+        };
+        for sql in STATEMENTS {
+            statements.push((sql.to_owned(), key()));
+        }
+        let sources = [
+            ListSource::Documents { locale: None },
+            ListSource::Documents { locale: Some("en") },
+            ListSource::Facet { facet: "t", value: Uuid::nil() },
+        ];
+        for source in sources {
+            for list_key in [ListKey::PublishedAt, ListKey::Title] {
+                for descending in [false, true] {
+                    for after in [None, Some(("2026-01-01T00:00:00+00:00", Uuid::nil()))] {
+                        let (sql, values) =
+                            list_statement(DocumentKind::Essay, source, list_key, descending, after);
+                        let mut all = vec![Value::Text("2026-01-01T00:00:00+00:00".to_owned())];
+                        all.extend(values);
+                        all.push(Value::Integer(21));
+                        statements.push((sql, all));
+                    }
+                }
+            }
+        }
+        self.with(|c| {
+            statements
+                .into_iter()
+                .map(|(sql, values)| {
+                    let mut explain = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let lines = explain
+                        .query_map(rusqlite::params_from_iter(values), |row| row.get::<_, String>(3))?
+                        .collect::<rusqlite::Result<Vec<String>>>()?;
+                    Ok((sql, lines))
+                })
+                .collect()
+        })
+    }
+}
+
+fn uuid_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
+    let bytes: Vec<u8> = row.get(index)?;
+    Uuid::from_slice(&bytes).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Blob, Box::new(e))
+    })
+}
+
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let connection = Connection::open_with_flags(path, flags)?;
     connection.busy_timeout(BUSY)?;
-    connection.set_prepared_statement_cache_capacity(16);
+    connection.set_prepared_statement_cache_capacity(64);
     Ok(connection)
 }
 
 fn candidate(row: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
-    let id: Vec<u8> = row.get(0)?;
     Ok(Candidate {
-        id: Uuid::from_slice(&id).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
-        })?,
+        id: uuid_at(row, 0)?,
         locale: row.get(1)?,
         group: row.get(2)?,
         version: row.get(3)?,
@@ -211,10 +379,10 @@ fn candidate(row: &rusqlite::Row<'_>) -> rusqlite::Result<Candidate> {
 
 /// A time as sqlx stores it in SQLite, so that stored times compare with it
 /// as text.
-fn sqlx_timestamp(time: DateTime<Utc>) -> String {
+pub fn sqlx_timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
-fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
 }

@@ -413,6 +413,11 @@ pub struct Listing {
     pub facet: Option<Facet>,
     pub starts: Option<Starts>,
     pub visibility: Visibility,
+    /// The locale `select` keeps to, if any.
+    pub locale: Option<Locale>,
+    /// Whether `select` narrows the documents by more than their kind,
+    /// visibility and locale (a status, a credit beside a facet).
+    pub narrowed: bool,
 }
 
 /// Events whose series ends after `from` (if given) and that start before
@@ -520,8 +525,10 @@ pub async fn filter<C: ConnectionTrait>(
     if let Some(locale) = &filter.locale {
         select = select.filter(document::Column::Locale.eq(locale.as_str()));
     }
+    let mut narrowed = false;
     if let Some(status) = filter.status {
         select = select.filter(document::Column::Status.eq(status.as_str()));
+        narrowed = true;
     }
     let mut facet = None;
     if let Some(tag) = &filter.tag {
@@ -534,11 +541,15 @@ pub async fn filter<C: ConnectionTrait>(
             .await?;
         match id {
             Some(id) if visibility.is_public() => facet = Some(Facet { facet: "t", value: id }),
-            Some(id) => select = select.filter(tagged(id)),
+            Some(id) => {
+                select = select.filter(tagged(id));
+                narrowed = true;
+            }
             None => return Ok(None),
         }
     }
-    Ok(Some(Listing { select, facet, starts: None, visibility }))
+    let locale = filter.locale.clone();
+    Ok(Some(Listing { select, facet, starts: None, visibility, locale, narrowed }))
 }
 
 /// One page of `listing` in `sort` order after `after`, keeping only

@@ -161,6 +161,7 @@ pub async fn list<C: ConnectionTrait>(
         entry.detail.times().is_some_and(|times| times.overlaps(from, to))
     };
     listing.select = select;
+    listing.narrowed = true;
     listing.starts = Some(documents::Starts { from, to });
     documents::list::<Events, C>(db, listing, sort, after, limit, keep).await
 }

@@ -152,6 +152,7 @@ pub async fn credited<L: CreditLink, C: ConnectionTrait>(
     } else {
         let credited = documents::credited(L::default(), L::document_column(), L::person_column(), id);
         listing.select = listing.select.filter(credited);
+        listing.narrowed = true;
     }
     Ok(Some(listing))
 }

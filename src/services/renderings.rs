@@ -22,8 +22,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::content::with_content_type;
-use super::documents::{self, Cursor, Listing, Page, Sort, is_public};
+use super::documents::{self, Cursor, Listing, Page, Sort, SortField, is_public};
+use super::pages::SortKey;
 use super::render::{Rendered, Renderers};
+use crate::database::direct::{self, Direct, ListKey, ListSource};
 use crate::domain::{DocumentKind, IdOrSlug, Locale, LocalePreference, Visibility};
 
 /// How many documents one write renders itself; beyond this it marks them
@@ -259,4 +261,58 @@ pub async fn summaries<T: Rendered, C: ConnectionTrait>(
         .filter_map(|d| stored.remove(&d.id).and_then(|s| s.summary).or_else(|| fresh.remove(&d.id)))
         .collect();
     Ok(Page { items, next: page.next })
+}
+
+/// The same page as [`summaries`], read on the serving thread (SQLite)
+/// when it can be: a public listing of essays or songs, of all documents of
+/// the kind (in one locale or all) or of one facet, sorted by publication
+/// or title, whose items are all stored and current. `None` leaves the
+/// page to [`summaries`].
+pub fn direct_summaries(
+    direct: &Direct,
+    kind: DocumentKind,
+    listing: &Listing,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> Result<Option<Page<String>>, rusqlite::Error> {
+    if !listing.visibility.is_public() || listing.narrowed || listing.starts.is_some() {
+        return Ok(None);
+    }
+    let source = match (listing.facet, &listing.locale) {
+        (None, locale) => ListSource::Documents { locale: locale.as_ref().map(Locale::as_str) },
+        (Some(facet), None) => ListSource::Facet { facet: facet.facet, value: facet.value },
+        (Some(_), Some(_)) => return Ok(None),
+    };
+    let key = match sort.field {
+        SortField::PublishedAt => ListKey::PublishedAt,
+        SortField::Title => ListKey::Title,
+        SortField::StartsAt => return Ok(None),
+    };
+    let after_key = after.map(|cursor| match &cursor.key {
+        SortKey::Time(time) => direct::sqlx_timestamp(*time),
+        SortKey::Text(text) => text.clone(),
+    });
+    let after = after.zip(after_key.as_deref()).map(|(cursor, key)| (key, cursor.id));
+    let rows = direct.list(kind, source, key, sort.descending, after, limit + 1)?;
+    let more = rows.len() as u64 > limit;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut next = None;
+    for (n, row) in rows.into_iter().enumerate() {
+        if n as u64 == limit {
+            break;
+        }
+        // A stale item: the pooled path renders it.
+        let Some(summary) = row.summary else { return Ok(None) };
+        let key = match key {
+            ListKey::PublishedAt => match direct::parse_timestamp(&row.key) {
+                Some(time) => SortKey::Time(time),
+                None => return Ok(None),
+            },
+            ListKey::Title => SortKey::Text(row.key),
+        };
+        items.push(summary);
+        next = Some(Cursor { sort: sort.name(), key, id: row.id });
+    }
+    Ok(Some(Page { items, next: if more { next } else { None } }))
 }

@@ -108,6 +108,13 @@ where
 {
     let Some(listing) = listing else { return stored_listing::<S>(request, Page::empty(), fields) };
     let reader = state.reader(request);
+    if let Some(direct) = &state.direct {
+        match renderings::direct_summaries(direct, T::KIND, &listing, sort, after, limit) {
+            Ok(Some(page)) => return stored_listing::<S>(request, page, fields),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "point read failed; reading through the pool"),
+        }
+    }
     if listing.visibility.is_public() {
         let page =
             renderings::summaries::<T, _>(reader, &listing, sort, after, limit, &state.renderers).await?;
