@@ -317,6 +317,8 @@ impl Direct {
         for sql in STATEMENTS {
             statements.push((sql.to_owned(), key()));
         }
+        statements
+            .push((CHANGES.to_owned(), vec![key().swap_remove(0), Value::Integer(42), Value::Integer(101)]));
         let sources = [
             ListSource::Documents { locale: None },
             ListSource::Documents { locale: Some("en") },
@@ -347,6 +349,46 @@ impl Direct {
                     Ok((sql, lines))
                 })
                 .collect()
+        })
+    }
+}
+
+/// One entry of the change log, with the document's stored rendering:
+/// `None` when that is not current (the caller renders the document),
+/// `Some(None)` when the document is not public.
+#[derive(Debug, Clone)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub document_id: Uuid,
+    pub kind: String,
+    pub ever_public: bool,
+    pub rendering: Option<Option<String>>,
+}
+
+/// The change log after `?2`, oldest first, `?3` at most; `?1` the time now.
+const CHANGES: &str = "SELECT c.seq, c.document_id, c.kind, c.ever_public, \
+     r.document_id IS NOT NULL AND NOT r.stale AND (r.expires_at IS NULL OR r.expires_at > ?1), r.document \
+     FROM change_log c LEFT JOIN document_renderings r ON r.document_id = c.document_id \
+     WHERE c.seq > ?2 ORDER BY c.seq LIMIT ?3";
+
+impl Direct {
+    /// Up to `limit` entries of the change log after `after`.
+    pub fn changes(&self, after: i64, limit: u64) -> rusqlite::Result<Vec<ChangeRow>> {
+        let now = sqlx_timestamp(Utc::now());
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(|c| {
+            let mut statement = c.prepare_cached(CHANGES)?;
+            let rows = statement.query_map(params![now, after, limit], |row| {
+                let current: bool = row.get(4)?;
+                Ok(ChangeRow {
+                    seq: row.get(0)?,
+                    document_id: uuid_at(row, 1)?,
+                    kind: row.get(2)?,
+                    ever_public: row.get(3)?,
+                    rendering: if current { Some(row.get(5)?) } else { None },
+                })
+            })?;
+            rows.collect()
         })
     }
 }

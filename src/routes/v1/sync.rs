@@ -4,10 +4,13 @@
 //! view (a deletion). Applying the answers in order to a local store keeps it
 //! equal to what the API shows.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpResponse, get, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -22,6 +25,7 @@ use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::services::changes;
 use crate::services::content::with_content_type;
+use crate::services::renderings::Stored;
 use crate::services::{documents, renderings};
 use crate::state::AppState;
 
@@ -78,7 +82,7 @@ pub struct Change {
     /// The document now; absent on deletions.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<SyncDocument>)]
-    pub document: Option<serde_json::Value>,
+    pub document: Option<Box<RawValue>>,
 }
 
 /// A page of changes.
@@ -114,13 +118,16 @@ async fn document(
     kind: &str,
     id: Uuid,
     visibility: Visibility,
-) -> Result<Option<serde_json::Value>, AppError> {
+) -> Result<Option<Box<RawValue>>, AppError> {
     let Ok(kind) = kind.parse::<DocumentKind>() else { return Ok(None) };
     let (key, preference, locale) =
         (IdOrSlug::Id(id), LocalePreference::default(), &state.settings.default_locale);
     with_content_type!(kind, T => {
         let entry = documents::get_entry::<T, _>(&state.db, visibility, &key, &preference, locale).await?;
-        Ok(entry.map(|entry| state.renderers.render::<T>(&entry)["document"].take()))
+        let Some(entry) = entry else { return Ok(None) };
+        let json = serde_json::to_string(&state.renderers.render::<T>(&entry)["document"])
+            .map_err(anyhow::Error::from)?;
+        Ok(Some(RawValue::from_string(json).map_err(anyhow::Error::from)?))
     })
 }
 
@@ -182,25 +189,23 @@ pub async fn changes_after(
     limit: u32,
     visibility: Visibility,
 ) -> Result<(Vec<Change>, i64, bool), AppError> {
-    let (changed, has_more) = changes::since(&state.db, after.unwrap_or(0), u64::from(limit)).await?;
     // The public sees what the writes stored; a preview is rendered afresh.
-    let mut stored = match visibility {
-        Visibility::Public => {
-            let ids: Vec<Uuid> = changed.iter().map(|c| c.document_id).collect();
-            renderings::stored(&state.db, &ids).await?
+    let (changed, has_more, mut stored) = match visibility {
+        Visibility::Public => public_changes(state, after.unwrap_or(0), u64::from(limit)).await?,
+        _ => {
+            let (changed, has_more) = changes::since(&state.db, after.unwrap_or(0), u64::from(limit)).await?;
+            (changed, has_more, HashMap::new())
         }
-        _ => Default::default(),
     };
     let mut page = Vec::with_capacity(changed.len());
     let mut last = after.unwrap_or(0);
     for change in changed {
         last = change.seq;
+        // Stored JSON goes out as it is, neither parsed nor written again.
         let document = match stored.remove(&change.document_id) {
-            Some(stored) => stored
-                .document
-                .map(|json| serde_json::from_str(&json))
-                .transpose()
-                .map_err(anyhow::Error::from)?,
+            Some(stored) => {
+                stored.document.map(RawValue::from_string).transpose().map_err(anyhow::Error::from)?
+            }
             None => document(state, &change.kind, change.document_id, visibility).await?,
         };
         let Some(op) = operation(state, &change, document.is_some(), after.is_none(), visibility).await?
@@ -216,6 +221,39 @@ pub async fn changes_after(
         });
     }
     Ok((page, last, has_more))
+}
+
+/// Up to `limit` changes after `after`, whether there are more, and the
+/// current stored renderings of their documents: on SQLite in one statement
+/// on the serving thread, else through the pool.
+async fn public_changes(
+    state: &AppState,
+    after: i64,
+    limit: u64,
+) -> Result<(Vec<changes::Changed>, bool, HashMap<Uuid, Stored>), AppError> {
+    if let Some(direct) = &state.direct {
+        match direct.changes(after, limit + 1) {
+            Ok(mut rows) => {
+                let more = rows.len() as u64 > limit;
+                rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+                let mut stored = HashMap::with_capacity(rows.len());
+                let mut changed = Vec::with_capacity(rows.len());
+                for row in rows {
+                    if let Some(document) = row.rendering {
+                        stored.insert(row.document_id, Stored { summary: None, document });
+                    }
+                    let (seq, document_id, kind, ever_public) =
+                        (row.seq, row.document_id, row.kind, row.ever_public);
+                    changed.push(changes::Changed { seq, document_id, kind, ever_public });
+                }
+                return Ok((changed, more, stored));
+            }
+            Err(error) => tracing::warn!(%error, "point read failed; reading through the pool"),
+        }
+    }
+    let (changed, more) = changes::since(&state.db, after, limit).await?;
+    let ids: Vec<Uuid> = changed.iter().map(|c| c.document_id).collect();
+    Ok((changed, more, renderings::stored(&state.db, &ids).await?))
 }
 
 /// What a change means to a reader: the document as it is now, its
