@@ -18,6 +18,10 @@ pub struct Model {
     pub ends_at: DateTimeUtc,
     /// When the last occurrence ends; `None` for a recurrence without end.
     pub series_ends_at: Option<DateTimeUtc>,
+    /// Whether the series runs longer than 31 days, or without end: such
+    /// events are found apart from the others, which a window of time finds
+    /// by their start.
+    pub long_running: bool,
     pub time_zone: String,
     pub all_day: bool,
     /// An RFC 5545 RRULE value such as `FREQ=YEARLY`.

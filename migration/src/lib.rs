@@ -13,6 +13,7 @@ mod m20261129_000007_ended_sessions;
 mod m20261130_000008_projections;
 mod m20261130_000009_rendering_expiry;
 mod m20261201_000010_partial_expiry;
+mod m20261201_000011_long_running_events;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_projections::Migration),
             Box::new(m20261130_000009_rendering_expiry::Migration),
             Box::new(m20261201_000010_partial_expiry::Migration),
+            Box::new(m20261201_000011_long_running_events::Migration),
         ]
     }
 }

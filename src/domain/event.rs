@@ -212,6 +212,16 @@ impl EventTimes {
         self.ends_at - self.starts_at
     }
 
+    /// Whether the series runs longer than [`Self::SHORT_SPAN`] from its
+    /// first start to its last end, or without end. Windows of time find
+    /// short events by their start alone, long-running ones apart.
+    pub fn long_running(&self) -> bool {
+        self.series_ends_at().is_none_or(|end| end - self.starts_at > Self::SHORT_SPAN)
+    }
+
+    /// The longest a series may run and still count as short.
+    pub const SHORT_SPAN: Duration = Duration::days(31);
+
     /// When the last occurrence ends, or `None` when the event recurs without end.
     pub fn series_ends_at(&self) -> Option<DateTime<Utc>> {
         let Some((recurrence, set)) = &self.recurrence else {
@@ -314,6 +324,21 @@ mod tests {
         let times = EventTimes::new(start, start + Duration::hours(1), zone, false, Some(rule))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(times.series_ends_at(), Some(start + Duration::days(14) + Duration::hours(1)));
+        assert!(!times.long_running(), "two weeks is short");
+    }
+
+    #[test]
+    fn series_longer_than_a_month_or_endless_are_long_running() {
+        let zone = || TimeZone::parse("UTC").unwrap_or_else(|e| panic!("{e}"));
+        let start = Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0).single().unwrap_or_else(|| panic!());
+        let times = |end: DateTime<Utc>, rule: Option<&str>| {
+            let rule = rule.map(|r| Recurrence::parse(r).unwrap_or_else(|e| panic!("{e}")));
+            EventTimes::new(start, end, zone(), false, rule).unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert!(!times(start + Duration::days(31), None).long_running(), "31 days exactly is short");
+        assert!(times(start + Duration::days(32), None).long_running());
+        assert!(times(start + Duration::hours(1), Some("FREQ=WEEKLY;COUNT=6")).long_running());
+        assert!(times(start + Duration::hours(1), Some("FREQ=YEARLY")).long_running());
     }
 
     #[test]

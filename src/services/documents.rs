@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 pub use super::pages::{Cursor, Page, SortKey, column, dedup, keyset};
 use crate::domain::{
-    DocumentKind, DocumentStatus, IdOrSlug, Locale, LocalePreference, Translation, Visibility,
+    DocumentKind, DocumentStatus, EventTimes, IdOrSlug, Locale, LocalePreference, Translation, Visibility,
     choose_translation,
 };
 
@@ -430,7 +430,11 @@ pub struct Starts {
 
 impl Starts {
     /// One batch in `sort` order after `after`: each id and the cursor just
-    /// after it.
+    /// after it. With a start to the window, short events come from a range
+    /// of `events_starts_at` (a short series ends within
+    /// [`EventTimes::SHORT_SPAN`] of its start) and long-running ones from
+    /// their own index; the two are merged. Neither reads the events that
+    /// ended before the window.
     async fn batch<C: ConnectionTrait>(
         self,
         db: &C,
@@ -439,27 +443,43 @@ impl Starts {
         limit: u64,
     ) -> Result<Vec<(Uuid, Cursor)>, DbErr> {
         use entity::event;
-        let mut select = event::Entity::find();
-        if let Some(from) = self.from {
-            select = select.filter(
-                Condition::any()
-                    .add(event::Column::SeriesEndsAt.is_null())
-                    .add(event::Column::SeriesEndsAt.gt(from)),
-            );
-        }
+        let mut select =
+            event::Entity::find().select_only().columns([event::Column::DocumentId, event::Column::StartsAt]);
         if let Some(to) = self.to {
             select = select.filter(event::Column::StartsAt.lt(to));
         }
         let key = column(event::Entity, event::Column::StartsAt);
         let id = column(event::Entity, event::Column::DocumentId);
-        let rows = keyset(select, key, id, sort.descending, after).limit(limit).all(db).await?;
+        let read = |select: Select<event::Entity>| {
+            keyset(select, key.clone(), id.clone(), sort.descending, after).limit(limit).into_tuple().all(db)
+        };
+        let mut rows: Vec<(Uuid, DateTime<Utc>)> = match self.from {
+            None => read(select).await?,
+            Some(from) => {
+                let short = select
+                    .clone()
+                    .filter(event::Column::LongRunning.eq(false))
+                    .filter(event::Column::StartsAt.gte(from - EventTimes::SHORT_SPAN))
+                    .filter(event::Column::SeriesEndsAt.gt(from));
+                // The column itself proves the partial index's `WHERE long_running`.
+                let long = select.filter(Expr::col((event::Entity, event::Column::LongRunning))).filter(
+                    Condition::any()
+                        .add(event::Column::SeriesEndsAt.is_null())
+                        .add(event::Column::SeriesEndsAt.gt(from)),
+                );
+                let mut rows = read(short).await?;
+                rows.extend(read(long).await?);
+                rows.sort_by(|a, b| {
+                    if sort.descending { (b.1, b.0).cmp(&(a.1, a.0)) } else { (a.1, a.0).cmp(&(b.1, b.0)) }
+                });
+                rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+                rows
+            }
+        };
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let cursor =
-                    Cursor { sort: sort.name(), key: SortKey::Time(row.starts_at), id: row.document_id };
-                (row.document_id, cursor)
-            })
+            .map(|(id, starts_at)| (id, Cursor { sort: sort.name(), key: SortKey::Time(starts_at), id }))
             .collect())
     }
 }

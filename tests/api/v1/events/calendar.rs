@@ -11,7 +11,7 @@ use crate::helpers::{TestApp, spawn_app};
 const MEETING: &str = "international-meeting-of-communist-and-workers-parties";
 
 /// Creates and publishes an event; returns its id.
-async fn event(app: &TestApp, token: &str, body: Value) -> String {
+pub(super) async fn event(app: &TestApp, token: &str, body: Value) -> String {
     let created = app.send(Method::POST, "/v1/events", Some(token), None, Some(&body)).await;
     assert_eq!(created.status(), 201);
     let etag = created.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);

@@ -3,8 +3,9 @@
 
 mod calendar;
 
+use broadside::auth::Role;
 use chrono::{DateTime, Datelike, Utc};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{fields, spawn_app};
 
@@ -48,6 +49,49 @@ async fn a_date_range_finds_a_recurring_event_by_any_of_its_occurrences() {
     assert!(before.is_empty(), "no occurrence between January and September");
     let earlier = app.walk("/v1/events?to=2020-01-01", 20).await;
     assert!(earlier.is_empty(), "the series starts in 2026");
+}
+
+#[tokio::test]
+async fn a_window_finds_events_running_into_it_however_long_ago_they_began() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let year = Utc::now().year() + 2;
+    let event = |slug: &str, starts: String, ends: String, recurrence: Option<&str>| {
+        json!({"slug": slug, "title": slug, "summary": slug, "starts_at": starts, "ends_at": ends,
+               "time_zone": "UTC", "recurrence": recurrence})
+    };
+    let created = [
+        // Short, begun two days before the window and running into it.
+        event("congress", format!("{year}-02-27T09:00:00Z"), format!("{year}-03-02T18:00:00Z"), None),
+        // Short, over the day before the window.
+        event("over", format!("{year}-02-20T09:00:00Z"), format!("{year}-02-28T18:00:00Z"), None),
+        // Long-running: a weekly class for a year, begun months before.
+        event(
+            "class",
+            format!("{}-06-01T18:00:00Z", year - 1),
+            format!("{}-06-01T20:00:00Z", year - 1),
+            Some("FREQ=WEEKLY;COUNT=52"),
+        ),
+        // Long-running, but its last session was before the window.
+        event(
+            "course",
+            format!("{}-01-05T18:00:00Z", year - 1),
+            format!("{}-01-05T20:00:00Z", year - 1),
+            Some("FREQ=WEEKLY;COUNT=8"),
+        ),
+        event("inside", format!("{year}-03-10T09:00:00Z"), format!("{year}-03-10T12:00:00Z"), None),
+    ];
+    for body in created {
+        calendar::event(&app, &editor, body).await;
+    }
+    let window = format!("/v1/events?from={year}-03-01&to={year}-04-01");
+    // A page at a time, so that pages end in either kind of event.
+    for page in [1, 2, 20] {
+        let found = app.walk(&window, page).await;
+        assert_eq!(slugs(&found), ["class", "congress", "inside"], "pages of {page}");
+    }
+    let newest_first = app.walk(&format!("{window}&sort=-starts_at"), 1).await;
+    assert_eq!(slugs(&newest_first), ["inside", "congress", "class"]);
 }
 
 #[tokio::test]
