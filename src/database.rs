@@ -3,14 +3,17 @@
 
 pub mod direct;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::DatabaseSettings;
@@ -46,12 +49,94 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
 /// transaction that reads first and writes later fails at once with
 /// "database is locked" when another writer got there in between.
 /// PostgreSQL ignores the mode.
-pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
+///
+/// On SQLite the transactions of this process also take turns before they
+/// begin, first come first served. Left to SQLite's busy handler, a waiting
+/// writer sleeps in growing steps of up to 100 ms: the lock sat idle between
+/// writers, and the slowest writes took a second.
+pub async fn begin_write<W: Writer>(db: &W) -> Result<WriteTransaction, DbErr> {
+    db.begin_write().await
+}
+
+/// What a writing transaction can begin on: the pool, or (as a savepoint)
+/// a transaction already writing, which holds the turn.
+pub trait Writer: Sync {
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<WriteTransaction, DbErr>> + Send;
+}
+
+impl Writer for DatabaseConnection {
+    async fn begin_write(&self) -> Result<WriteTransaction, DbErr> {
+        let turn = match self.get_database_backend() {
+            DbBackend::Sqlite => Some(turns(self).lock_owned().await),
+            _ => None,
+        };
+        let txn = self
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await?;
+        Ok(WriteTransaction { txn, _turn: turn })
+    }
+}
+
+impl Writer for WriteTransaction {
+    async fn begin_write(&self) -> Result<WriteTransaction, DbErr> {
+        Ok(WriteTransaction { txn: self.txn.begin().await?, _turn: None })
+    }
+}
+
+/// The turns to write to the SQLite file `db` opens.
+fn turns(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
+    static TURNS: OnceLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf();
+    let mut turns = TURNS.get_or_init(Mutex::default).lock().unwrap_or_else(PoisonError::into_inner);
+    turns.entry(file).or_default().clone()
+}
+
+/// A transaction that writes, holding this process's turn to write (on
+/// SQLite) until it ends.
+pub struct WriteTransaction {
+    // Declared first, so dropped (rolled back) before the turn passes on.
+    txn: DatabaseTransaction,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTransaction {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
 }
 
 /// Applies every pending migration.

@@ -9,7 +9,7 @@ use entity::{document, document_relation, document_tag, revision};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -115,7 +115,7 @@ pub async fn record_created<T: Rendered, C: ConnectionTrait>(
 
 /// Creates a draft and its first revision.
 pub async fn create<T: Rendered>(
-    db: &impl TransactionTrait,
+    db: &impl crate::database::Writer,
     draft: Draft,
     created_by: Option<Uuid>,
     change: &Change,
@@ -250,7 +250,7 @@ impl Transition {
 
 /// Applies `transition` to `id` at version `expected`.
 pub async fn transition<T: Rendered>(
-    db: &impl TransactionTrait,
+    db: &impl crate::database::Writer,
     id: Uuid,
     expected: i32,
     transition: Transition,
@@ -336,7 +336,7 @@ pub async fn publish_due<T: Rendered>(
 }
 
 async fn publish_one<T: Rendered>(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &crate::database::WriteTransaction,
     due: &document::Model,
     now: DateTime<Utc>,
     renderers: &Renderers,

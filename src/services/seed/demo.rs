@@ -5,9 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use entity::document;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::SeedError;
@@ -79,7 +77,7 @@ pub async fn load_demo(db: &DatabaseConnection, renderers: &Renderers) -> Result
 
 /// Creates `draft` and publishes it, as an editor would.
 async fn write<T: Rendered>(
-    db: &DatabaseTransaction,
+    db: &crate::database::WriteTransaction,
     draft: Draft,
     change: &Change,
     renderers: &Renderers,

@@ -5,9 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use entity::{document, person};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::SeedError;
@@ -184,7 +182,7 @@ async fn ensure_people_and_tags(db: &DatabaseConnection) -> Result<(), SeedError
 /// Revision 1 of each of `ids`, just written, as if each had been created
 /// through the API.
 async fn record(
-    txn: &DatabaseTransaction,
+    txn: &crate::database::WriteTransaction,
     kind: DocumentKind,
     ids: &[Uuid],
     renderers: &Renderers,

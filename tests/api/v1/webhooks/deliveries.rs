@@ -313,6 +313,13 @@ async fn two_instances_publish_a_hundred_scheduled_documents_once_each_with_one_
         .collect();
     assert_eq!(published_ids.len(), 100);
     assert_eq!(published_ids.iter().collect::<HashSet<_>>().len(), 100);
+    // Once every delivery has gone out (the creates' and schedules' may
+    // still be on their way), each was attempted once, by one instance.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.count("SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'succeeded'").await > 0 {
+        assert!(Instant::now() < deadline, "deliveries left undelivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let attempts = app.count("SELECT COUNT(*) FROM webhook_attempts").await;
     let deliveries = app.count("SELECT COUNT(*) FROM webhook_deliveries").await;
     assert_eq!(attempts, deliveries, "each delivery attempted once, by one instance");
