@@ -1,16 +1,19 @@
-//! Point reads of stored renderings on SQLite, without the pool.
+//! Reads of stored renderings on SQLite, without the pool.
 //!
 //! Each HTTP worker thread keeps its own read-only connection to the
-//! database file, with its statements prepared once. An anonymous document
-//! read that misses the cache is then one indexed lookup on the thread that
-//! serves it, with no hand-off to a pool connection's thread and back: for
-//! pages in SQLite's cache that takes microseconds, less than the hand-off
-//! it replaces. In WAL mode each statement reads the latest committed
-//! state, so a write is seen here as soon as it has returned.
+//! database file, with its statements prepared once. A public document, a
+//! public list page of essays or songs and a public sync page that miss the
+//! cache are then each one statement on the thread that serves them, with
+//! no hand-off to a pool connection's thread and back: for pages in
+//! SQLite's cache that takes microseconds, less than the hand-off it
+//! replaces (on a cold disk, a page read holds the worker meanwhile). In
+//! WAL mode each statement reads the latest committed state, so a write is
+//! seen here as soon as it has returned.
 //!
-//! A lookup answers only what it can answer alone: a public document with
-//! a current stored rendering. Anything else (no such document, a stale or
-//! expired rendering, an error) is left to the pooled path, which decides.
+//! A read answers only what it can answer alone: a public document or a
+//! page whose stored renderings are current. Anything else (no such
+//! document, a stale or expired rendering, an error) is left to the pooled
+//! path, which decides.
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
