@@ -472,7 +472,6 @@ impl Starts {
                 rows.sort_by(|a, b| {
                     if sort.descending { (b.1, b.0).cmp(&(a.1, a.0)) } else { (a.1, a.0).cmp(&(b.1, b.0)) }
                 });
-                rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
                 rows
             }
         };

@@ -62,14 +62,9 @@ pub async fn listing<C: ConnectionTrait>(
     visibility: Visibility,
     filter: &EssayFilter,
 ) -> Result<Option<Listing>, DbErr> {
-    let select = documents::find(DocumentKind::Essay, visibility);
-    let Some(listing) = documents::filter(db, select, visibility, &filter.common).await? else {
-        return Ok(None);
-    };
-    match &filter.author {
-        Some(author) => people::credited::<essay_author::Entity, C>(db, listing, author).await,
-        None => Ok(Some(listing)),
-    }
+    let person = filter.author.as_ref();
+    people::listing::<essay_author::Entity, C>(db, DocumentKind::Essay, visibility, &filter.common, person)
+        .await
 }
 
 pub async fn list<C: ConnectionTrait>(

@@ -7,7 +7,7 @@ use entity::{lyrics, lyrics_stanza, lyrics_writer};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::documents::{self, CommonFilter, ContentType, Listing};
+use super::documents::{CommonFilter, ContentType, Listing};
 use super::people::{self, Credit};
 use crate::domain::{DocumentKind, Slug, Visibility};
 
@@ -85,12 +85,7 @@ pub async fn listing<C: ConnectionTrait>(
     visibility: Visibility,
     filter: &LyricsFilter,
 ) -> Result<Option<Listing>, DbErr> {
-    let select = documents::find(DocumentKind::Lyrics, visibility);
-    let Some(listing) = documents::filter(db, select, visibility, &filter.common).await? else {
-        return Ok(None);
-    };
-    match &filter.writer {
-        Some(writer) => people::credited::<lyrics_writer::Entity, C>(db, listing, writer).await,
-        None => Ok(Some(listing)),
-    }
+    let person = filter.writer.as_ref();
+    people::listing::<lyrics_writer::Entity, C>(db, DocumentKind::Lyrics, visibility, &filter.common, person)
+        .await
 }

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::documents::{self, Facet, Listing};
+use super::documents::{self, CommonFilter, Facet, Listing};
 use super::pages::{Cursor, Page, SortKey, column, keyset};
 use crate::domain::{DocumentKind, IdOrSlug, Slug, Visibility};
 
@@ -136,6 +136,26 @@ pub async fn id_of<C: ConnectionTrait>(db: &C, slug: &Slug) -> Result<Option<Uui
         .into_tuple()
         .one(db)
         .await
+}
+
+/// What a listing of the documents of `kind` reads, filtered by `common`
+/// and, when given, by a `person` credited through `L`; `None` when a
+/// filter names a tag or person that does not exist, so nothing can match.
+pub async fn listing<L: CreditLink, C: ConnectionTrait>(
+    db: &C,
+    kind: DocumentKind,
+    visibility: Visibility,
+    common: &CommonFilter,
+    person: Option<&Slug>,
+) -> Result<Option<Listing>, DbErr> {
+    let select = documents::find(kind, visibility);
+    let Some(listing) = documents::filter(db, select, visibility, common).await? else {
+        return Ok(None);
+    };
+    match person {
+        Some(person) => credited::<L, C>(db, listing, person).await,
+        None => Ok(Some(listing)),
+    }
 }
 
 /// `listing` narrowed to documents crediting `person` through `L`; `None`

@@ -295,15 +295,8 @@ pub fn direct_summaries(
     });
     let after = after.zip(after_key.as_deref()).map(|(cursor, key)| (key, cursor.id));
     let rows = direct.list(kind, source, key, sort.descending, after, limit + 1)?;
-    let more = rows.len() as u64 > limit;
     let mut items = Vec::with_capacity(rows.len());
-    let mut next = None;
-    for (n, row) in rows.into_iter().enumerate() {
-        if n as u64 == limit {
-            break;
-        }
-        // A stale item: the pooled path renders it.
-        let Some(summary) = row.summary else { return Ok(None) };
+    for row in rows {
         let key = match key {
             ListKey::PublishedAt => match direct::parse_timestamp(&row.key) {
                 Some(time) => SortKey::Time(time),
@@ -311,8 +304,10 @@ pub fn direct_summaries(
             },
             ListKey::Title => SortKey::Text(row.key),
         };
-        items.push(summary);
-        next = Some(Cursor { sort: sort.name(), key, id: row.id });
+        items.push((row.summary, Cursor { sort: sort.name(), key, id: row.id }));
     }
-    Ok(Some(Page { items, next: if more { next } else { None } }))
+    let page = Page::from_rows(items, limit, |(_, cursor)| cursor.clone());
+    // A stale item: the pooled path renders it.
+    let items: Option<Vec<String>> = page.items.into_iter().map(|(summary, _)| summary).collect();
+    Ok(items.map(|items| Page { items, next: page.next }))
 }
