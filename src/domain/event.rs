@@ -256,7 +256,8 @@ impl EventTimes {
         let mut query = set.clone();
         if let Some(from) = from {
             // An occurrence that started before `from` may still be running.
-            query = query.after((from - duration).with_timezone(&zone));
+            let after = from - duration;
+            query = self.rebased(after).unwrap_or(query).after(after.with_timezone(&zone));
         }
         if let Some(to) = to {
             query = query.before(to.with_timezone(&zone));
@@ -271,6 +272,69 @@ impl EventTimes {
             })
             .filter(overlaps)
             .collect()
+    }
+
+    /// The series as if it had begun at its last occurrence at or before
+    /// `at`, when that gives the same occurrences from there on, so that a
+    /// question about 2063 does not step through every year since 1990.
+    /// That holds for a rule of whole days, weeks, months or years with no
+    /// `BY…` part (whose defaults come from the start, which a whole number
+    /// of periods keeps) and no `COUNT` (which counts from the first).
+    /// `None` when it does not hold, or when `at` is before the start.
+    fn rebased(&self, at: DateTime<Utc>) -> Option<RRuleSet> {
+        use chrono::{Datelike, Days, Months, TimeZone as _};
+        let (recurrence, _) = self.recurrence.as_ref()?;
+        let rule = &recurrence.rule;
+        let plain = rule.get_by_set_pos().is_empty()
+            && rule.get_by_month().is_empty()
+            && rule.get_by_month_day().is_empty()
+            && rule.get_by_year_day().is_empty()
+            && rule.get_by_week_no().is_empty()
+            && rule.get_by_weekday().is_empty()
+            && rule.get_by_hour().is_empty()
+            && rule.get_by_minute().is_empty()
+            && rule.get_by_second().is_empty();
+        if !plain || rule.get_count().is_some() || at <= self.starts_at {
+            return None;
+        }
+        let interval = u32::from(rule.get_interval().max(1));
+        let zone = self.time_zone.tz();
+        let start = self.starts_at.with_timezone(&zone).naive_local();
+        let end = at.with_timezone(&zone).naive_local();
+        // Whole periods from the start to `at`: one more than fits at most.
+        let (days, months) = match rule.get_freq() {
+            Frequency::Daily => (interval, 0),
+            Frequency::Weekly => (7 * interval, 0),
+            Frequency::Monthly => (0, interval),
+            Frequency::Yearly => (0, 12 * interval),
+            _ => return None,
+        };
+        let mut periods = if days > 0 {
+            u32::try_from((end - start).num_days()).ok()?.checked_div(days)?
+        } else {
+            let between = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
+            u32::try_from(between.max(0)).ok()?.checked_div(months)?
+        };
+        // Step back to an occurrence: one at or before `at`, on the start's
+        // day of the month (a month without it has no occurrence), at a
+        // local time that exists.
+        for _ in 0..=24 {
+            let moved = if days > 0 {
+                start.checked_add_days(Days::new(u64::from(periods) * u64::from(days)))
+            } else {
+                start.checked_add_months(Months::new(periods.checked_mul(months)?))
+            };
+            let occurrence = moved
+                .filter(|m| days > 0 || m.day() == start.day())
+                .and_then(|m| zone.from_local_datetime(&m).single())
+                .filter(|o| o.with_timezone(&Utc) <= at);
+            if let Some(occurrence) = occurrence {
+                let dt_start = occurrence.with_timezone(&rrule::Tz::Tz(zone));
+                return rule.clone().build(dt_start).ok();
+            }
+            periods = periods.checked_sub(1)?;
+        }
+        None
     }
 
     /// Whether any occurrence overlaps `[from, to)`.
@@ -292,6 +356,54 @@ mod tests {
         let recurrence = Recurrence::parse("FREQ=YEARLY").unwrap_or_else(|e| panic!("{e}"));
         EventTimes::new(start, start + Duration::hours(2), zone, false, Some(recurrence))
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_late_window_sees_the_occurrences_a_full_expansion_sees() {
+        // (zone, local start, hours long, rule): rules that are rebased
+        // (whole periods, across daylight saving, the 31st, 29 February,
+        // an UNTIL) and one that is not (a BY part).
+        let cases = [
+            ("Europe/Athens", (1990, 3, 25, 2, 30), 2, "FREQ=YEARLY"),
+            ("Europe/Athens", (1991, 1, 31, 19, 0), 1, "FREQ=MONTHLY"),
+            ("America/New_York", (1992, 2, 29, 9, 0), 3, "FREQ=YEARLY"),
+            ("America/New_York", (1993, 11, 1, 1, 30), 1, "FREQ=WEEKLY;INTERVAL=2"),
+            ("UTC", (1994, 6, 1, 23, 0), 5, "FREQ=DAILY;INTERVAL=3;UNTIL=20300101T000000Z"),
+            ("Europe/Athens", (1995, 1, 1, 18, 0), 2, "FREQ=MONTHLY;BYDAY=1MO"),
+        ];
+        for (zone, (y, mo, d, h, mi), hours, rule) in cases {
+            let tz = TimeZone::parse(zone).unwrap_or_else(|e| panic!("{e}"));
+            let local = tz.tz().with_ymd_and_hms(y, mo, d, h, mi, 0).earliest().unwrap_or_else(|| panic!());
+            let start = local.with_timezone(&Utc);
+            let recurrence = Recurrence::parse(rule).unwrap_or_else(|e| panic!("{e}"));
+            let times = EventTimes::new(start, start + Duration::hours(hours), tz, false, Some(recurrence))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let Some((_, set)) = &times.recurrence else { panic!("{rule} recurs") };
+            for year in [1990, 1999, 2024, 2029, 2031, 2063] {
+                for month in [1, 3, 10, 11] {
+                    let from =
+                        Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().unwrap_or_else(|| panic!());
+                    let to = from + Duration::days(45);
+                    let found = times.occurrences(Some(from), Some(to), 40);
+                    // The whole series from its first occurrence.
+                    let expected: Vec<DateTime<Utc>> = set
+                        .clone()
+                        .before(to.with_timezone(&rrule::Tz::Tz(tz.tz())))
+                        .all(EventTimes::MAX_EXPANSION * 4)
+                        .dates
+                        .into_iter()
+                        .map(|o| o.with_timezone(&Utc))
+                        .filter(|o| *o + Duration::hours(hours) > from)
+                        .take(40)
+                        .collect();
+                    let found: Vec<DateTime<Utc>> = found.iter().map(|o| o.starts_at).collect();
+                    assert_eq!(found, expected, "{rule} from {zone} {y}, window {year}-{month}");
+                    if year == 2024 {
+                        assert_eq!(times.rebased(from).is_some(), !rule.contains("BY"), "{rule}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
