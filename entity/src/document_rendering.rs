@@ -21,6 +21,10 @@ pub struct Model {
     /// When what it says stops being true (an event's next occurrence
     /// ends); `None` for renderings the clock does not change.
     pub expires_at: Option<DateTimeUtc>,
+    /// An event's `VEVENT` as calendars carry it while it is public; see
+    /// `routes::v1::events::vevent` for its form. `None` for other types.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub ical: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ mod m20261130_000008_projections;
 mod m20261130_000009_rendering_expiry;
 mod m20261201_000010_partial_expiry;
 mod m20261201_000011_long_running_events;
+mod m20261202_000012_stored_vevents;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_rendering_expiry::Migration),
             Box::new(m20261201_000010_partial_expiry::Migration),
             Box::new(m20261201_000011_long_running_events::Migration),
+            Box::new(m20261202_000012_stored_vevents::Migration),
         ]
     }
 }

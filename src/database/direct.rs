@@ -25,7 +25,8 @@ use rusqlite::{Connection, OpenFlags, params};
 use uuid::Uuid;
 
 use crate::domain::{
-    DocumentKind, DocumentStatus, IdOrSlug, Locale, LocalePreference, Translation, choose_translation,
+    DocumentKind, DocumentStatus, EventTimes, IdOrSlug, Locale, LocalePreference, Translation,
+    choose_translation,
 };
 
 /// Point reads on one SQLite file; see the module documentation.
@@ -320,8 +321,20 @@ impl Direct {
         for sql in STATEMENTS {
             statements.push((sql.to_owned(), key()));
         }
+        statements.push((RENDERING.to_owned(), vec![Value::Blob(vec![0; 16]), key().swap_remove(0)]));
         statements
             .push((CHANGES.to_owned(), vec![key().swap_remove(0), Value::Integer(42), Value::Integer(101)]));
+        let at = |t: &str| parse_timestamp(t);
+        if let Some(from) = at("2026-01-01T00:00:00+00:00") {
+            for to in [None, at("2026-02-01T00:00:00+00:00")] {
+                for (locale, after) in [(None, None), (Some("en"), at("2026-01-10T00:00:00+00:00"))] {
+                    let window = Window { from, to, locale, after: after.map(|t| (t, Uuid::nil())) };
+                    for sql in window_statements(&window) {
+                        statements.push((sql, window_values(&window, 21)));
+                    }
+                }
+            }
+        }
         let sources = [
             ListSource::Documents { locale: None },
             ListSource::Documents { locale: Some("en") },
@@ -355,6 +368,140 @@ impl Direct {
         })
     }
 }
+
+/// One public event, in order of its start, with its times.
+#[derive(Debug, Clone)]
+pub struct WindowRow {
+    pub id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub all_day: bool,
+    pub recurrence: Option<String>,
+}
+
+/// A document's stored listing item and `VEVENT`, each when current.
+#[derive(Debug, Clone, Default)]
+pub struct CurrentRendering {
+    pub summary: Option<String>,
+    pub ical: Option<String>,
+}
+
+/// Which public events, in order of their start, [`Direct::window`] reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'a> {
+    /// Only series that end after this.
+    pub from: DateTime<Utc>,
+    /// Only events that start before this.
+    pub to: Option<DateTime<Utc>>,
+    pub locale: Option<&'a str>,
+    /// Only events after this start and id.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// A statement of a window: `?1` its start, `?2` the earliest start of a
+/// short series that ends after that, `?3` its end, `?4` a locale, `?5` the
+/// limit, `?6` and `?7` the start and id to read after.
+/// Short events come from a range of `events_starts_at` (a short series
+/// ends within [`EventTimes::SHORT_SPAN`] of its start), the others from
+/// their partial index (the bare column proves its `WHERE`).
+fn window_statements(window: &Window<'_>) -> [String; 2] {
+    let streams = [
+        "NOT e.long_running AND e.starts_at >= ?2 AND e.series_ends_at > ?1",
+        "e.long_running AND (e.series_ends_at IS NULL OR e.series_ends_at > ?1)",
+    ];
+    let mut more = String::new();
+    if window.to.is_some() {
+        more.push_str(" AND e.starts_at < ?3");
+    }
+    if window.locale.is_some() {
+        more.push_str(" AND d.locale = ?4");
+    }
+    if window.after.is_some() {
+        // The first term gives the planner a range to seek to.
+        more.push_str(" AND e.starts_at >= ?6 AND (e.starts_at > ?6 OR e.document_id > ?7)");
+    }
+    streams.map(|stream| {
+        format!(
+            "SELECT e.document_id, e.starts_at, e.ends_at, e.time_zone, e.all_day, e.recurrence \
+                 FROM events e JOIN documents d ON d.id = e.document_id \
+                 WHERE {stream}{more} AND d.status = 'published' AND d.deleted_at IS NULL \
+                 ORDER BY e.starts_at, e.document_id LIMIT ?5"
+        )
+    })
+}
+
+/// The parameters of [`window_statements`].
+fn window_values(window: &Window<'_>, limit: u64) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    let time = |t: Option<DateTime<Utc>>| t.map_or(Value::Null, |t| Value::Text(sqlx_timestamp(t)));
+    let mut values = vec![
+        Value::Text(sqlx_timestamp(window.from)),
+        Value::Text(sqlx_timestamp(window.from - EventTimes::SHORT_SPAN)),
+        time(window.to),
+        window.locale.map_or(Value::Null, |l| Value::Text(l.to_owned())),
+        Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)),
+    ];
+    if let Some((at, id)) = window.after {
+        values.extend([Value::Text(sqlx_timestamp(at)), Value::Blob(id.as_bytes().to_vec())]);
+    }
+    values
+}
+
+impl Direct {
+    /// Up to `limit` public events of `window`, in order of their start.
+    pub fn window(&self, window: &Window<'_>, limit: u64) -> rusqlite::Result<Vec<WindowRow>> {
+        let values = window_values(window, limit);
+        let mut rows = self.with(|c| {
+            let mut rows = Vec::new();
+            for sql in window_statements(window) {
+                let mut statement = c.prepare_cached(&sql)?;
+                let found = statement.query_map(rusqlite::params_from_iter(&values), |row| {
+                    Ok(WindowRow {
+                        id: uuid_at(row, 0)?,
+                        starts_at: time_at(row, 1)?,
+                        ends_at: time_at(row, 2)?,
+                        time_zone: row.get(3)?,
+                        all_day: row.get(4)?,
+                        recurrence: row.get(5)?,
+                    })
+                })?;
+                for row in found {
+                    rows.push(row?);
+                }
+            }
+            Ok(rows)
+        })?;
+        rows.sort_by_key(|row| (row.starts_at, row.id));
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(rows)
+    }
+
+    /// The current renderings of `ids`, in their order: a lookup each.
+    pub fn renderings(&self, ids: &[Uuid]) -> rusqlite::Result<Vec<CurrentRendering>> {
+        let now = sqlx_timestamp(Utc::now());
+        self.with(|c| {
+            let mut statement = c.prepare_cached(RENDERING)?;
+            ids.iter()
+                .map(|id| {
+                    let found = statement.query_row(params![id.as_bytes().as_slice(), now], |row| {
+                        Ok(CurrentRendering { summary: row.get(0)?, ical: row.get(1)? })
+                    });
+                    match found {
+                        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(CurrentRendering::default()),
+                        other => other,
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
+/// A document's renderings, each when current: `?1` its id, `?2` the time now.
+const RENDERING: &str = "SELECT \
+     CASE WHEN stale THEN NULL WHEN expires_at IS NULL OR expires_at > ?2 THEN summary END, \
+     CASE WHEN stale THEN NULL ELSE ical END \
+     FROM document_renderings WHERE document_id = ?1";
 
 /// One entry of the change log, with the document's stored rendering:
 /// `None` when that is not current (the caller renders the document),
@@ -400,6 +547,17 @@ fn uuid_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
     let bytes: Vec<u8> = row.get(index)?;
     Uuid::from_slice(&bytes).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Blob, Box::new(e))
+    })
+}
+
+fn time_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = row.get(index)?;
+    parse_timestamp(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("not a time: {text}").into(),
+        )
     })
 }
 

@@ -11,9 +11,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sort};
+use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sort, SortField};
+use super::pages::SortKey;
 use super::people::{self, Credit};
-use crate::domain::{Country, DocumentKind, EventStatus, EventTimes, Recurrence, Slug, TimeZone, Visibility};
+use crate::database::direct::{Direct, Window, WindowRow};
+use crate::domain::{
+    Country, DocumentKind, EventStatus, EventTimes, Locale, Recurrence, Slug, TimeZone, Visibility,
+};
 
 pub struct Events;
 
@@ -29,12 +33,23 @@ impl EventDetail {
     /// the database of zones) is shown in UTC without recurrence.
     pub fn times(&self) -> Option<EventTimes> {
         let e = &self.event;
-        let zone = TimeZone::parse(&e.time_zone).or_else(|_| TimeZone::parse("UTC")).ok()?;
-        let recurrence = e.recurrence.as_deref().and_then(|r| Recurrence::parse(r).ok());
-        EventTimes::new(e.starts_at, e.ends_at, zone, e.all_day, recurrence.clone())
-            .or_else(|_| EventTimes::new(e.starts_at, e.ends_at, zone, e.all_day, None))
-            .ok()
+        stored_times(e.starts_at, e.ends_at, &e.time_zone, e.all_day, e.recurrence.as_deref())
     }
+}
+
+/// Stored times as a domain value; see [`EventDetail::times`].
+fn stored_times(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    time_zone: &str,
+    all_day: bool,
+    recurrence: Option<&str>,
+) -> Option<EventTimes> {
+    let zone = TimeZone::parse(time_zone).or_else(|_| TimeZone::parse("UTC")).ok()?;
+    let recurrence = recurrence.and_then(|r| Recurrence::parse(r).ok());
+    EventTimes::new(starts_at, ends_at, zone, all_day, recurrence)
+        .or_else(|_| EventTimes::new(starts_at, ends_at, zone, all_day, None))
+        .ok()
 }
 
 impl ContentType for Events {
@@ -164,4 +179,102 @@ pub async fn list<C: ConnectionTrait>(
     listing.narrowed = true;
     listing.starts = Some(documents::Starts { from, to });
     documents::list::<Events, C>(db, listing, sort, after, limit, keep).await
+}
+
+/// The window of public events that [`Direct::window`] reads for
+/// `filter`, when it can answer alone: a window of time with a start (or
+/// `upcoming`), and no other filter but one locale.
+fn direct_window(filter: &EventFilter, now: DateTime<Utc>) -> Option<Window<'_>> {
+    let common = &filter.common;
+    if filter.organizer.is_some()
+        || filter.country.is_some()
+        || filter.event_status.is_some()
+        || filter.upcoming == Some(false)
+        || common.tag.is_some()
+        || common.status.is_some()
+    {
+        return None;
+    }
+    let from = match filter.upcoming {
+        Some(true) => filter.from.map_or(now, |from| from.max(now)),
+        _ => filter.from?,
+    };
+    Some(Window { from, to: filter.to, locale: common.locale.as_ref().map(Locale::as_str), after: None })
+}
+
+/// More than `limit` public events of `window` in order of their start
+/// when there are, each with an occurrence inside the window: SQL narrows
+/// by the series as a whole, and recurring events are then checked
+/// occurrence by occurrence, as [`list`] does. Rows are read in batches of
+/// at least [`WINDOW_BATCH`], since a window far from their start leaves
+/// most yearly events out.
+fn read_window(direct: &Direct, mut window: Window<'_>, limit: u64) -> rusqlite::Result<Vec<WindowRow>> {
+    let batch = (limit + 1).max(WINDOW_BATCH);
+    let mut kept = Vec::new();
+    loop {
+        let rows = direct.window(&window, batch)?;
+        let exhausted = (rows.len() as u64) < batch;
+        window.after = rows.last().map(|row| (row.starts_at, row.id)).or(window.after);
+        kept.extend(rows.into_iter().filter(|row| {
+            // Without an end, SQL's condition on the series is exact.
+            if row.recurrence.is_none() || window.to.is_none() {
+                return true;
+            }
+            stored_times(row.starts_at, row.ends_at, &row.time_zone, row.all_day, row.recurrence.as_deref())
+                .is_some_and(|times| times.overlaps(Some(window.from), window.to))
+        }));
+        if exhausted || kept.len() as u64 > limit {
+            kept.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
+            return Ok(kept);
+        }
+    }
+}
+
+/// Fewest rows of a window read at once.
+const WINDOW_BATCH: u64 = 100;
+
+/// The page [`list`] gives anonymous readers, of the listing items stored
+/// when each event was written, read on the serving thread (SQLite) when
+/// it can be: earliest first, filtered as [`direct_window`] allows, every
+/// item current. `None` leaves the page to [`list`].
+pub fn direct_page(
+    direct: &Direct,
+    filter: &EventFilter,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> rusqlite::Result<Option<Page<String>>> {
+    if sort.field != SortField::StartsAt || sort.descending {
+        return Ok(None);
+    }
+    let Some(mut window) = direct_window(filter, Utc::now()) else { return Ok(None) };
+    if let Some(cursor) = after {
+        let SortKey::Time(at) = cursor.key else { return Ok(None) };
+        window.after = Some((at, cursor.id));
+    }
+    let rows = read_window(direct, window, limit)?;
+    let page = Page::from_rows(rows, limit, |row| Cursor {
+        sort: sort.name(),
+        key: SortKey::Time(row.starts_at),
+        id: row.id,
+    });
+    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
+    // An item not current: the pooled path renders it.
+    let items: Option<Vec<String>> = direct.renderings(&ids)?.into_iter().map(|r| r.summary).collect();
+    Ok(items.map(|items| Page { items, next: page.next }))
+}
+
+/// The stored `VEVENT`s of the calendar of `filter`, earliest first, at
+/// most `limit`, read on the serving thread (SQLite) when they can be, as
+/// [`direct_page`]'s items are. `None` leaves the calendar to [`list`].
+pub fn direct_calendar(
+    direct: &Direct,
+    filter: &EventFilter,
+    limit: u64,
+) -> rusqlite::Result<Option<Vec<String>>> {
+    let Some(window) = direct_window(filter, Utc::now()) else { return Ok(None) };
+    let mut rows = read_window(direct, window, limit)?;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    Ok(direct.renderings(&ids)?.into_iter().map(|r| r.ical).collect())
 }

@@ -22,6 +22,9 @@ pub struct Renderer<D> {
     /// `{"document": …, "input": …}`: the document as shown, and the request
     /// body that recreates it (what restoring a revision writes back).
     pub snapshot: fn(&Entry<D>) -> Value,
+    /// Its `VEVENT`, for calendars, as stored text; `None` for types that
+    /// calendars do not carry.
+    pub ical: fn(&Entry<D>) -> Option<String>,
 }
 
 /// The renderer of each content type.
@@ -64,6 +67,11 @@ impl Renderers {
     /// `entry` as `GET` answers it, as JSON text.
     pub fn document<T: Rendered>(&self, entry: &Entry<T::Detail>) -> Result<String, serde_json::Error> {
         (T::renderer(self).document)(entry)
+    }
+
+    /// `entry` as calendars carry it, for types they carry.
+    pub fn ical<T: Rendered>(&self, entry: &Entry<T::Detail>) -> Option<String> {
+        (T::renderer(self).ical)(entry)
     }
 
     /// `entry` as a listing's item, as JSON text.

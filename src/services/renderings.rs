@@ -87,9 +87,12 @@ async fn rendered<T: Rendered, C: ConnectionTrait>(
     let mut rows = Vec::with_capacity(entries.len());
     for entry in entries {
         let summary = renderers.summary::<T>(&entry).map_err(json_error)?;
-        let document = match is_public(&entry.document) {
-            true => Some(renderers.document::<T>(&entry.public()).map_err(json_error)?),
-            false => None,
+        let (document, ical) = match is_public(&entry.document) {
+            true => {
+                let public = entry.public();
+                (Some(renderers.document::<T>(&public).map_err(json_error)?), renderers.ical::<T>(&public))
+            }
+            false => (None, None),
         };
         rows.push(document_rendering::ActiveModel {
             document_id: Set(entry.document.id),
@@ -97,6 +100,7 @@ async fn rendered<T: Rendered, C: ConnectionTrait>(
             summary: Set(Some(summary)),
             document: Set(document),
             expires_at: Set(T::shown_until(&entry.detail, now)),
+            ical: Set(ical),
         });
     }
     Ok(rows)
@@ -109,6 +113,7 @@ async fn write<C: ConnectionTrait>(db: &C, rows: Vec<document_rendering::ActiveM
             document_rendering::Column::Summary,
             document_rendering::Column::Document,
             document_rendering::Column::ExpiresAt,
+            document_rendering::Column::Ical,
         ])
         .to_owned();
     super::writes::upsert_all(db, rows, upsert).await
@@ -131,6 +136,7 @@ pub async fn mark_stale<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), 
             summary: Set(None),
             document: Set(None),
             expires_at: Set(None),
+            ical: Set(None),
         });
         write(db, rows.collect()).await?;
     }

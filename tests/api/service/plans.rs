@@ -158,3 +158,32 @@ fn scans_a_large_table(backend: DbBackend, sql: &str, line: &str) -> bool {
     }
     true
 }
+
+/// The window reads on the serving thread answer (a failed one is left to
+/// the pool quietly, which the HTTP tests would not notice): page after
+/// page in order, each event's stored item and `VEVENT` current.
+#[tokio::test]
+async fn serving_thread_windows_page_through_current_renderings() {
+    let app = crate::helpers::spawn_app().await;
+    let Some(direct) = direct::Direct::open(&app.database_url) else { return };
+    app.load_synthetic(60).await;
+    let from = chrono::DateTime::parse_from_rfc3339("1900-01-01T00:00:00Z")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_timezone(&chrono::Utc);
+    let to = Some(from + chrono::Duration::days(365 * 300));
+    for to in [None, to] {
+        let mut window = direct::Window { from, to, locale: None, after: None };
+        let mut seen = Vec::new();
+        loop {
+            let rows = direct.window(&window, 7).unwrap_or_else(|e| panic!("{e}"));
+            let Some(last) = rows.last() else { break };
+            window.after = Some((last.starts_at, last.id));
+            let ids: Vec<_> = rows.iter().map(|row| row.id).collect();
+            let renderings = direct.renderings(&ids).unwrap_or_else(|e| panic!("{e}"));
+            assert!(renderings.iter().all(|r| r.summary.is_some() && r.ical.is_some()), "{renderings:?}");
+            seen.extend(rows.into_iter().map(|row| (row.starts_at, row.id)));
+        }
+        assert!(seen.len() > 40, "every published event: {}", seen.len());
+        assert!(seen.windows(2).all(|pair| pair[0] < pair[1]), "in order, none twice");
+    }
+}

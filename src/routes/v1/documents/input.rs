@@ -55,6 +55,11 @@ pub trait ContentInput: Body + CommonFields + Serialize + Clone + Send + Sized {
 
     /// Everything a reader sees, for the placeholder check.
     fn text(&self) -> String;
+
+    /// The document as calendars carry it, stored text (events only).
+    fn ical(_entry: &Entry<Detail<Self>>) -> Option<String> {
+        None
+    }
 }
 
 /// How `/v1` renders a document of the type `I` writes, for revisions: the
@@ -71,6 +76,7 @@ pub fn renderer<I: ContentInput>() -> Renderer<Detail<I>> {
         document: |entry| serde_json::to_string(&I::Dto::from(entry)),
         summary: |entry| serde_json::to_string(&I::Summary::from(entry)),
         snapshot: snapshot::<I>,
+        ical: I::ical,
     }
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{EventSort, Occurrence, instant};
-use super::vevent::calendar;
+use super::vevent::{Stored, calendar, vevent};
 use crate::domain::{Country, IdOrSlug, LocalePreference, Visibility};
 use crate::error::AppError;
 use crate::http::origin;
@@ -144,6 +144,21 @@ pub async fn events_calendar(
     Query(params): Query<CalendarParams>,
 ) -> Result<HttpResponse, AppError> {
     let (filter, limit) = params.filter()?;
+    let name = "Broadside events";
+    if let Some(direct) = &state.direct {
+        match events::direct_calendar(direct, &filter, u64::from(limit)) {
+            Ok(Some(stored)) => {
+                // A stored form that does not read (written by another
+                // version) leaves the calendar to the pooled path.
+                let events: Option<Vec<Stored>> = stored.iter().map(|text| Stored::from_text(text)).collect();
+                if let Some(events) = events {
+                    return Ok(ics(calendar(&events, name, &origin(&request))));
+                }
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "point read failed; reading through the pool"),
+        }
+    }
     let sort = EventSort::StartsAt.sort();
     let page = events::list(
         state.reader(&request),
@@ -156,7 +171,8 @@ pub async fn events_calendar(
     )
     .await?;
     // A listing loads tags only; the calendar needs nothing more.
-    Ok(ics(calendar(&page.items, "Broadside events", &origin(&request))))
+    let events: Vec<Stored> = page.items.iter().map(vevent).collect();
+    Ok(ics(calendar(&events, name, &origin(&request))))
 }
 
 async fn published(state: &AppState, key: &str) -> Result<Entry<EventDetail>, AppError> {
@@ -195,7 +211,7 @@ pub async fn event_calendar(
 ) -> Result<HttpResponse, AppError> {
     let entry = published(&state, &path).await?;
     let name = entry.document.title.clone();
-    Ok(ics(calendar(std::slice::from_ref(&entry), &name, &origin(&request))))
+    Ok(ics(calendar(&[vevent(&entry)], &name, &origin(&request))))
 }
 
 /// Occurrences of an event

@@ -254,4 +254,8 @@ impl ContentInput for EventInput {
     fn text(&self) -> String {
         [self.title.as_str(), self.summary.as_str(), self.description_markdown.as_str()].join("\n")
     }
+
+    fn ical(entry: &Entry<EventDetail>) -> Option<String> {
+        Some(super::vevent::vevent(entry).to_text())
+    }
 }

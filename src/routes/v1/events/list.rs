@@ -8,7 +8,7 @@ use crate::http::caller::Caller;
 use crate::http::query::Query;
 use crate::routes::responses::{BadRequest, Forbidden, ServerError, Unauthorized};
 use crate::routes::v1::documents::{common_filter, listing_visibility};
-use crate::routes::v1::listing::listing;
+use crate::routes::v1::listing::{listing, stored_listing};
 use crate::routes::v1::params::{page_request, parse_param, slug_param};
 use crate::services::events::{self, EventFilter};
 use crate::state::AppState;
@@ -57,6 +57,17 @@ pub async fn list_events(
         && to <= from
     {
         return Err(AppError::bad_parameter("to", "must be after `from`"));
+    }
+    if let Some(direct) = &state.direct
+        && visibility.is_public()
+    {
+        match events::direct_page(direct, &filter, sort, after.as_ref(), limit) {
+            Ok(Some(page)) => {
+                return stored_listing::<EventSummary>(&request, page, params.fields.as_deref());
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "point read failed; reading through the pool"),
+        }
     }
     let page =
         events::list(state.reader(&request), visibility, &filter, sort, after.as_ref(), limit, Utc::now())

@@ -92,6 +92,14 @@ async fn a_window_finds_events_running_into_it_however_long_ago_they_began() {
     }
     let newest_first = app.walk(&format!("{window}&sort=-starts_at"), 1).await;
     assert_eq!(slugs(&newest_first), ["inside", "congress", "class"]);
+    // Anonymous readers get the items stored when each event was written;
+    // an editor's page is rendered afresh. They must agree.
+    let stored = app.get_json(&window).await;
+    let path = format!("{window}&status=published");
+    let fresh = app.send(reqwest::Method::GET, &path, Some(&editor), None, None).await;
+    assert_eq!(fresh.status(), 200);
+    let fresh: Value = fresh.json().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stored["data"], fresh["data"]);
 }
 
 #[tokio::test]
