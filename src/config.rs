@@ -109,6 +109,9 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
     /// A read replica for anonymous reads (PostgreSQL only).
     pub read_url: Option<String>,
+    /// Longest one statement may run on PostgreSQL before it is cancelled
+    /// (and the request answered 503); `None`: no limit.
+    pub statement_timeout: Option<std::time::Duration>,
 }
 
 #[derive(Clone, Debug)]
@@ -161,6 +164,15 @@ impl Settings {
                 read_url: read_url(get("DATABASE_READ_URL"), &database_url)?,
                 url: database_url,
                 max_connections: parse_in(get, "BROADSIDE_DB_MAX_CONNECTIONS", 8, 1..=1000)?,
+                statement_timeout: match parse_in(
+                    get,
+                    "BROADSIDE_DB_STATEMENT_TIMEOUT_MS",
+                    10_000,
+                    0..=3_600_000,
+                )? {
+                    0 => None,
+                    ms => Some(std::time::Duration::from_millis(ms)),
+                },
             },
             workers: parse_in(get, "BROADSIDE_WORKERS", default_workers, 1..=256)?,
             log: LogSettings {

@@ -41,6 +41,14 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 // document; `optimize` analyses the tables that need it.
                 .pragma("optimize", "0x10002")
         });
+    if let Some(limit) = settings.statement_timeout {
+        // A statement past this is cancelled (`query_canceled`), and the
+        // request answered 503: one slow query holds a connection no longer.
+        let limit = format!("{}ms", limit.as_millis());
+        options.map_sqlx_postgres_opts(move |postgres| {
+            postgres.options([("statement_timeout", limit.as_str())])
+        });
+    }
     Database::connect(options).await
 }
 

@@ -7,6 +7,7 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -14,6 +15,11 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == DbBackend::Postgres {
+            // Marking a large archive's events is not a request: no limit
+            // (this migration runs in a transaction of its own).
+            manager.get_connection().execute_unprepared("SET LOCAL statement_timeout = 0").await?;
+        }
         manager
             .alter_table(
                 Table::alter()

@@ -54,3 +54,27 @@ async fn docs_are_served_from_the_binary() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(redirect.status().is_redirection());
 }
+
+/// On PostgreSQL a statement past `BROADSIDE_DB_STATEMENT_TIMEOUT_MS` is
+/// cancelled by the server, and what asked for it is told the service is
+/// busy (503, `Retry-After`): a slow query holds its connection no longer.
+#[tokio::test]
+async fn a_statement_past_its_time_limit_is_a_503() {
+    use actix_web::ResponseError;
+    use broadside::error::AppError;
+    use sea_orm::ConnectionTrait;
+
+    let (url, _dir) = crate::helpers::fresh_database().await;
+    if !url.starts_with("postgres") {
+        return;
+    }
+    let settings =
+        crate::helpers::settings_with(&url, false, &[("BROADSIDE_DB_STATEMENT_TIMEOUT_MS", "100")]);
+    let db = broadside::database::connect(&settings.database).await.unwrap_or_else(|e| panic!("{e}"));
+    db.execute_unprepared("SELECT pg_sleep(0.01)").await.unwrap_or_else(|e| panic!("a quick one runs: {e}"));
+    let error =
+        db.execute_unprepared("SELECT pg_sleep(5)").await.err().unwrap_or_else(|| panic!("cancelled"));
+    let response = AppError::from(error).error_response();
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+}
