@@ -359,9 +359,19 @@ impl Direct {
                 .into_iter()
                 .map(|(sql, values)| {
                     let mut explain = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-                    let lines = explain
-                        .query_map(rusqlite::params_from_iter(values), |row| row.get::<_, String>(3))?
+                    let mut lines = explain
+                        .query_map(rusqlite::params_from_iter(&values), |row| row.get::<_, String>(3))?
                         .collect::<rusqlite::Result<Vec<String>>>()?;
+                    // Run twice: binding a value that the plan depends on
+                    // makes SQLite compile the statement again each time.
+                    let mut statement = c.prepare(&sql)?;
+                    for _ in 0..2 {
+                        statement.query(rusqlite::params_from_iter(&values))?.next()?;
+                    }
+                    let again = statement.get_status(rusqlite::StatementStatus::RePrepare);
+                    if again > 0 {
+                        lines.push(format!("RECOMPILED {again} times"));
+                    }
                     Ok((sql, lines))
                 })
                 .collect()
@@ -566,6 +576,11 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open_with_flags(path, flags)?;
     connection.busy_timeout(BUSY)?;
     connection.set_prepared_statement_cache_capacity(64);
+    // One plan per statement, whatever its values: without this guarantee
+    // SQLite compiles a statement again whenever a value its plan looked at
+    // is bound, and every read here did, spending more time in the parser
+    // and planner than in the answer.
+    connection.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(connection)
 }
 

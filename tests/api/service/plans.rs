@@ -104,12 +104,17 @@ async fn every_hot_read_is_answered_through_indexes() {
         let plans = direct.plans().unwrap_or_else(|e| panic!("{e}"));
         assert!(plans.len() > 20, "{plans:#?}");
         for (sql, plan) in plans {
-            if plan.iter().any(|line| scans_a_large_table(backend, &sql, line)) {
+            // A statement compiled anew at each run spends more time in
+            // SQLite's parser than in its answer.
+            if plan
+                .iter()
+                .any(|line| line.starts_with("RECOMPILED") || scans_a_large_table(backend, &sql, line))
+            {
                 scans.push(format!("{sql}\n  {}", plan.join("\n  ")));
             }
         }
     }
-    assert!(scans.is_empty(), "statements that scan a table:\n\n{}", scans.join("\n\n"));
+    assert!(scans.is_empty(), "statements that scan a table or are compiled anew:\n\n{}", scans.join("\n\n"));
 }
 
 /// The plan of `statement`, a line per step. PostgreSQL is told to avoid
