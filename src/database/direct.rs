@@ -191,6 +191,31 @@ impl Direct {
     }
 }
 
+/// What a slug names, for [`Direct::id_by_slug`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Tag,
+    Person,
+}
+
+const TAG_BY_SLUG: &str = "SELECT id FROM tags WHERE slug = ?1";
+const PERSON_BY_SLUG: &str = "SELECT id FROM people WHERE slug = ?1";
+
+impl Direct {
+    /// The id of the tag or person `slug` names, if any.
+    pub fn id_by_slug(&self, named: Named, slug: &str) -> rusqlite::Result<Option<Uuid>> {
+        let sql = match named {
+            Named::Tag => TAG_BY_SLUG,
+            Named::Person => PERSON_BY_SLUG,
+        };
+        self.with(|c| {
+            let mut statement = c.prepare_cached(sql)?;
+            let mut rows = statement.query(params![slug])?;
+            rows.next()?.map(|row| uuid_at(row, 0)).transpose()
+        })
+    }
+}
+
 /// The order of a public list: its key column and direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKey {
@@ -322,6 +347,9 @@ impl Direct {
             statements.push((sql.to_owned(), key()));
         }
         statements.push((RENDERING.to_owned(), vec![Value::Blob(vec![0; 16]), key().swap_remove(0)]));
+        for sql in [TAG_BY_SLUG, PERSON_BY_SLUG] {
+            statements.push((sql.to_owned(), vec![Value::Text("a-slug".to_owned())]));
+        }
         statements
             .push((CHANGES.to_owned(), vec![key().swap_remove(0), Value::Integer(42), Value::Integer(101)]));
         let at = |t: &str| parse_timestamp(t);

@@ -537,10 +537,33 @@ impl Facet {
 /// exist, so nothing can match.
 pub async fn filter<C: ConnectionTrait>(
     db: &C,
-    mut select: Select<document::Entity>,
+    select: Select<document::Entity>,
     visibility: Visibility,
     filter: &CommonFilter,
 ) -> Result<Option<Listing>, DbErr> {
+    let tag = match &filter.tag {
+        Some(tag) => Some(
+            tag::Entity::find()
+                .select_only()
+                .column(tag::Column::Id)
+                .filter(tag::Column::Slug.eq(tag.as_str()))
+                .into_tuple()
+                .one(db)
+                .await?,
+        ),
+        None => None,
+    };
+    Ok(filtered(select, visibility, filter, tag))
+}
+
+/// [`filter`] with the id of its tag found: `Some(None)` when the filter
+/// names a tag that does not exist, so nothing can match.
+pub fn filtered(
+    mut select: Select<document::Entity>,
+    visibility: Visibility,
+    filter: &CommonFilter,
+    tag: Option<Option<Uuid>>,
+) -> Option<Listing> {
     if let Some(locale) = &filter.locale {
         select = select.filter(document::Column::Locale.eq(locale.as_str()));
     }
@@ -550,25 +573,17 @@ pub async fn filter<C: ConnectionTrait>(
         narrowed = true;
     }
     let mut facet = None;
-    if let Some(tag) = &filter.tag {
-        let id: Option<Uuid> = tag::Entity::find()
-            .select_only()
-            .column(tag::Column::Id)
-            .filter(tag::Column::Slug.eq(tag.as_str()))
-            .into_tuple()
-            .one(db)
-            .await?;
-        match id {
-            Some(id) if visibility.is_public() => facet = Some(Facet { facet: "t", value: id }),
-            Some(id) => {
-                select = select.filter(tagged(id));
-                narrowed = true;
-            }
-            None => return Ok(None),
+    match tag {
+        Some(Some(id)) if visibility.is_public() => facet = Some(Facet { facet: "t", value: id }),
+        Some(Some(id)) => {
+            select = select.filter(tagged(id));
+            narrowed = true;
         }
+        Some(None) => return None,
+        None => {}
     }
     let locale = filter.locale.clone();
-    Ok(Some(Listing { select, facet, starts: None, visibility, locale, narrowed }))
+    Some(Listing { select, facet, starts: None, visibility, locale, narrowed })
 }
 
 /// One page of `listing` in `sort` order after `after`, keeping only

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Listing, Page, Sort};
 use super::people::{self, Credit};
+use crate::database::direct::Direct;
 use crate::domain::{DocumentKind, Slug, Visibility};
 
 pub struct Essays;
@@ -57,14 +58,23 @@ pub struct EssayFilter {
 
 /// What a listing of `filter` reads, as `visibility` sees it; `None` when
 /// it names a tag or person that does not exist, so nothing can match.
+/// The names are looked up on the serving thread when `direct` is given.
 pub async fn listing<C: ConnectionTrait>(
     db: &C,
+    direct: Option<&Direct>,
     visibility: Visibility,
     filter: &EssayFilter,
 ) -> Result<Option<Listing>, DbErr> {
     let person = filter.author.as_ref();
-    people::listing::<essay_author::Entity, C>(db, DocumentKind::Essay, visibility, &filter.common, person)
-        .await
+    people::listing::<essay_author::Entity, C>(
+        db,
+        direct,
+        DocumentKind::Essay,
+        visibility,
+        &filter.common,
+        person,
+    )
+    .await
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -75,7 +85,7 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Entry<EssayDetail>>, DbErr> {
-    match listing(db, visibility, filter).await? {
+    match listing(db, None, visibility, filter).await? {
         Some(listing) => documents::list::<Essays, C>(db, listing, sort, after, limit, |_| true).await,
         None => Ok(Page::empty()),
     }

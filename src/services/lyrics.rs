@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::documents::{CommonFilter, ContentType, Listing};
 use super::people::{self, Credit};
+use crate::database::direct::Direct;
 use crate::domain::{DocumentKind, Slug, Visibility};
 
 pub struct Lyrics;
@@ -80,12 +81,21 @@ pub struct LyricsFilter {
 
 /// What a listing of `filter` reads, as `visibility` sees it; `None` when
 /// it names a tag or person that does not exist, so nothing can match.
+/// The names are looked up on the serving thread when `direct` is given.
 pub async fn listing<C: ConnectionTrait>(
     db: &C,
+    direct: Option<&Direct>,
     visibility: Visibility,
     filter: &LyricsFilter,
 ) -> Result<Option<Listing>, DbErr> {
     let person = filter.writer.as_ref();
-    people::listing::<lyrics_writer::Entity, C>(db, DocumentKind::Lyrics, visibility, &filter.common, person)
-        .await
+    people::listing::<lyrics_writer::Entity, C>(
+        db,
+        direct,
+        DocumentKind::Lyrics,
+        visibility,
+        &filter.common,
+        person,
+    )
+    .await
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::documents::{self, CommonFilter, Facet, Listing};
 use super::pages::{Cursor, Page, SortKey, column, keyset};
+use crate::database::direct::{Direct, Named};
 use crate::domain::{DocumentKind, IdOrSlug, Slug, Visibility};
 
 /// A person credited on a document, with what the credit says: the
@@ -143,11 +144,18 @@ pub async fn id_of<C: ConnectionTrait>(db: &C, slug: &Slug) -> Result<Option<Uui
 /// filter names a tag or person that does not exist, so nothing can match.
 pub async fn listing<L: CreditLink, C: ConnectionTrait>(
     db: &C,
+    direct: Option<&Direct>,
     kind: DocumentKind,
     visibility: Visibility,
     common: &CommonFilter,
     person: Option<&Slug>,
 ) -> Result<Option<Listing>, DbErr> {
+    if let Some(direct) = direct {
+        match direct_listing::<L>(direct, kind, visibility, common, person) {
+            Ok(listing) => return Ok(listing),
+            Err(error) => tracing::warn!(%error, "point read failed; reading through the pool"),
+        }
+    }
     let select = documents::find(kind, visibility);
     let Some(listing) = documents::filter(db, select, visibility, common).await? else {
         return Ok(None);
@@ -163,10 +171,14 @@ pub async fn listing<L: CreditLink, C: ConnectionTrait>(
 /// not yet narrowed to a facet reads this person's.
 pub async fn credited<L: CreditLink, C: ConnectionTrait>(
     db: &C,
-    mut listing: Listing,
+    listing: Listing,
     person: &Slug,
 ) -> Result<Option<Listing>, DbErr> {
-    let Some(id) = id_of(db, person).await? else { return Ok(None) };
+    Ok(id_of(db, person).await?.map(|id| credit::<L>(listing, id)))
+}
+
+/// `listing` narrowed to documents crediting the person `id` through `L`.
+fn credit<L: CreditLink>(mut listing: Listing, id: Uuid) -> Listing {
     if listing.visibility.is_public() && listing.facet.is_none() {
         listing.facet = Some(Facet { facet: "p", value: id });
     } else {
@@ -174,7 +186,29 @@ pub async fn credited<L: CreditLink, C: ConnectionTrait>(
         listing.select = listing.select.filter(credited);
         listing.narrowed = true;
     }
-    Ok(Some(listing))
+    listing
+}
+
+/// [`listing`], with the tag and person it names found on the serving
+/// thread (SQLite) instead of through the pool.
+fn direct_listing<L: CreditLink>(
+    direct: &Direct,
+    kind: DocumentKind,
+    visibility: Visibility,
+    common: &CommonFilter,
+    person: Option<&Slug>,
+) -> rusqlite::Result<Option<Listing>> {
+    let tag = common.tag.as_ref().map(|tag| direct.id_by_slug(Named::Tag, tag.as_str())).transpose()?;
+    let person = person.map(|person| direct.id_by_slug(Named::Person, person.as_str())).transpose()?;
+    let Some(listing) = documents::filtered(documents::find(kind, visibility), visibility, common, tag)
+    else {
+        return Ok(None);
+    };
+    Ok(match person {
+        Some(Some(id)) => Some(credit::<L>(listing, id)),
+        Some(None) => None,
+        None => Some(listing),
+    })
 }
 
 /// People in name order.

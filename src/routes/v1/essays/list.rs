@@ -44,7 +44,7 @@ pub async fn list_essays(
         common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         author: slug_param("author", params.author.as_deref())?,
     };
-    let listing = essays::listing(state.reader(&request), visibility, &filter).await?;
+    let listing = essays::listing(state.reader(&request), state.direct.as_ref(), visibility, &filter).await?;
     let fields = params.fields.as_deref();
     documents_page::<Essays, EssaySummary>(&state, &request, listing, sort, after.as_ref(), limit, fields)
         .await

@@ -44,7 +44,7 @@ pub async fn list_lyrics(
         common: common_filter(params.tag.as_deref(), params.locale.as_deref(), status)?,
         writer: slug_param("writer", params.writer.as_deref())?,
     };
-    let listing = lyrics::listing(state.reader(&request), visibility, &filter).await?;
+    let listing = lyrics::listing(state.reader(&request), state.direct.as_ref(), visibility, &filter).await?;
     let fields = params.fields.as_deref();
     documents_page::<Lyrics, LyricsSummary>(&state, &request, listing, sort, after.as_ref(), limit, fields)
         .await
