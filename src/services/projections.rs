@@ -20,13 +20,26 @@ pub async fn written<C: ConnectionTrait>(
     showed: &[Uuid],
     renderers: &Renderers,
 ) -> Result<(), DbErr> {
+    written_but_rendering(db, changed, showed, &[], renderers).await
+}
+
+/// [`written`], leaving the renderings of `rendered` to the caller, which
+/// has those documents loaded already (see [`renderings::store`]).
+pub async fn written_but_rendering<C: ConnectionTrait>(
+    db: &C,
+    changed: &[Uuid],
+    showed: &[Uuid],
+    rendered: &[Uuid],
+    renderers: &Renderers,
+) -> Result<(), DbErr> {
     let mut shown = changes::affected(db, changed).await?;
     shown.extend_from_slice(showed);
     let shown = dedup(shown);
     changes::record_exactly(db, &shown).await?;
     facets::refresh(db, changed).await?;
     search::index(db, changed).await?;
-    renderings::refresh(db, &shown, renderers).await
+    let others: Vec<Uuid> = shown.into_iter().filter(|id| !rendered.contains(id)).collect();
+    renderings::refresh(db, &others, renderers).await
 }
 
 /// After a change to a person or tag that `showing` documents show.

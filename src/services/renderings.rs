@@ -16,13 +16,13 @@ use chrono::Utc;
 use entity::{document, document_rendering};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QuerySelect,
+    ActiveValue, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::content::with_content_type;
-use super::documents::{self, Cursor, Listing, Page, Sort, SortField, is_public};
+use super::documents::{self, Cursor, Entry, Listing, Page, Sort, SortField, is_public};
 use super::pages::SortKey;
 use super::render::{Rendered, Renderers};
 use crate::database::direct::{self, Direct, ListKey, ListSource};
@@ -84,26 +84,48 @@ async fn rendered<T: Rendered, C: ConnectionTrait>(
 ) -> Result<Vec<document_rendering::ActiveModel>, DbErr> {
     let entries = documents::entries::<T, C>(db, ids, Visibility::All).await?;
     let now = Utc::now();
-    let mut rows = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let summary = renderers.summary::<T>(&entry).map_err(json_error)?;
-        let (document, ical) = match is_public(&entry.document) {
-            true => {
-                let public = entry.public();
-                (Some(renderers.document::<T>(&public).map_err(json_error)?), renderers.ical::<T>(&public))
-            }
-            false => (None, None),
-        };
-        rows.push(document_rendering::ActiveModel {
-            document_id: Set(entry.document.id),
-            stale: Set(false),
-            summary: Set(Some(summary)),
-            document: Set(document),
-            expires_at: Set(T::shown_until(&entry.detail, now)),
-            ical: Set(ical),
-        });
-    }
-    Ok(rows)
+    entries.iter().map(|entry| row::<T>(entry, renderers, now)).collect()
+}
+
+/// The stored renderings of `entry`, loaded as everyone may see it.
+fn row<T: Rendered>(
+    entry: &Entry<T::Detail>,
+    renderers: &Renderers,
+    now: chrono::DateTime<Utc>,
+) -> Result<document_rendering::ActiveModel, DbErr> {
+    let summary = renderers.summary::<T>(entry).map_err(json_error)?;
+    let (document, ical) = match is_public(&entry.document) {
+        true => {
+            let public = entry.public();
+            (Some(renderers.document::<T>(&public).map_err(json_error)?), renderers.ical::<T>(&public))
+        }
+        false => (None, None),
+    };
+    Ok(document_rendering::ActiveModel {
+        document_id: Set(entry.document.id),
+        stale: Set(false),
+        summary: Set(Some(summary)),
+        document: Set(document),
+        expires_at: Set(T::shown_until(&entry.detail, now)),
+        ical: Set(ical),
+    })
+}
+
+/// Renders and stores `entry`'s renderings, for a write that has just
+/// loaded it (as everyone may see it): the same rows [`refresh`] writes,
+/// without loading it again. Returns its public representation, if public.
+pub async fn store<T: Rendered, C: ConnectionTrait>(
+    db: &C,
+    entry: &Entry<T::Detail>,
+    renderers: &Renderers,
+) -> Result<Option<String>, DbErr> {
+    let row = row::<T>(entry, renderers, Utc::now())?;
+    let public = match &row.document {
+        ActiveValue::Set(document) | ActiveValue::Unchanged(document) => document.clone(),
+        ActiveValue::NotSet => None,
+    };
+    write(db, vec![row]).await?;
+    Ok(public)
 }
 
 async fn write<C: ConnectionTrait>(db: &C, rows: Vec<document_rendering::ActiveModel>) -> Result<(), DbErr> {

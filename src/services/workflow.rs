@@ -63,9 +63,9 @@ async fn record<T: Rendered, C: ConnectionTrait>(
     cancelled: bool,
     renderers: &Renderers,
 ) -> Result<Entry<T::Detail>, WriteError> {
-    super::projections::written(db, &[id], showed, renderers).await?;
+    super::projections::written_but_rendering(db, &[id], showed, &[id], renderers).await?;
     let entry = load::<T, _>(db, id).await?;
-    let public = super::renderings::stored(db, &[id]).await?.remove(&id).and_then(|s| s.document);
+    let public = super::renderings::store::<T, _>(db, &entry, renderers).await?;
     super::webhooks::document_changed(db, &entry.document, action, cancelled, public.as_deref()).await?;
     revision::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -127,15 +127,8 @@ pub async fn create<T: Rendered>(
     for tag in draft.new_tags {
         batch.add_tag(tag);
     }
-    batch.add_document(draft.document, draft.content);
+    batch.add_document(draft.document, draft.content, created_by);
     batch.insert(&txn).await.map_err(classify)?;
-    if created_by.is_some() {
-        document::Entity::update_many()
-            .col_expr(document::Column::CreatedBy, Expr::value(created_by))
-            .filter(document::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-    }
     let entry = record::<T, _>(&txn, id, &[], "create", change, false, renderers).await?;
     txn.commit().await?;
     Ok(entry)

@@ -61,11 +61,12 @@ impl Batch {
         });
     }
 
-    pub fn add_document(&mut self, new: NewDocument, content: NewContent) {
+    /// A new document, and who created it (a user), if anyone did.
+    pub fn add_document(&mut self, new: NewDocument, content: NewContent, created_by: Option<Uuid>) {
         let id = new.id;
         self.documents.push(document::ActiveModel {
             publish_at: Set(None),
-            created_by: Set(None),
+            created_by: Set(created_by),
             id: Set(id),
             kind: Set(content.kind().as_str().to_owned()),
             slug: Set(new.slug.to_string()),

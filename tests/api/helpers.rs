@@ -318,6 +318,7 @@ impl TestApp {
                 excerpt: None,
                 authors: essay.authors,
             }),
+            None,
         );
         let txn = broadside::database::begin_write(&self.db).await.unwrap_or_else(|e| panic!("{e}"));
         batch.insert(&txn).await.unwrap_or_else(|e| panic!("insert: {e}"));

@@ -137,7 +137,7 @@ pub async fn load_synthetic(
             for i in chunk..end {
                 let (document, content) = generate(kind, i)?;
                 ids.push(document.id);
-                batch.add_document(document, content);
+                batch.add_document(document, content, None);
             }
             let txn = crate::database::begin_write(db).await?;
             batch.insert(&txn).await?;
