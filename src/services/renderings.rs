@@ -16,8 +16,8 @@ use chrono::Utc;
 use entity::{document, document_rendering};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -120,10 +120,7 @@ pub async fn store<T: Rendered, C: ConnectionTrait>(
     renderers: &Renderers,
 ) -> Result<Option<String>, DbErr> {
     let row = row::<T>(entry, renderers, Utc::now())?;
-    let public = match &row.document {
-        ActiveValue::Set(document) | ActiveValue::Unchanged(document) => document.clone(),
-        ActiveValue::NotSet => None,
-    };
+    let public = row.document.clone().take().flatten();
     write(db, vec![row]).await?;
     Ok(public)
 }
