@@ -2,6 +2,7 @@
 //! and bringing its schema up to date.
 
 pub mod direct;
+pub mod ranking;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -40,6 +41,16 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 // status index over the slug index and scan every published
                 // document; `optimize` analyses the tables that need it.
                 .pragma("optimize", "0x10002")
+        })
+        .map_sqlx_sqlite_pool_opts(|pool| {
+            pool.after_connect(|connection, _| {
+                Box::pin(async move {
+                    let mut handle = connection.lock_handle().await?;
+                    // SAFETY: the handle is locked to this task while the function registers.
+                    unsafe { ranking::register(handle.as_raw_handle().as_ptr()) }
+                        .map_err(|message| sea_orm::sqlx::Error::Configuration(message.into()))
+                })
+            })
         });
     if let Some(limit) = settings.statement_timeout {
         // A statement past this is cancelled (`query_canceled`), and the

@@ -161,6 +161,7 @@ impl Application {
             ended_sessions: tokio::sync::broadcast::Sender::new(1024),
             renderers: routes::v1::renderers(),
             direct,
+            frequencies: Default::default(),
         });
         let background = background::spawn(state.clone().into_inner());
         if !state.cache.coherent() {

@@ -61,6 +61,8 @@ pub struct AppState {
     pub ended_sessions: tokio::sync::broadcast::Sender<uuid::Uuid>,
     /// Point reads without the pool, on a SQLite file.
     pub direct: Option<crate::database::direct::Direct>,
+    /// How many documents hold the words searched for (SQLite).
+    pub frequencies: crate::services::search::Frequencies,
 }
 
 impl AppState {

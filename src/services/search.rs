@@ -1,10 +1,13 @@
 //! Full-text search over every type: titles, essay bodies, lyrics and event
 //! descriptions. SQLite uses FTS5 (ranked by BM25, title weighted above
-//! body); PostgreSQL a generated `tsvector` with a GIN index (ranked by
-//! `ts_rank_cd`, title weight A, body B). The index is written in the
-//! transaction of each write, from the same rows the API reads.
+//! body, the words' document counts kept by [`Frequencies`]); PostgreSQL a
+//! generated `tsvector` with a GIN index (ranked by `ts_rank_cd`, title
+//! weight A, body B). The index is written in the transaction of each
+//! write, from the same rows the API reads.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use entity::{document, essay, event, lyrics};
@@ -15,6 +18,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::database::ranking;
 use crate::domain::{DocumentKind, Locale, Visibility};
 
 /// Marks a matched term in a snippet; replaced by `<mark>` once the text
@@ -241,8 +245,12 @@ fn marked(text: &str) -> String {
 /// holds public documents only, so no join is needed unless the search is
 /// narrowed by type or locale); snippets are made for the page's documents
 /// only, and their rows read by key.
-pub async fn search<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<(Vec<Hit>, bool), DbErr> {
-    let mut ranked = ranked(db, query).await?;
+pub async fn search<C: ConnectionTrait>(
+    db: &C,
+    frequencies: &Frequencies,
+    query: &SearchQuery,
+) -> Result<(Vec<Hit>, bool), DbErr> {
+    let mut ranked = ranked(db, frequencies, query).await?;
     let more = ranked.len() as u64 > query.limit;
     ranked.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
     let ids: Vec<Uuid> = ranked.iter().map(|r| r.id).collect();
@@ -308,14 +316,103 @@ impl Parameters {
     }
 }
 
+/// How many indexed documents hold each word, for ranking on SQLite (see
+/// [`ranking`]): counted when asked for, except that the count of a word in
+/// more than [`COMMON`] documents is kept for [`KEPT_FOR`]. Counting such a
+/// word takes milliseconds (18 ms for one in 683,000 documents), and a
+/// few documents more or less move its weight by a fraction of a percent.
+#[derive(Debug, Default)]
+pub struct Frequencies {
+    common: Mutex<HashMap<String, (i64, Instant)>>,
+}
+
+/// Words in more documents than this have their counts kept.
+pub const COMMON: i64 = 1_000;
+/// How long a kept count is used.
+pub const KEPT_FOR: Duration = Duration::from_secs(600);
+/// How many counts are kept at most; past it the oldest half go.
+const KEPT_AT_MOST: usize = 10_000;
+
+impl Frequencies {
+    fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<String, (i64, Instant)>> {
+        self.common.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many indexed documents hold each of `words`, in order.
+    async fn counts<C: ConnectionTrait>(&self, db: &C, words: &[String]) -> Result<Vec<i64>, DbErr> {
+        let now = Instant::now();
+        let mut counts: HashMap<&str, i64> = HashMap::new();
+        {
+            let kept = self.kept();
+            for word in words {
+                if let Some((count, at)) = kept.get(word.as_str())
+                    && now.duration_since(*at) < KEPT_FOR
+                {
+                    counts.insert(word, *count);
+                }
+            }
+        }
+        let mut asked: Vec<&str> =
+            words.iter().map(String::as_str).filter(|w| !counts.contains_key(w)).collect();
+        asked.sort_unstable();
+        asked.dedup();
+        if !asked.is_empty() {
+            // Each count stops past `COMMON`: a rare word's is exact, a
+            // common one is counted in full below, once.
+            let mut p = Parameters::new(DatabaseBackend::Sqlite);
+            let columns: Vec<String> = asked
+                .iter()
+                .map(|word| {
+                    let q = p.add(match_expression(DatabaseBackend::Sqlite, &[(*word).to_owned()]));
+                    format!(
+                        "(SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH {q} LIMIT {}))",
+                        COMMON + 1
+                    )
+                })
+                .collect();
+            let sql = format!("SELECT {}", columns.join(", "));
+            let row = db.query_one_raw(p.statement(sql)).await?;
+            for (index, word) in asked.iter().enumerate() {
+                let count: i64 = match &row {
+                    Some(row) => row.try_get_by_index(index)?,
+                    None => 0,
+                };
+                let count = if count > COMMON { self.count(db, word).await? } else { count };
+                counts.insert(word, count);
+            }
+        }
+        Ok(words.iter().map(|word| counts.get(word.as_str()).copied().unwrap_or(0)).collect())
+    }
+
+    /// Counts the documents holding `word` in full, and keeps the count.
+    async fn count<C: ConnectionTrait>(&self, db: &C, word: &str) -> Result<i64, DbErr> {
+        let mut p = Parameters::new(DatabaseBackend::Sqlite);
+        let q = p.add(match_expression(DatabaseBackend::Sqlite, &[word.to_owned()]));
+        let sql = format!("SELECT count(*) FROM search_index WHERE search_index MATCH {q}");
+        let count: i64 = match db.query_one_raw(p.statement(sql)).await? {
+            Some(row) => row.try_get_by_index(0)?,
+            None => 0,
+        };
+        let mut kept = self.kept();
+        if kept.len() >= KEPT_AT_MOST {
+            let mut ages: Vec<Instant> = kept.values().map(|(_, at)| *at).collect();
+            ages.sort_unstable();
+            if let Some(cut) = ages.get(ages.len() / 2).copied() {
+                kept.retain(|_, (_, at)| *at > cut);
+            }
+        }
+        kept.insert(word.to_owned(), (count, Instant::now()));
+        Ok(count)
+    }
+}
+
 /// How many matches a search ranks at most. Ranking is linear in the
-/// matches, and a word found in most of a large archive (where ranking
-/// tells little anyway) would take seconds: such a word is ranked among the
-/// most recently indexed matches on SQLite, among the first found on
-/// PostgreSQL. (On SQLite `bm25()` also counts every row holding the word
-/// once per search, about 18 ms for a word in 683,000 documents, whatever
-/// this bound.)
-pub const CANDIDATES: u64 = 10_000;
+/// matches (about 2 µs each on SQLite, most of it reading the row's
+/// length), and a word found in most of a large archive would take tens of
+/// milliseconds: such words are ranked among their most recently indexed
+/// matches on SQLite, among the first found on PostgreSQL. At 2,000 a
+/// search for a word in 683,000 of a million documents takes 5 ms.
+pub const CANDIDATES: u64 = 2_000;
 
 /// The index row from which the newest [`CANDIDATES`] matches of `words`
 /// start, when there are more; walking the matches by row is cheap.
@@ -333,9 +430,23 @@ async fn sqlite_candidates_from<C: ConnectionTrait>(db: &C, words: &[String]) ->
 }
 
 /// One page of matches and the first of the next, best first.
-async fn ranked<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<Vec<Ranked>, DbErr> {
+async fn ranked<C: ConnectionTrait>(
+    db: &C,
+    frequencies: &Frequencies,
+    query: &SearchQuery,
+) -> Result<Vec<Ranked>, DbErr> {
     let backend = db.get_database_backend();
     let mut p = Parameters::new(backend);
+    // SQLite's parameters are numbered in the order they appear: the
+    // score's come first.
+    let score = match backend {
+        DatabaseBackend::Postgres => String::new(),
+        _ => {
+            let counts = frequencies.counts(db, &query.words).await?;
+            let counts: Vec<String> = counts.into_iter().map(|count| p.add(count)).collect();
+            format!("-{}(search_index, 10.0, 1.0, {}) AS score", ranking::FUNCTION, counts.join(", "))
+        }
+    };
     let q = p.add(match_expression(backend, &query.words));
     let narrowed = !query.kinds.is_empty() || query.locale.is_some();
     let (select, from, matches) = match backend {
@@ -351,12 +462,12 @@ async fn ranked<C: ConnectionTrait>(db: &C, query: &SearchQuery) -> Result<Vec<R
         // Unnarrowed, the index ranks alone and the page's rows are mapped
         // to documents afterwards: a join would look up every candidate.
         _ if !narrowed => (
-            "search_index.rowid AS key_row, -bm25(search_index, 10.0, 1.0) AS score".to_owned(),
+            format!("search_index.rowid AS key_row, {score}"),
             "search_index".to_owned(),
             format!("search_index MATCH {q}"),
         ),
         _ => (
-            "k.document_id AS id, k.rowid AS key_row, -bm25(search_index, 10.0, 1.0) AS score".to_owned(),
+            format!("k.document_id AS id, k.rowid AS key_row, {score}"),
             "search_index JOIN search_keys k ON k.rowid = search_index.rowid".to_owned(),
             format!("search_index MATCH {q}"),
         ),

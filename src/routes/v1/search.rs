@@ -149,9 +149,9 @@ fn decode(cursor: &str, fingerprint: &str) -> Result<u64, AppError> {
 /// Full-text search over the titles and text of published essays, lyrics
 /// and events: every word must match, titles weigh more than text. Results
 /// are ranked, with highlighted snippets, and cursor-paginated. Ranking
-/// considers at most 10,000 matches: a search whose words are in more
-/// documents than that (a word in most of the archive) ranks the 10,000
-/// most recently indexed on SQLite, the first 10,000 found on PostgreSQL.
+/// considers at most 2,000 matches: a search whose words are together in
+/// more documents than that (common words) ranks the 2,000 most recently
+/// indexed on SQLite, the first 2,000 found on PostgreSQL.
 #[utoipa::path(
     tag = "search",
     operation_id = "search",
@@ -169,7 +169,7 @@ pub async fn search(
     Query(params): Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let query = params.query()?;
-    let (hits, more) = run_search(state.reader(&request), &query).await?;
+    let (hits, more) = run_search(state.reader(&request), &state.frequencies, &query).await?;
     let next = more.then(|| encode(query.offset + query.limit, &fingerprint(&params)));
     Ok(HttpResponse::Ok()
         .json(SearchResults { data: hits.into_iter().map(SearchHit::from).collect(), next_cursor: next }))

@@ -2,7 +2,9 @@
 //! never found. The same tests run on SQLite (FTS5) and PostgreSQL.
 
 use broadside::auth::Role;
+use broadside::services::search::{CANDIDATES, COMMON};
 use reqwest::Method;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
@@ -101,4 +103,49 @@ async fn search_ranks_titles_first_highlights_and_never_finds_drafts() {
     app.get_problem(&format!("/v1/search?q=other&cursor={cursor}"), 400).await;
     app.get_problem("/v1/search?q=zebra&cursor=bm9wZQ", 400).await;
     app.get_problem(&format!("/v1/search?q={}", "a".repeat(201)), 400).await;
+}
+
+/// On SQLite a word in more than `COMMON` documents has its count kept
+/// rather than taken again at every search; ranked with it, the results
+/// and scores are still those of FTS5's own `bm25()` over the newest
+/// `CANDIDATES` matches.
+#[tokio::test]
+async fn a_word_in_most_documents_ranks_as_bm25_ranks_it() {
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != DbBackend::Sqlite {
+        return; // PostgreSQL ranks with `ts_rank_cd`, counting nothing.
+    }
+    app.load_synthetic(800).await;
+    let holding = app.count(r#"SELECT count(*) FROM search_index WHERE search_index MATCH '"the"'"#).await;
+    assert!(holding > i64::try_from(CANDIDATES).unwrap(), "\"the\" is in {holding} documents only");
+    assert!(CANDIDATES > u64::try_from(COMMON).unwrap());
+
+    // Twice each: counted, then kept.
+    for q in ["the", "the", "the%20workers", "workers%20the"] {
+        let expression = q.split("%20").map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ");
+        let sql = format!(
+            "SELECT d.slug AS slug, -bm25(search_index, 10.0, 1.0) AS score FROM search_index \
+             JOIN search_keys k ON k.rowid = search_index.rowid JOIN documents d ON d.id = CAST(k.document_id AS BLOB) \
+             WHERE search_index MATCH '{expression}' AND search_index.rowid >= coalesce((SELECT rowid FROM search_index \
+             WHERE search_index MATCH '{expression}' ORDER BY rowid DESC LIMIT 1 OFFSET {}), 0) \
+             ORDER BY score DESC, search_index.rowid LIMIT 10",
+            CANDIDATES - 1
+        );
+        let expected: Vec<(String, f64)> = app
+            .db
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| (row.try_get("", "slug").unwrap(), row.try_get("", "score").unwrap()))
+            .collect();
+        assert_eq!(expected.len(), 10);
+        let results = app.get_json(&format!("/v1/search?q={q}&limit=10")).await;
+        let scores: Vec<f64> =
+            results["data"].as_array().unwrap().iter().map(|h| h["score"].as_f64().unwrap()).collect();
+        assert_eq!(slugs(&results), expected.iter().map(|(slug, _)| slug.clone()).collect::<Vec<_>>(), "{q}");
+        for (score, (_, bm25)) in scores.iter().zip(&expected) {
+            assert!((score - bm25).abs() < 1e-9, "{q}: {score} against {bm25}");
+        }
+    }
 }
