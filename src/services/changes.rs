@@ -74,10 +74,12 @@ pub async fn affected<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Uu
 
 /// Records a change of exactly `ids` (a bulk load: nothing else shows them
 /// yet): each moves to the end of the log, numbered after every change
-/// committed before.
-pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+/// committed before. Returns those of `ids` that were public before the
+/// change or are now.
+pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+    let mut public_then_or_now = Vec::new();
     if ids.is_empty() {
-        return Ok(());
+        return Ok(public_then_or_now);
     }
     lock(db).await?;
     let newest: Option<i64> = change_log::Entity::find()
@@ -109,6 +111,9 @@ pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<
             };
             seq += 1;
             let was_public = previous.get(&id).is_some_and(|p| p.public);
+            if public || was_public {
+                public_then_or_now.push(id);
+            }
             let ever_public = public || previous.get(&id).is_some_and(|p| p.ever_public);
             let public_seq =
                 if public || was_public { seq } else { previous.get(&id).map_or(0, |p| p.public_seq) };
@@ -135,7 +140,7 @@ pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<
             .to_owned();
         super::writes::upsert_all(db, rows, upsert).await?;
     }
-    Ok(())
+    Ok(public_then_or_now)
 }
 
 /// One document in a page of changes: the latest change of it after the

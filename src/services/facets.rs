@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::documents::{self, is_public};
 use super::people::CreditLink;
+use crate::domain::DocumentKind;
 
 /// A tag's facet.
 pub const TAG: &str = "t";
@@ -25,6 +26,9 @@ async fn credited<L: CreditLink, C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
 ) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     Ok(L::find()
         .filter(L::document_column().is_in(ids.iter().copied()))
         .all(db)
@@ -50,15 +54,24 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbE
             continue;
         }
         let present: Vec<Uuid> = documents.keys().copied().collect();
-        let starts: HashMap<Uuid, DateTime<Utc>> = event::Entity::find()
-            .select_only()
-            .columns([event::Column::DocumentId, event::Column::StartsAt])
-            .filter(event::Column::DocumentId.is_in(present.iter().copied()))
-            .into_tuple::<(Uuid, DateTime<Utc>)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        // Each type's own rows are read only when the chunk has one of it.
+        let of = |kind: DocumentKind| -> Vec<Uuid> {
+            documents.values().filter(|d| d.kind == kind.as_str()).map(|d| d.id).collect()
+        };
+        let (essays, songs, events) =
+            (of(DocumentKind::Essay), of(DocumentKind::Lyrics), of(DocumentKind::Event));
+        let mut starts: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
+        if !events.is_empty() {
+            starts = event::Entity::find()
+                .select_only()
+                .columns([event::Column::DocumentId, event::Column::StartsAt])
+                .filter(event::Column::DocumentId.is_in(events.iter().copied()))
+                .into_tuple::<(Uuid, DateTime<Utc>)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect();
+        }
         let tags: Vec<(Uuid, Uuid)> = document_tag::Entity::find()
             .filter(document_tag::Column::DocumentId.is_in(present.iter().copied()))
             .all(db)
@@ -66,9 +79,9 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbE
             .into_iter()
             .map(|t| (t.document_id, t.tag_id))
             .collect();
-        let mut people = credited::<essay_author::Entity, C>(db, &present).await?;
-        people.extend(credited::<lyrics_writer::Entity, C>(db, &present).await?);
-        people.extend(credited::<event_organizer::Entity, C>(db, &present).await?);
+        let mut people = credited::<essay_author::Entity, C>(db, &essays).await?;
+        people.extend(credited::<lyrics_writer::Entity, C>(db, &songs).await?);
+        people.extend(credited::<event_organizer::Entity, C>(db, &events).await?);
         // A person credited twice on one document is one facet.
         people.sort_unstable();
         people.dedup();

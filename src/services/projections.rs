@@ -5,6 +5,8 @@
 //! stored renderings (every read). One call after the write, whatever it
 //! was.
 
+use std::collections::HashSet;
+
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -35,9 +37,13 @@ pub async fn written_but_rendering<C: ConnectionTrait>(
     let mut shown = changes::affected(db, changed).await?;
     shown.extend_from_slice(showed);
     let shown = dedup(shown);
-    changes::record_exactly(db, &shown).await?;
+    let public_then_or_now = changes::record_exactly(db, &shown).await?;
     facets::refresh(db, changed).await?;
-    search::index(db, changed).await?;
+    // The index holds public documents only: one that was not public and
+    // is not now (a draft's every save) has nothing there to change.
+    let public_then_or_now: HashSet<Uuid> = public_then_or_now.into_iter().collect();
+    let indexed: Vec<Uuid> = changed.iter().copied().filter(|id| public_then_or_now.contains(id)).collect();
+    search::index(db, &indexed).await?;
     let others: Vec<Uuid> = shown.into_iter().filter(|id| !rendered.contains(id)).collect();
     renderings::refresh(db, &others, renderers).await
 }

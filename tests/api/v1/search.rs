@@ -149,3 +149,46 @@ async fn a_word_in_most_documents_ranks_as_bm25_ranks_it() {
         }
     }
 }
+
+/// A document is in the index exactly while it is public: through edits
+/// of its draft, publishing, unpublishing, deleting and restoring.
+#[tokio::test]
+async fn the_index_follows_every_change_of_state() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let body =
+        json!({"slug": "okapi", "title": "The okapi", "body_markdown": "Rarely seen.", "locale": "en"});
+    let id = publish(&app, &editor, "essays", body, true).await;
+    let path = format!("/v1/essays/{id}");
+    let found = |q: &'static str| {
+        let app = &app;
+        async move { slugs(&app.get_json(&format!("/v1/search?q={q}")).await) }
+    };
+    // Each step sends the tag the previous one answered (a deleted
+    // document answers no GET to take it from).
+    let mut etag = app.etag(&path, &editor).await;
+    let mut act = async |method: Method, suffix: &str, body: Option<Value>| {
+        let url = format!("{path}{suffix}");
+        let response = app.send(method, &url, Some(&editor), etag.as_deref(), body.as_ref()).await;
+        assert!(response.status().is_success(), "{suffix}: {}", response.status());
+        etag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    };
+
+    act(Method::PATCH, "", Some(json!({"title": "The shy okapi"}))).await;
+    assert!(found("okapi").await.is_empty(), "a draft is never indexed");
+    act(Method::POST, "/publish", None).await;
+    assert_eq!(found("shy").await, ["okapi"]);
+    act(Method::PATCH, "", Some(json!({"title": "The bold okapi"}))).await;
+    assert!(found("shy").await.is_empty(), "an edit replaces the indexed text");
+    assert_eq!(found("bold").await, ["okapi"]);
+    act(Method::POST, "/unpublish", None).await;
+    assert!(found("okapi").await.is_empty(), "unpublished, it leaves the index");
+    act(Method::PATCH, "", Some(json!({"title": "The hidden okapi"}))).await;
+    assert!(found("hidden").await.is_empty());
+    act(Method::POST, "/publish", None).await;
+    assert_eq!(found("hidden").await, ["okapi"]);
+    act(Method::DELETE, "", None).await;
+    assert!(found("okapi").await.is_empty(), "deleted, it leaves the index");
+    act(Method::POST, "/restore", None).await;
+    assert_eq!(found("hidden").await, ["okapi"], "restored, it is public again");
+}
