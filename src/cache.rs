@@ -11,6 +11,11 @@
 //! forgetting advances a generation, each dependency remembers the
 //! generation that last forgot it, and an answer whose computation began
 //! before that is dropped instead of stored.
+//!
+//! Once the byte budget is spent, an answer is kept the second time it is
+//! computed, evicting the oldest: an archive read at random, far larger
+//! than the cache, then neither pushes out the answers asked for often nor
+//! spends every miss evicting one.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -82,7 +87,13 @@ struct Store {
     forgotten: HashMap<Dependency, u64>,
     /// Nothing computed before this generation is stored.
     floor: u64,
+    /// Keys (hashed) that missed once while the cache was full; see
+    /// [`ResponseCache::put`].
+    seen: HashSet<u64>,
 }
+
+/// How many keys that missed once are remembered before starting afresh.
+const SEEN_AT_MOST: usize = 65_536;
 
 impl Store {
     fn remove(&mut self, key: &str) {
@@ -233,6 +244,20 @@ impl ResponseCache {
             return;
         }
         store.remove(&key);
+        if store.bytes + size > self.settings.max_bytes {
+            // Full: an answer is kept the second time it is computed, not
+            // the first, so that a long tail of pages asked for once (an
+            // archive read at random) does not push out the ones asked for
+            // often, nor spend each miss evicting one.
+            let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
+            if !store.seen.remove(&hash) {
+                if store.seen.len() >= SEEN_AT_MOST {
+                    store.seen.clear();
+                }
+                store.seen.insert(hash);
+                return;
+            }
+        }
         while store.bytes + size > self.settings.max_bytes && store.evict_oldest() {}
         if store.order.len() > 2 * store.entries.len() + 1024 {
             let Store { order, entries, .. } = &mut *store;
@@ -324,11 +349,26 @@ mod tests {
     #[test]
     fn the_byte_budget_evicts_the_oldest() {
         let cache = ResponseCache::new(settings(8 * 300));
-        for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i"] {
+        for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "i"] {
             cache.put(key.into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
         }
         assert!(cache.get("a").is_none());
         assert!(cache.get("i").is_some());
         assert!(cache.store.read().map(|s| s.bytes).unwrap_or(usize::MAX) <= 8 * 300);
+    }
+
+    #[test]
+    fn once_full_an_answer_is_kept_the_second_time() {
+        let cache = ResponseCache::new(settings(8 * 300));
+        let keys = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        for key in keys {
+            cache.put(key.into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
+        }
+        cache.put("once".into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
+        assert!(cache.get("once").is_none(), "asked for once, it is not kept");
+        assert!(keys.iter().all(|key| cache.get(key).is_some()), "and evicts nothing");
+        cache.put("once".into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
+        assert!(cache.get("once").is_some(), "asked for again, it is");
+        assert!(cache.get("a").is_none(), "in place of the oldest");
     }
 }
