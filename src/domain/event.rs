@@ -165,6 +165,30 @@ impl EventTimes {
         all_day: bool,
         recurrence: Option<Recurrence>,
     ) -> Result<Self, Invalid> {
+        Self::checked(starts_at, ends_at, time_zone, all_day, recurrence, true)
+    }
+
+    /// Times as stored, which [`EventTimes::new`] accepted when they were
+    /// written: the rule is not expanded again to see that it occurs (for a
+    /// yearly series, a fifth of the time of a month's window).
+    pub fn stored(
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        time_zone: TimeZone,
+        all_day: bool,
+        recurrence: Option<Recurrence>,
+    ) -> Result<Self, Invalid> {
+        Self::checked(starts_at, ends_at, time_zone, all_day, recurrence, false)
+    }
+
+    fn checked(
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        time_zone: TimeZone,
+        all_day: bool,
+        recurrence: Option<Recurrence>,
+        occurs: bool,
+    ) -> Result<Self, Invalid> {
         if ends_at <= starts_at {
             return Err(Invalid::new("ends_at must be after starts_at"));
         }
@@ -177,7 +201,7 @@ impl EventTimes {
                     .clone()
                     .build(dt_start)
                     .map_err(|e| Invalid::new(format!("the recurrence does not fit the start: {e}")))?;
-                if set.clone().all(1).dates.is_empty() {
+                if occurs && set.clone().all(1).dates.is_empty() {
                     return Err(Invalid::new(format!(
                         "the recurrence `{recurrence}` never occurs from the start given"
                     )));
@@ -426,6 +450,31 @@ mod tests {
         assert!(!times.overlaps(day(2030, 2, 1, 0), day(2030, 12, 1, 0)));
         // 09:00 UTC is during the 08:00–10:00 UTC occurrence.
         assert!(times.overlaps(day(2027, 1, 15, 9), day(2027, 1, 15, 9).map(|d| d + Duration::minutes(1))));
+    }
+
+    #[test]
+    fn stored_times_give_the_occurrences_checked_times_do() {
+        let zone = TimeZone::parse("Europe/Athens").unwrap_or_else(|e| panic!("{e}"));
+        let start = Utc.with_ymd_and_hms(1990, 1, 31, 8, 0, 0).single().unwrap_or_else(|| panic!());
+        let window = |y| {
+            (Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).single(), Utc.with_ymd_and_hms(y, 4, 1, 0, 0, 0).single())
+        };
+        for rule in ["FREQ=YEARLY", "FREQ=MONTHLY", "FREQ=WEEKLY;INTERVAL=2", "FREQ=DAILY;COUNT=40"] {
+            let times = |stored: bool| {
+                let rule = Recurrence::parse(rule).unwrap_or_else(|e| panic!("{e}"));
+                let make = if stored { EventTimes::stored } else { EventTimes::new };
+                make(start, start + Duration::hours(2), zone, false, Some(rule))
+                    .unwrap_or_else(|e| panic!("{e}"))
+            };
+            for year in [1990, 2025, 2063] {
+                let (from, to) = window(year);
+                assert_eq!(
+                    times(true).occurrences(from, to, 50),
+                    times(false).occurrences(from, to, 50),
+                    "{rule}"
+                );
+            }
+        }
     }
 
     #[test]

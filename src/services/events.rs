@@ -47,8 +47,8 @@ fn stored_times(
 ) -> Option<EventTimes> {
     let zone = TimeZone::parse(time_zone).or_else(|_| TimeZone::parse("UTC")).ok()?;
     let recurrence = recurrence.and_then(|r| Recurrence::parse(r).ok());
-    EventTimes::new(starts_at, ends_at, zone, all_day, recurrence)
-        .or_else(|_| EventTimes::new(starts_at, ends_at, zone, all_day, None))
+    EventTimes::stored(starts_at, ends_at, zone, all_day, recurrence)
+        .or_else(|_| EventTimes::stored(starts_at, ends_at, zone, all_day, None))
         .ok()
 }
 
