@@ -10,7 +10,7 @@
 //! one's current state: applying that on top of the state at `n` yields the
 //! current state, however many times a document changed in between.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use entity::{change_log, document, document_relation};
 use sea_orm::sea_query::OnConflict;
@@ -76,8 +76,8 @@ pub async fn affected<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Uu
 /// yet): each moves to the end of the log, numbered after every change
 /// committed before. Returns those of `ids` that were public before the
 /// change or are now.
-pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
-    let mut public_then_or_now = Vec::new();
+pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashSet<Uuid>, DbErr> {
+    let mut public_then_or_now = HashSet::new();
     if ids.is_empty() {
         return Ok(public_then_or_now);
     }
@@ -112,7 +112,7 @@ pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<
             seq += 1;
             let was_public = previous.get(&id).is_some_and(|p| p.public);
             if public || was_public {
-                public_then_or_now.push(id);
+                public_then_or_now.insert(id);
             }
             let ever_public = public || previous.get(&id).is_some_and(|p| p.ever_public);
             let public_seq =

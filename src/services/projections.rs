@@ -5,8 +5,6 @@
 //! stored renderings (every read). One call after the write, whatever it
 //! was.
 
-use std::collections::HashSet;
-
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -41,7 +39,6 @@ pub async fn written_but_rendering<C: ConnectionTrait>(
     facets::refresh(db, changed).await?;
     // The index holds public documents only: one that was not public and
     // is not now (a draft's every save) has nothing there to change.
-    let public_then_or_now: HashSet<Uuid> = public_then_or_now.into_iter().collect();
     let indexed: Vec<Uuid> = changed.iter().copied().filter(|id| public_then_or_now.contains(id)).collect();
     search::index(db, &indexed).await?;
     let others: Vec<Uuid> = shown.into_iter().filter(|id| !rendered.contains(id)).collect();
