@@ -22,6 +22,9 @@ pub struct Model {
     /// events are found apart from the others, which a window of time finds
     /// by their start.
     pub long_running: bool,
+    /// The months (UTC, bit 0 January) in which an occurrence may be
+    /// running; all twelve (4095) when not known more closely.
+    pub months: i32,
     pub time_zone: String,
     pub all_day: bool,
     /// An RFC 5545 RRULE value such as `FREQ=YEARLY`.

@@ -15,6 +15,7 @@ mod m20261130_000009_rendering_expiry;
 mod m20261201_000010_partial_expiry;
 mod m20261201_000011_long_running_events;
 mod m20261202_000012_stored_vevents;
+mod m20261203_000013_event_months;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_partial_expiry::Migration),
             Box::new(m20261201_000011_long_running_events::Migration),
             Box::new(m20261202_000012_stored_vevents::Migration),
+            Box::new(m20261203_000013_event_months::Migration),
         ]
     }
 }

@@ -25,7 +25,7 @@ use rusqlite::{Connection, OpenFlags, params};
 use uuid::Uuid;
 
 use crate::domain::{
-    DocumentKind, DocumentStatus, EventTimes, IdOrSlug, Locale, LocalePreference, Translation,
+    DocumentKind, DocumentStatus, EventTimes, IdOrSlug, Locale, LocalePreference, Months, Translation,
     choose_translation,
 };
 
@@ -346,7 +346,6 @@ impl Direct {
         for sql in STATEMENTS {
             statements.push((sql.to_owned(), key()));
         }
-        statements.push((RENDERING.to_owned(), vec![Value::Blob(vec![0; 16]), key().swap_remove(0)]));
         for sql in [TAG_BY_SLUG, PERSON_BY_SLUG] {
             statements.push((sql.to_owned(), vec![Value::Text("a-slug".to_owned())]));
         }
@@ -356,9 +355,10 @@ impl Direct {
         if let Some(from) = at("2026-01-01T00:00:00+00:00") {
             for to in [None, at("2026-02-01T00:00:00+00:00")] {
                 for (locale, after) in [(None, None), (Some("en"), at("2026-01-10T00:00:00+00:00"))] {
-                    let window = Window { from, to, locale, after: after.map(|t| (t, Uuid::nil())) };
-                    for sql in window_statements(&window) {
-                        statements.push((sql, window_values(&window, 21)));
+                    let after = after.map(|t| (t, Uuid::nil()));
+                    let window = Window { from, to, locale, after, rendering: WindowRendering::Summary };
+                    for (stream, until) in [(Stream::Long, None), (Stream::Short, Some(from))] {
+                        statements.push(window_statement(&window, stream, until, 21));
                     }
                 }
             }
@@ -416,13 +416,17 @@ pub struct WindowRow {
     pub time_zone: String,
     pub all_day: bool,
     pub recurrence: Option<String>,
+    /// The stored rendering [`Window::rendering`] asks for, when current.
+    pub rendering: Option<String>,
 }
 
-/// A document's stored listing item and `VEVENT`, each when current.
-#[derive(Debug, Clone, Default)]
-pub struct CurrentRendering {
-    pub summary: Option<String>,
-    pub ical: Option<String>,
+/// Which stored rendering of each event a window reads with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowRendering {
+    /// The listing item of a page.
+    Summary,
+    /// The `VEVENT` of a calendar.
+    Ical,
 }
 
 /// Which public events, in order of their start, [`Direct::window`] reads.
@@ -435,66 +439,101 @@ pub struct Window<'a> {
     pub locale: Option<&'a str>,
     /// Only events after this start and id.
     pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub rendering: WindowRendering,
 }
 
-/// A statement of a window: `?1` its start, `?2` the earliest start of a
-/// short series that ends after that, `?3` its end, `?4` a locale, `?5` the
-/// limit, `?6` and `?7` the start and id to read after.
-/// Short events come from a range of `events_starts_at` (a short series
-/// ends within [`EventTimes::SHORT_SPAN`] of its start), the others from
-/// their partial index (the bare column proves its `WHERE`).
-fn window_statements(window: &Window<'_>) -> [String; 2] {
-    let streams = [
-        "NOT e.long_running AND e.starts_at >= ?2 AND e.series_ends_at > ?1",
-        "e.long_running AND (e.series_ends_at IS NULL OR e.series_ends_at > ?1)",
-    ];
-    let mut more = String::new();
-    if window.to.is_some() {
-        more.push_str(" AND e.starts_at < ?3");
-    }
-    if window.locale.is_some() {
-        more.push_str(" AND d.locale = ?4");
-    }
-    if window.after.is_some() {
-        // The first term gives the planner a range to seek to.
-        more.push_str(" AND e.starts_at >= ?6 AND (e.starts_at > ?6 OR e.document_id > ?7)");
-    }
-    streams.map(|stream| {
-        format!(
-            "SELECT e.document_id, e.starts_at, e.ends_at, e.time_zone, e.all_day, e.recurrence \
-                 FROM events e JOIN documents d ON d.id = e.document_id \
-                 WHERE {stream}{more} AND d.status = 'published' AND d.deleted_at IS NULL \
-                 ORDER BY e.starts_at, e.document_id LIMIT ?5"
-        )
-    })
+/// The two kinds of series a window reads, each from an index of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    /// Series that run at most [`EventTimes::SHORT_SPAN`]: a range of
+    /// `events_short_starts` from that long before the window.
+    Short,
+    /// The others, however long ago they began: `events_long_running_window`.
+    Long,
 }
 
-/// The parameters of [`window_statements`].
-fn window_values(window: &Window<'_>, limit: u64) -> Vec<rusqlite::types::Value> {
+/// The statement of one stream of a window and its parameters, at most
+/// `limit` rows, none starting after `until` when given. Each index holds
+/// the series' months and end, so a series that ended before the window or
+/// never runs in its months is passed over without reading its row.
+fn window_statement(
+    window: &Window<'_>,
+    stream: Stream,
+    until: Option<DateTime<Utc>>,
+    limit: u64,
+) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
-    let time = |t: Option<DateTime<Utc>>| t.map_or(Value::Null, |t| Value::Text(sqlx_timestamp(t)));
-    let mut values = vec![
-        Value::Text(sqlx_timestamp(window.from)),
-        Value::Text(sqlx_timestamp(window.from - EventTimes::SHORT_SPAN)),
-        time(window.to),
-        window.locale.map_or(Value::Null, |l| Value::Text(l.to_owned())),
-        Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)),
-    ];
-    if let Some((at, id)) = window.after {
-        values.extend([Value::Text(sqlx_timestamp(at)), Value::Blob(id.as_bytes().to_vec())]);
+    let time = |t: DateTime<Utc>| Value::Text(sqlx_timestamp(t));
+    let from = time(window.from);
+    // The rendering when current: not stale, and a listing item (which
+    // says what comes next) not expired at the time now.
+    let (rendering, mut head) = match window.rendering {
+        WindowRendering::Summary => (
+            "CASE WHEN r.stale THEN NULL WHEN r.expires_at IS NULL OR r.expires_at > ? THEN r.summary END",
+            vec![time(Utc::now())],
+        ),
+        WindowRendering::Ical => ("CASE WHEN r.stale THEN NULL ELSE r.ical END", Vec::new()),
+    };
+    let (mut sql, mut values) = match stream {
+        Stream::Short => (
+            String::from("NOT e.long_running AND e.starts_at >= ? AND e.series_ends_at > ?"),
+            vec![time(window.from - EventTimes::SHORT_SPAN), from],
+        ),
+        // The bare column proves the partial index's `WHERE`.
+        Stream::Long => (
+            String::from("e.long_running AND (e.series_ends_at IS NULL OR e.series_ends_at > ?)"),
+            vec![from],
+        ),
+    };
+    sql.push_str(" AND (e.months & ?) <> 0");
+    values.push(Value::Integer(Months::of_window(window.from, window.to).bits().into()));
+    // One bound on the start, so that it ends the index's range.
+    match (window.to, until) {
+        (Some(to), Some(until)) if until < to => {
+            sql.push_str(" AND e.starts_at <= ?");
+            values.push(time(until));
+        }
+        (Some(to), _) => {
+            sql.push_str(" AND e.starts_at < ?");
+            values.push(time(to));
+        }
+        (None, Some(until)) => {
+            sql.push_str(" AND e.starts_at <= ?");
+            values.push(time(until));
+        }
+        (None, None) => {}
     }
-    values
+    if let Some(locale) = window.locale {
+        sql.push_str(" AND d.locale = ?");
+        values.push(Value::Text(locale.to_owned()));
+    }
+    if let Some((at, id)) = window.after {
+        // The first term gives the planner a range to seek to.
+        sql.push_str(" AND e.starts_at >= ? AND (e.starts_at > ? OR e.document_id > ?)");
+        values.extend([time(at), time(at), Value::Blob(id.as_bytes().to_vec())]);
+    }
+    values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    head.extend(values);
+    let sql = format!(
+        "SELECT e.document_id, e.starts_at, e.ends_at, e.time_zone, e.all_day, e.recurrence, {rendering} \
+         FROM events e JOIN documents d ON d.id = e.document_id \
+         LEFT JOIN document_renderings r ON r.document_id = e.document_id \
+         WHERE {sql} AND d.status = 'published' AND d.deleted_at IS NULL \
+         ORDER BY e.starts_at, e.document_id LIMIT ?"
+    );
+    (sql, head)
 }
 
 impl Direct {
     /// Up to `limit` public events of `window`, in order of their start.
+    /// Long-running series are read first: those that began long ago come
+    /// first, and short ones that start after the last of a full batch of
+    /// them cannot be among the first `limit`.
     pub fn window(&self, window: &Window<'_>, limit: u64) -> rusqlite::Result<Vec<WindowRow>> {
-        let values = window_values(window, limit);
-        let mut rows = self.with(|c| {
-            let mut rows = Vec::new();
-            for sql in window_statements(window) {
+        self.with(|c| {
+            let read = |(sql, values): (String, Vec<rusqlite::types::Value>)| {
                 let mut statement = c.prepare_cached(&sql)?;
-                let found = statement.query_map(rusqlite::params_from_iter(&values), |row| {
+                let rows = statement.query_map(rusqlite::params_from_iter(&values), |row| {
                     Ok(WindowRow {
                         id: uuid_at(row, 0)?,
                         starts_at: time_at(row, 1)?,
@@ -502,44 +541,23 @@ impl Direct {
                         time_zone: row.get(3)?,
                         all_day: row.get(4)?,
                         recurrence: row.get(5)?,
+                        rendering: row.get(6)?,
                     })
                 })?;
-                for row in found {
-                    rows.push(row?);
-                }
+                rows.collect::<rusqlite::Result<Vec<WindowRow>>>()
+            };
+            let mut rows = read(window_statement(window, Stream::Long, None, limit))?;
+            let until = rows.last().filter(|_| rows.len() as u64 >= limit).map(|row| row.starts_at);
+            // Short series start at most a span before the window.
+            if until.is_none_or(|until| until >= window.from - EventTimes::SHORT_SPAN) {
+                rows.extend(read(window_statement(window, Stream::Short, until, limit))?);
             }
+            rows.sort_by_key(|row| (row.starts_at, row.id));
+            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
             Ok(rows)
-        })?;
-        rows.sort_by_key(|row| (row.starts_at, row.id));
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok(rows)
-    }
-
-    /// The current renderings of `ids`, in their order: a lookup each.
-    pub fn renderings(&self, ids: &[Uuid]) -> rusqlite::Result<Vec<CurrentRendering>> {
-        let now = sqlx_timestamp(Utc::now());
-        self.with(|c| {
-            let mut statement = c.prepare_cached(RENDERING)?;
-            ids.iter()
-                .map(|id| {
-                    let found = statement.query_row(params![id.as_bytes().as_slice(), now], |row| {
-                        Ok(CurrentRendering { summary: row.get(0)?, ical: row.get(1)? })
-                    });
-                    match found {
-                        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(CurrentRendering::default()),
-                        other => other,
-                    }
-                })
-                .collect()
         })
     }
 }
-
-/// A document's renderings, each when current: `?1` its id, `?2` the time now.
-const RENDERING: &str = "SELECT \
-     CASE WHEN stale THEN NULL WHEN expires_at IS NULL OR expires_at > ?2 THEN summary END, \
-     CASE WHEN stale THEN NULL ELSE ical END \
-     FROM document_renderings WHERE document_id = ?1";
 
 /// One entry of the change log, with the document's stored rendering:
 /// `None` when that is not current (the caller renders the document),

@@ -3,8 +3,9 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
 
 use super::Invalid;
@@ -137,11 +138,99 @@ impl fmt::Display for Recurrence {
     }
 }
 
+/// A set of the twelve months, as a window of time touches them in UTC:
+/// bit 0 is January. A window reads only the events that may be running in
+/// one of its months, so a month in 2063 skips the yearly events of the
+/// other eleven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Months(u16);
+
+impl Months {
+    pub const ALL: Self = Self(0xFFF);
+
+    /// The months `[from, to)` touches; all of them without an end. An
+    /// empty window still holds the occurrences running at `from`.
+    pub fn of_window(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Self {
+        to.map_or(Self::ALL, |to| {
+            Self::touched(from.naive_utc(), to.max(from + Duration::nanoseconds(1)).naive_utc())
+        })
+    }
+
+    /// The set as stored, `ALL` for a value no set has.
+    pub fn from_bits(bits: i32) -> Self {
+        u16::try_from(bits).ok().filter(|b| *b <= Self::ALL.0).map_or(Self::ALL, Self)
+    }
+
+    pub fn bits(self) -> i32 {
+        i32::from(self.0)
+    }
+
+    pub fn contains(self, month: u32) -> bool {
+        (1..=12).contains(&month) && self.0 & (1 << (month - 1)) != 0
+    }
+
+    /// The months of `[start, end)`.
+    fn touched(start: NaiveDateTime, end: NaiveDateTime) -> Self {
+        if end - start >= Duration::days(366) {
+            return Self::ALL;
+        }
+        let mut months = Self::default();
+        let mut month = start.date().with_day(1);
+        while let Some(first) = month.filter(|m| m.and_time(chrono::NaiveTime::MIN) < end) {
+            months.0 |= 1 << first.month0();
+            month = first.checked_add_months(chrono::Months::new(1));
+        }
+        months
+    }
+}
+
+impl std::ops::BitOr for Months {
+    type Output = Self;
+
+    fn bitor(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+
 /// One occurrence of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occurrence {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+}
+
+/// The period of a plain rule: whole days, or whole months.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Days(u32),
+    Months(u32),
+}
+
+impl Step {
+    /// The local start moved by `n` steps; a month without its day gives
+    /// the month's last ([`Step::keeps_day`] tells).
+    fn nth(self, start: NaiveDateTime, n: u32) -> Option<NaiveDateTime> {
+        match self {
+            Self::Days(days) => start.checked_add_days(chrono::Days::new(u64::from(n) * u64::from(days))),
+            Self::Months(months) => start.checked_add_months(chrono::Months::new(n.checked_mul(months)?)),
+        }
+    }
+
+    /// Whether `moved` is on the start's day (always, for days).
+    fn keeps_day(self, start: NaiveDateTime, moved: NaiveDateTime) -> bool {
+        matches!(self, Self::Days(_)) || moved.day() == start.day()
+    }
+
+    /// Whole steps from `start` to `end`, one more than fits at most.
+    fn count(self, start: NaiveDateTime, end: NaiveDateTime) -> Option<u32> {
+        match self {
+            Self::Days(days) => u32::try_from((end - start).num_days()).ok()?.checked_div(days),
+            Self::Months(months) => {
+                let between = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
+                u32::try_from(between.max(0)).ok()?.checked_div(months)
+            }
+        }
+    }
 }
 
 /// When an event happens: a first occurrence, its zone, and how it repeats.
@@ -151,7 +240,10 @@ pub struct EventTimes {
     ends_at: DateTime<Utc>,
     time_zone: TimeZone,
     all_day: bool,
-    recurrence: Option<(Recurrence, RRuleSet)>,
+    /// The rule, with its rrule set built from the start: at once for new
+    /// times, on first use for stored ones (a plain rule is stepped through
+    /// without it, [`EventTimes::stepped`]).
+    recurrence: Option<(Recurrence, OnceLock<Option<RRuleSet>>)>,
 }
 
 impl EventTimes {
@@ -169,8 +261,9 @@ impl EventTimes {
     }
 
     /// Times as stored, which [`EventTimes::new`] accepted when they were
-    /// written: the rule is not expanded again to see that it occurs (for a
-    /// yearly series, a fifth of the time of a month's window).
+    /// written: the rule is not built again until it is needed, nor
+    /// expanded to see that it occurs (for a yearly series, a fifth of the
+    /// time of a month's window).
     pub fn stored(
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
@@ -194,6 +287,7 @@ impl EventTimes {
         }
         let recurrence = match recurrence {
             None => None,
+            Some(recurrence) if !occurs => Some((recurrence, OnceLock::new())),
             Some(recurrence) => {
                 let dt_start = starts_at.with_timezone(&rrule::Tz::Tz(time_zone.tz()));
                 let set = recurrence
@@ -201,12 +295,12 @@ impl EventTimes {
                     .clone()
                     .build(dt_start)
                     .map_err(|e| Invalid::new(format!("the recurrence does not fit the start: {e}")))?;
-                if occurs && set.clone().all(1).dates.is_empty() {
+                if set.clone().all(1).dates.is_empty() {
                     return Err(Invalid::new(format!(
                         "the recurrence `{recurrence}` never occurs from the start given"
                     )));
                 }
-                Some((recurrence, set))
+                Some((recurrence, OnceLock::from(Some(set))))
             }
         };
         Ok(Self { starts_at, ends_at, time_zone, all_day, recurrence })
@@ -246,9 +340,20 @@ impl EventTimes {
     /// The longest a series may run and still count as short.
     pub const SHORT_SPAN: Duration = Duration::days(31);
 
+    /// The rule's rrule set, built from the start; `None` without a rule,
+    /// or for a stored rule that no longer fits its start.
+    fn set(&self) -> Option<&RRuleSet> {
+        let (recurrence, set) = self.recurrence.as_ref()?;
+        set.get_or_init(|| {
+            let dt_start = self.starts_at.with_timezone(&rrule::Tz::Tz(self.time_zone.tz()));
+            recurrence.rule.clone().build(dt_start).ok()
+        })
+        .as_ref()
+    }
+
     /// When the last occurrence ends, or `None` when the event recurs without end.
     pub fn series_ends_at(&self) -> Option<DateTime<Utc>> {
-        let Some((recurrence, set)) = &self.recurrence else {
+        let (Some((recurrence, _)), Some(set)) = (&self.recurrence, self.set()) else {
             return Some(self.ends_at);
         };
         if recurrence.rule.get_count().is_none() && recurrence.rule.get_until().is_none() {
@@ -272,7 +377,10 @@ impl EventTimes {
         let duration = self.duration();
         let overlaps =
             |o: &Occurrence| from.is_none_or(|f| o.ends_at > f) && to.is_none_or(|t| o.starts_at < t);
-        let Some((_, set)) = &self.recurrence else {
+        if let Some(found) = self.stepped(from, to, limit.min(Self::MAX_EXPANSION)) {
+            return found;
+        }
+        let Some(set) = self.set() else {
             let only = Occurrence { starts_at: self.starts_at, ends_at: self.ends_at };
             return if overlaps(&only) && limit > 0 { vec![only] } else { vec![] };
         };
@@ -298,15 +406,13 @@ impl EventTimes {
             .collect()
     }
 
-    /// The series as if it had begun at its last occurrence at or before
-    /// `at`, when that gives the same occurrences from there on, so that a
-    /// question about 2063 does not step through every year since 1990.
-    /// That holds for a rule of whole days, weeks, months or years with no
-    /// `BY…` part (whose defaults come from the start, which a whole number
-    /// of periods keeps) and no `COUNT` (which counts from the first).
-    /// `None` when it does not hold, or when `at` is before the start.
-    fn rebased(&self, at: DateTime<Utc>) -> Option<RRuleSet> {
-        use chrono::{Datelike, Days, Months, TimeZone as _};
+    /// The step of a plain rule, in days or in months: a rule of whole
+    /// days, weeks, months or years with no `BY…` part (whose defaults come
+    /// from the start, which a whole number of periods keeps) and no
+    /// `COUNT` (which counts from the first). Its occurrences are the start
+    /// moved by whole steps, where the local date exists (a month without
+    /// the start's day has none).
+    fn plain_step(&self) -> Option<Step> {
         let (recurrence, _) = self.recurrence.as_ref()?;
         let rule = &recurrence.rule;
         let plain = rule.get_by_set_pos().is_empty()
@@ -318,47 +424,153 @@ impl EventTimes {
             && rule.get_by_hour().is_empty()
             && rule.get_by_minute().is_empty()
             && rule.get_by_second().is_empty();
-        if !plain || rule.get_count().is_some() || at <= self.starts_at {
+        if !plain || rule.get_count().is_some() {
             return None;
         }
         let interval = u32::from(rule.get_interval().max(1));
+        Some(match rule.get_freq() {
+            Frequency::Daily => Step::Days(interval),
+            Frequency::Weekly => Step::Days(7 * interval),
+            Frequency::Monthly => Step::Months(interval),
+            Frequency::Yearly => Step::Months(12 * interval),
+            _ => return None,
+        })
+    }
+
+    /// The series as if it had begun at its last occurrence at or before
+    /// `at`, when that gives the same occurrences from there on (a plain
+    /// rule, [`Self::plain_step`]), so that a question about 2063 does not
+    /// step through every year since 1990. `None` when it does not hold, or
+    /// when `at` is before the start.
+    fn rebased(&self, at: DateTime<Utc>) -> Option<RRuleSet> {
+        use chrono::TimeZone as _;
+        let (recurrence, _) = self.recurrence.as_ref()?;
+        let step = self.plain_step()?;
+        if at <= self.starts_at {
+            return None;
+        }
         let zone = self.time_zone.tz();
         let start = self.starts_at.with_timezone(&zone).naive_local();
-        let end = at.with_timezone(&zone).naive_local();
-        // Whole periods from the start to `at`: one more than fits at most.
-        let (days, months) = match rule.get_freq() {
-            Frequency::Daily => (interval, 0),
-            Frequency::Weekly => (7 * interval, 0),
-            Frequency::Monthly => (0, interval),
-            Frequency::Yearly => (0, 12 * interval),
-            _ => return None,
-        };
-        let mut periods = if days > 0 {
-            u32::try_from((end - start).num_days()).ok()?.checked_div(days)?
-        } else {
-            let between = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
-            u32::try_from(between.max(0)).ok()?.checked_div(months)?
-        };
-        // Step back to an occurrence: one at or before `at`, on the start's
-        // day of the month (a month without it has no occurrence), at a
-        // local time that exists.
+        let mut steps = step.count(start, at.with_timezone(&zone).naive_local())?;
+        // Step back to an occurrence: one at or before `at`, at a local
+        // time that exists.
         for _ in 0..=24 {
-            let moved = if days > 0 {
-                start.checked_add_days(Days::new(u64::from(periods) * u64::from(days)))
-            } else {
-                start.checked_add_months(Months::new(periods.checked_mul(months)?))
-            };
-            let occurrence = moved
-                .filter(|m| days > 0 || m.day() == start.day())
+            let occurrence = step
+                .nth(start, steps)
+                .filter(|m| step.keeps_day(start, *m))
                 .and_then(|m| zone.from_local_datetime(&m).single())
                 .filter(|o| o.with_timezone(&Utc) <= at);
             if let Some(occurrence) = occurrence {
                 let dt_start = occurrence.with_timezone(&rrule::Tz::Tz(zone));
-                return rule.clone().build(dt_start).ok();
+                return recurrence.rule.clone().build(dt_start).ok();
             }
-            periods = periods.checked_sub(1)?;
+            steps = steps.checked_sub(1)?;
         }
         None
+    }
+
+    /// The occurrences of a plain rule ([`Self::plain_step`]) that overlap
+    /// `[from, to)`, at most `limit`, found by stepping from the start
+    /// rather than by rrule, which builds every day of a year to find one.
+    /// `None` when the rule is not plain, or when a step lands on a local
+    /// time that daylight saving skips or repeats: rrule decides those.
+    fn stepped(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        limit: u16,
+    ) -> Option<Vec<Occurrence>> {
+        use chrono::TimeZone as _;
+        let step = self.plain_step()?;
+        let (recurrence, _) = self.recurrence.as_ref()?;
+        let until = recurrence.rule.get_until().map(|u| u.with_timezone(&Utc));
+        let zone = self.time_zone.tz();
+        let start = self.starts_at.with_timezone(&zone).naive_local();
+        let duration = self.duration();
+        // From one step before the last that starts, in local time, before
+        // an occurrence that overlaps `from` could: no offset moves a start
+        // by a whole day, so none before that overlaps.
+        let mut steps = match from.map(|f| f - duration).filter(|f| *f > self.starts_at) {
+            Some(earliest) => {
+                step.count(start, earliest.with_timezone(&zone).naive_local())?.saturating_sub(1)
+            }
+            None => 0,
+        };
+        // Local times this far before `from` are before it in any zone.
+        let passed = from.map(|f| f.with_timezone(&zone).naive_local() - Duration::days(2));
+        let mut found = Vec::new();
+        // A month without the start's day, or 29 February, is passed over:
+        // three steps in four at most.
+        for _ in 0..4 * u32::from(limit) + 8 {
+            if found.len() >= usize::from(limit) {
+                return Some(found);
+            }
+            let Some(local) = step.nth(start, steps) else { return Some(found) };
+            steps = steps.checked_add(1)?;
+            if !step.keeps_day(start, local) {
+                continue;
+            }
+            let Some(starts_at) = zone.from_local_datetime(&local).single() else {
+                // Ended before the window whatever its offset: no matter.
+                if passed.is_some_and(|passed| local + duration <= passed) {
+                    continue;
+                }
+                return None;
+            };
+            let starts_at = starts_at.with_timezone(&Utc);
+            if until.is_some_and(|u| starts_at > u) || to.is_some_and(|t| starts_at >= t) {
+                return Some(found);
+            }
+            let occurrence = Occurrence { starts_at, ends_at: starts_at + duration };
+            if from.is_none_or(|f| occurrence.ends_at > f) {
+                found.push(occurrence);
+            }
+        }
+        None
+    }
+
+    /// The months (UTC) in which an occurrence may be running: exact for a
+    /// single event, and for a yearly rule on the start's day; for a rule
+    /// limited to some months (`BYMONTH`), those months; all of them
+    /// otherwise. Local times are taken a day wide, which covers any
+    /// zone's offset and a `BYHOUR`.
+    pub fn months(&self) -> Months {
+        let Some((recurrence, _)) = &self.recurrence else {
+            return Months::touched(self.starts_at.naive_utc(), self.ends_at.naive_utc());
+        };
+        let rule = &recurrence.rule;
+        let slack = Duration::days(1);
+        let runs = |first: NaiveDateTime, last: NaiveDateTime| {
+            Months::touched(first - slack, last + slack + self.duration())
+        };
+        let local = self.starts_at.with_timezone(&self.time_zone.tz()).date_naive();
+        let by_month = rule.get_by_month();
+        let dated = rule.get_freq() == Frequency::Yearly
+            && by_month.is_empty()
+            && rule.get_by_week_no().is_empty()
+            && rule.get_by_year_day().is_empty()
+            && rule.get_by_month_day().is_empty()
+            && rule.get_by_weekday().is_empty();
+        let day = |date: NaiveDate| date.and_time(chrono::NaiveTime::MIN);
+        if dated {
+            // The start's month and day each year: a leap year and a
+            // common one give every month such a day can touch.
+            return [2000, 2001]
+                .into_iter()
+                .filter_map(|year| NaiveDate::from_ymd_opt(year, local.month(), local.day()))
+                .map(|date| runs(day(date), day(date) + Duration::days(1)))
+                .fold(Months::default(), |all, months| all | months);
+        }
+        if by_month.is_empty() {
+            return Months::ALL;
+        }
+        by_month
+            .iter()
+            .filter_map(|month| {
+                let first = NaiveDate::from_ymd_opt(2000, u32::from(*month), 1)?;
+                Some(runs(day(first), day(first.checked_add_months(chrono::Months::new(1))?)))
+            })
+            .fold(Months::default(), |all, months| all | months)
     }
 
     /// Whether any occurrence overlaps `[from, to)`.
@@ -394,6 +606,11 @@ mod tests {
             ("America/New_York", (1993, 11, 1, 1, 30), 1, "FREQ=WEEKLY;INTERVAL=2"),
             ("UTC", (1994, 6, 1, 23, 0), 5, "FREQ=DAILY;INTERVAL=3;UNTIL=20300101T000000Z"),
             ("Europe/Athens", (1995, 1, 1, 18, 0), 2, "FREQ=MONTHLY;BYDAY=1MO"),
+            // A local time that daylight saving skips (London, 2024) or
+            // repeats (New York, 2033) in a later year.
+            ("Europe/London", (2023, 3, 31, 1, 30), 1, "FREQ=YEARLY"),
+            ("America/New_York", (2022, 11, 6, 1, 30), 2, "FREQ=YEARLY"),
+            ("Europe/Athens", (1996, 1, 31, 10, 0), 1, "FREQ=MONTHLY;INTERVAL=5;UNTIL=20400101T000000Z"),
         ];
         for (zone, (y, mo, d, h, mi), hours, rule) in cases {
             let tz = TimeZone::parse(zone).unwrap_or_else(|e| panic!("{e}"));
@@ -402,8 +619,8 @@ mod tests {
             let recurrence = Recurrence::parse(rule).unwrap_or_else(|e| panic!("{e}"));
             let times = EventTimes::new(start, start + Duration::hours(hours), tz, false, Some(recurrence))
                 .unwrap_or_else(|e| panic!("{e}"));
-            let Some((_, set)) = &times.recurrence else { panic!("{rule} recurs") };
-            for year in [1990, 1999, 2024, 2029, 2031, 2063] {
+            let Some(set) = times.set() else { panic!("{rule} recurs") };
+            for year in [1990, 1999, 2024, 2029, 2031, 2033, 2063] {
                 for month in [1, 3, 10, 11] {
                     let from =
                         Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().unwrap_or_else(|| panic!());
@@ -425,9 +642,82 @@ mod tests {
                     if year == 2024 {
                         assert_eq!(times.rebased(from).is_some(), !rule.contains("BY"), "{rule}");
                     }
+                    if year == 2063 && month == 1 {
+                        let stepped = times.stepped(Some(from), Some(to), 40).is_some();
+                        assert_eq!(
+                            stepped,
+                            !rule.contains("BY"),
+                            "{rule} in {zone} from {y}: stepped, not expanded"
+                        );
+                    }
                 }
             }
         }
+    }
+
+    #[test]
+    fn months_hold_every_occurrence() {
+        let rules = [
+            "FREQ=YEARLY",
+            "FREQ=YEARLY;INTERVAL=3",
+            "FREQ=YEARLY;BYHOUR=0,23",
+            "FREQ=YEARLY;BYMONTH=3,11",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+            "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+            "FREQ=YEARLY;BYYEARDAY=100",
+            "FREQ=MONTHLY;BYMONTH=6;BYDAY=1FR",
+            "FREQ=MONTHLY;INTERVAL=12",
+            "FREQ=WEEKLY;COUNT=10",
+        ];
+        let zones = ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Athens", "America/New_York"];
+        let starts =
+            [(2024, 1, 1, 0, 30), (2024, 12, 31, 23, 30), (2024, 2, 29, 12, 0), (2025, 3, 30, 2, 30)];
+        for rule in rules {
+            for zone in zones {
+                let tz = TimeZone::parse(zone).unwrap_or_else(|e| panic!("{e}"));
+                for (y, mo, d, h, mi) in starts {
+                    let Some(local) = tz.tz().with_ymd_and_hms(y, mo, d, h, mi, 0).earliest() else {
+                        continue;
+                    };
+                    let start = local.with_timezone(&Utc);
+                    for length in [Duration::hours(1), Duration::hours(30), Duration::days(40)] {
+                        let recurrence = Recurrence::parse(rule).unwrap_or_else(|e| panic!("{e}"));
+                        let Ok(times) = EventTimes::new(start, start + length, tz, false, Some(recurrence))
+                        else {
+                            continue;
+                        };
+                        let months = times.months();
+                        let until = start + Duration::days(366 * 30);
+                        for o in times.occurrences(None, Some(until), 2000) {
+                            let running = Months::touched(o.starts_at.naive_utc(), o.ends_at.naive_utc());
+                            assert_eq!(
+                                months | running,
+                                months,
+                                "{rule} in {zone} from {local}, {length}: {o:?} outside {months:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_yearly_event_mid_month_runs_in_that_month_alone() {
+        let times = athens_yearly();
+        assert_eq!(times.months(), Months(1));
+        let window = |(y, m): (i32, u32), (ty, tm): (i32, u32)| {
+            let at = |y, m| Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single().unwrap_or_else(|| panic!());
+            Months::of_window(at(y, m), Some(at(ty, tm)))
+        };
+        assert_eq!(window((2063, 1), (2063, 2)), Months(1), "the end is not in the window");
+        assert_eq!(window((2063, 11), (2064, 2)), Months(0b1100_0000_0001));
+        assert_eq!(window((2063, 1), (2064, 2)), Months::ALL);
+        assert_eq!(Months::of_window(Utc::now(), None), Months::ALL);
+        let march = Utc.with_ymd_and_hms(2063, 3, 31, 23, 0, 0).single().unwrap_or_else(|| panic!());
+        assert_eq!(Months::of_window(march, Some(march)), Months(0b100), "an instant is in its month");
+        assert_eq!(Months::from_bits(-1), Months::ALL);
+        assert!(Months(1).contains(1) && !Months(1).contains(2) && !Months::ALL.contains(13));
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod text;
 pub mod vtimezone;
 
 pub use document::{DocumentKind, DocumentStatus, Visibility};
-pub use event::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
+pub use event::{AttendanceMode, Country, EventStatus, EventTimes, Months, Recurrence, TimeZone};
 pub use locale::{Locale, LocalePreference, Translation, accept_language, choose_translation};
 pub use slug::{IdOrSlug, Slug};
 

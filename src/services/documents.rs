@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 pub use super::pages::{Cursor, Page, SortKey, column, dedup, keyset};
 use crate::domain::{
-    DocumentKind, DocumentStatus, EventTimes, IdOrSlug, Locale, LocalePreference, Translation, Visibility,
-    choose_translation,
+    DocumentKind, DocumentStatus, EventTimes, IdOrSlug, Locale, LocalePreference, Months, Translation,
+    Visibility, choose_translation,
 };
 
 /// What a document listing can be ordered by.
@@ -456,6 +456,11 @@ impl Starts {
         let mut rows: Vec<(Uuid, DateTime<Utc>)> = match self.from {
             None => read(select).await?,
             Some(from) => {
+                // A series that never runs in the window's months is passed
+                // over in the index of long-running events, which holds them.
+                let months = Months::of_window(from, self.to).bits();
+                let select =
+                    select.filter(Expr::col((event::Entity, event::Column::Months)).bit_and(months).ne(0));
                 let short = select
                     .clone()
                     .filter(event::Column::LongRunning.eq(false))

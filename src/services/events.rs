@@ -6,17 +6,19 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{document, event, event_organizer};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
 use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sort, SortField};
 use super::pages::SortKey;
 use super::people::{self, Credit};
-use crate::database::direct::{Direct, Window, WindowRow};
+use crate::database::direct::{Direct, Window, WindowRendering, WindowRow};
 use crate::domain::{
-    Country, DocumentKind, EventStatus, EventTimes, Locale, Recurrence, Slug, TimeZone, Visibility,
+    Country, DocumentKind, EventStatus, EventTimes, Locale, Months, Recurrence, Slug, TimeZone, Visibility,
 };
 
 pub struct Events;
@@ -46,10 +48,34 @@ fn stored_times(
     recurrence: Option<&str>,
 ) -> Option<EventTimes> {
     let zone = TimeZone::parse(time_zone).or_else(|_| TimeZone::parse("UTC")).ok()?;
-    let recurrence = recurrence.and_then(|r| Recurrence::parse(r).ok());
+    let recurrence = recurrence.and_then(parsed_rule);
     EventTimes::stored(starts_at, ends_at, zone, all_day, recurrence)
         .or_else(|_| EventTimes::stored(starts_at, ends_at, zone, all_day, None))
         .ok()
+}
+
+/// A stored rule, parsed once per thread: a window reads the same few
+/// rules (`FREQ=YEARLY`) over and over, and parsing one is a good part of
+/// checking it.
+fn parsed_rule(text: &str) -> Option<Recurrence> {
+    /// Most rules kept per thread; past that, the cache starts again.
+    const KEPT: usize = 256;
+    thread_local! {
+        static RULES: std::cell::RefCell<HashMap<String, Option<Recurrence>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    RULES.with(|rules| {
+        let mut rules = rules.borrow_mut();
+        if let Some(parsed) = rules.get(text) {
+            return parsed.clone();
+        }
+        if rules.len() >= KEPT {
+            rules.clear();
+        }
+        let parsed = Recurrence::parse(text).ok();
+        rules.insert(text.to_owned(), parsed.clone());
+        parsed
+    })
 }
 
 impl ContentType for Events {
@@ -181,10 +207,56 @@ pub async fn list<C: ConnectionTrait>(
     documents::list::<Events, C>(db, listing, sort, after, limit, keep).await
 }
 
+/// Works out the months of every long-running event (series that a window
+/// reads by those months) left at all twelve by the migration that added
+/// them. Returns how many events it narrowed.
+pub async fn record_months<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
+    type Row = (Uuid, DateTime<Utc>, DateTime<Utc>, String, bool, Option<String>);
+    let (mut after, mut narrowed) = (None::<Uuid>, 0);
+    loop {
+        let mut page = event::Entity::find()
+            .select_only()
+            .columns([
+                event::Column::DocumentId,
+                event::Column::StartsAt,
+                event::Column::EndsAt,
+                event::Column::TimeZone,
+                event::Column::AllDay,
+                event::Column::Recurrence,
+            ])
+            .filter(event::Column::LongRunning.eq(true))
+            .filter(event::Column::Months.eq(Months::ALL.bits()))
+            .order_by_asc(event::Column::DocumentId)
+            .limit(1_000);
+        if let Some(after) = after {
+            page = page.filter(event::Column::DocumentId.gt(after));
+        }
+        let rows: Vec<Row> = page.into_tuple().all(db).await?;
+        let Some(last) = rows.last().map(|row| row.0) else { return Ok(narrowed) };
+        let mut by_months: HashMap<Months, Vec<Uuid>> = HashMap::new();
+        for (id, starts_at, ends_at, zone, all_day, recurrence) in rows {
+            let months = stored_times(starts_at, ends_at, &zone, all_day, recurrence.as_deref())
+                .map_or(Months::ALL, |times| times.months());
+            if months != Months::ALL {
+                by_months.entry(months).or_default().push(id);
+            }
+        }
+        for (months, ids) in by_months {
+            narrowed += ids.len();
+            event::Entity::update_many()
+                .col_expr(event::Column::Months, Expr::value(months.bits()))
+                .filter(event::Column::DocumentId.is_in(ids))
+                .exec(db)
+                .await?;
+        }
+        after = Some(last);
+    }
+}
+
 /// The window of public events that [`Direct::window`] reads for
 /// `filter`, when it can answer alone: a window of time with a start (or
 /// `upcoming`), and no other filter but one locale.
-fn direct_window(filter: &EventFilter, now: DateTime<Utc>) -> Option<Window<'_>> {
+fn direct_window(filter: &EventFilter, now: DateTime<Utc>, rendering: WindowRendering) -> Option<Window<'_>> {
     let common = &filter.common;
     if filter.organizer.is_some()
         || filter.country.is_some()
@@ -199,17 +271,21 @@ fn direct_window(filter: &EventFilter, now: DateTime<Utc>) -> Option<Window<'_>>
         Some(true) => filter.from.map_or(now, |from| from.max(now)),
         _ => filter.from?,
     };
-    Some(Window { from, to: filter.to, locale: common.locale.as_ref().map(Locale::as_str), after: None })
+    let locale = common.locale.as_ref().map(Locale::as_str);
+    Some(Window { from, to: filter.to, locale, after: None, rendering })
 }
 
 /// More than `limit` public events of `window` in order of their start
 /// when there are, each with an occurrence inside the window: SQL narrows
 /// by the series as a whole, and recurring events are then checked
-/// occurrence by occurrence, as [`list`] does. Rows are read in batches of
-/// at least [`WINDOW_BATCH`], since a window far from their start leaves
-/// most yearly events out.
+/// occurrence by occurrence, as [`list`] does. The index passes over the
+/// series that never run in the window's months, so most rows read are
+/// kept: the first batch reads an eighth more than the page, for those
+/// that run near the window's months but not in it (a series' months are
+/// taken a day wide either side). When fewer are kept (every other year,
+/// say), each batch is twice the last, up to [`WINDOW_BATCH`].
 fn read_window(direct: &Direct, mut window: Window<'_>, limit: u64) -> rusqlite::Result<Vec<WindowRow>> {
-    let batch = (limit + 1).max(WINDOW_BATCH);
+    let mut batch = limit + 1 + limit / 8 + 2;
     let mut kept = Vec::new();
     loop {
         let rows = direct.window(&window, batch)?;
@@ -227,11 +303,12 @@ fn read_window(direct: &Direct, mut window: Window<'_>, limit: u64) -> rusqlite:
             kept.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
             return Ok(kept);
         }
+        batch = (batch * 2).min(WINDOW_BATCH.max(limit + 1));
     }
 }
 
-/// Fewest rows of a window read at once.
-const WINDOW_BATCH: u64 = 100;
+/// Most rows of a window read at once, unless a page needs more.
+const WINDOW_BATCH: u64 = 1_000;
 
 /// The page [`list`] gives anonymous readers, of the listing items stored
 /// when each event was written, read on the serving thread (SQLite) when
@@ -247,7 +324,9 @@ pub fn direct_page(
     if sort.field != SortField::StartsAt || sort.descending {
         return Ok(None);
     }
-    let Some(mut window) = direct_window(filter, Utc::now()) else { return Ok(None) };
+    let Some(mut window) = direct_window(filter, Utc::now(), WindowRendering::Summary) else {
+        return Ok(None);
+    };
     if let Some(cursor) = after {
         let SortKey::Time(at) = cursor.key else { return Ok(None) };
         window.after = Some((at, cursor.id));
@@ -258,9 +337,8 @@ pub fn direct_page(
         key: SortKey::Time(row.starts_at),
         id: row.id,
     });
-    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
     // An item not current: the pooled path renders it.
-    let items: Option<Vec<String>> = direct.renderings(&ids)?.into_iter().map(|r| r.summary).collect();
+    let items: Option<Vec<String>> = page.items.into_iter().map(|row| row.rendering).collect();
     Ok(items.map(|items| Page { items, next: page.next }))
 }
 
@@ -272,9 +350,8 @@ pub fn direct_calendar(
     filter: &EventFilter,
     limit: u64,
 ) -> rusqlite::Result<Option<Vec<String>>> {
-    let Some(window) = direct_window(filter, Utc::now()) else { return Ok(None) };
+    let Some(window) = direct_window(filter, Utc::now(), WindowRendering::Ical) else { return Ok(None) };
     let mut rows = read_window(direct, window, limit)?;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    Ok(direct.renderings(&ids)?.into_iter().map(|r| r.ical).collect())
+    Ok(rows.into_iter().map(|row| row.rendering).collect())
 }

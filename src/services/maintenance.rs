@@ -6,7 +6,7 @@
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
-use super::search;
+use super::{events, search};
 
 fn table() -> Alias {
     Alias::new("maintenance")
@@ -36,6 +36,7 @@ pub async fn run_pending(db: &DatabaseConnection) -> Result<Vec<(String, usize)>
         let txn = crate::database::begin_write(db).await?;
         let touched = match task.as_str() {
             "search_index" => search::index_missing(&txn).await?,
+            "event_months" => events::record_months(&txn).await?,
             _ => {
                 tracing::warn!(task, "an unknown maintenance task is left for a newer version");
                 continue;

@@ -170,6 +170,7 @@ impl Batch {
             ends_at: Set(times.ends_at()),
             series_ends_at: Set(times.series_ends_at()),
             long_running: Set(times.long_running()),
+            months: Set(times.months().bits()),
             time_zone: Set(times.time_zone().name().to_owned()),
             all_day: Set(times.all_day()),
             recurrence: Set(times.recurrence().map(|r| r.as_str().to_owned())),

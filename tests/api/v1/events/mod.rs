@@ -147,3 +147,77 @@ async fn events_filter_by_upcoming_country_status_tag_and_organizer() {
         .collect();
     assert!(instants.windows(2).all(|w| w[0] <= w[1]), "earliest first by default");
 }
+
+#[tokio::test]
+async fn a_month_decades_ahead_finds_the_yearly_events_of_that_month_alone() {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let year = Utc::now().year() + 1;
+    let event = |slug: &str, starts: String, zone: &str, recurrence: &str| {
+        let ends = DateTime::parse_from_rfc3339(&starts).unwrap_or_else(|e| panic!("{e}"))
+            + chrono::Duration::hours(2);
+        json!({"slug": slug, "title": slug, "summary": slug, "starts_at": starts, "ends_at": ends.to_rfc3339(),
+               "time_zone": zone, "recurrence": recurrence})
+    };
+    let created = [
+        event("march", format!("{year}-03-15T10:00:00Z"), "UTC", "FREQ=YEARLY"),
+        event("april", format!("{year}-04-15T10:00:00Z"), "UTC", "FREQ=YEARLY"),
+        // 1 April at 00:30 in Kiritimati (UTC+14) is 31 March in UTC.
+        event("kiritimati", format!("{year}-04-01T00:30:00+14:00"), "Pacific/Kiritimati", "FREQ=YEARLY"),
+        event("spring-and-autumn", format!("{year}-03-02T18:00:00Z"), "UTC", "FREQ=YEARLY;BYMONTH=3,10"),
+        event("weekly", format!("{year}-01-06T18:00:00Z"), "UTC", "FREQ=WEEKLY"),
+        event("every-other-year", format!("{year}-03-20T18:00:00Z"), "UTC", "FREQ=YEARLY;INTERVAL=2"),
+    ];
+    for body in created {
+        calendar::event(&app, &editor, body).await;
+    }
+    let far = year + 40;
+    let expected = ["weekly", "spring-and-autumn", "march", "every-other-year", "kiritimati"];
+    // Each read a page size of its own, so that none is answered from the cache.
+    let window = format!("/v1/events?from={far}-03-01&to={far}-04-01");
+    assert_eq!(slugs(&app.walk(&window, 2).await), expected, "{far}");
+    let odd = app.walk(&format!("/v1/events?from={}-03-01&to={}-04-01", far + 1, far + 1), 2).await;
+    assert_eq!(slugs(&odd), ["weekly", "spring-and-autumn", "march", "kiritimati"], "every other year");
+
+    // The months each event records, as the window reads them.
+    let months = || async {
+        let backend = app.db.get_database_backend();
+        let sql = "SELECT d.slug, e.months FROM events e JOIN documents d ON d.id = e.document_id \
+                   WHERE e.long_running ORDER BY d.slug";
+        let rows = app
+            .db
+            .query_all_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        rows.iter()
+            .map(|row| {
+                let slug: String = row.try_get_by_index(0).unwrap_or_else(|e| panic!("{e}"));
+                let months: i32 = row.try_get_by_index(1).unwrap_or_else(|e| panic!("{e}"));
+                (slug, months)
+            })
+            .collect::<Vec<_>>()
+    };
+    let written = months().await;
+    let of = |slug: &str| written.iter().find(|(s, _)| s == slug).map(|(_, m)| *m);
+    assert_eq!(of("march"), Some(0b100));
+    assert_eq!(of("kiritimati"), Some(0b1100), "31 March in UTC, 1 April where it is held");
+    // Any day of March and October, in any zone: a day either side.
+    assert_eq!(of("spring-and-autumn"), Some(0b111_0000_1110));
+    assert_eq!(of("weekly"), Some(0xFFF));
+
+    // As an older version left them: all twelve months, owed once.
+    for sql in [
+        "UPDATE events SET months = 4095",
+        "DELETE FROM maintenance WHERE task = 'event_months'",
+        "INSERT INTO maintenance (task) VALUES ('event_months')",
+    ] {
+        app.db.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    assert_eq!(slugs(&app.walk(&window, 3).await), expected, "all twelve months are always true");
+    let done = broadside::services::maintenance::run_pending(&app.db).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(done.iter().any(|(task, _)| task == "event_months"), "{done:?}");
+    assert_eq!(months().await, written, "worked out again as when written");
+    assert_eq!(slugs(&app.walk(&window, 4).await), expected);
+}
