@@ -170,7 +170,13 @@ impl ResponseCache {
     }
 
     /// Waits until no other request is computing `key`, then claims it.
+    /// `None` when the answer would not be kept (the cache is full and the
+    /// key has not missed before, [`ResponseCache::put`]): a request
+    /// waiting for it would compute it again, so none waits.
     pub async fn flight(&self, key: &str) -> Option<Flight<'_>> {
+        if !self.would_keep(key) {
+            return None;
+        }
         let lock = self.in_flight.lock().ok()?.entry(key.to_owned()).or_default().clone();
         let guard = lock.clone().lock_owned().await;
         Some(Flight { cache: self, key: key.to_owned(), lock, _guard: guard })
@@ -227,6 +233,15 @@ impl ResponseCache {
         let entry = self.store.read().ok()?.entries.get(key).map(|slot| slot.cached.clone())?;
         let fresh = entry.stored.elapsed().as_secs() < u64::from(self.settings.max_age.max(1));
         fresh.then_some(entry)
+    }
+
+    /// Whether an answer for `key` may be kept now: one the size of those
+    /// kept would fit, or the key has missed before.
+    fn would_keep(&self, key: &str) -> bool {
+        let Ok(store) = self.store.read() else { return false };
+        let typical = store.bytes.checked_div(store.entries.len()).unwrap_or(0).max(key.len() + 256);
+        store.bytes + typical <= self.settings.max_bytes
+            || store.seen.contains(&xxhash_rust::xxh3::xxh3_64(key.as_bytes()))
     }
 
     pub fn put(&self, key: String, entry: Cached) {
@@ -370,5 +385,18 @@ mod tests {
         cache.put("once".into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
         assert!(cache.get("once").is_some(), "asked for again, it is");
         assert!(cache.get("a").is_none(), "in place of the oldest");
+    }
+
+    #[tokio::test]
+    async fn once_full_a_miss_that_would_not_be_kept_is_not_waited_for() {
+        let cache = ResponseCache::new(settings(8 * 300));
+        assert!(cache.flight("first").await.is_some(), "not full: misses of a key wait for one");
+        for key in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+            cache.put(key.into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
+        }
+        assert!(cache.flight("new").await.is_none(), "its answer would not be kept");
+        cache.put("new".into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
+        assert!(cache.get("new").is_none());
+        assert!(cache.flight("new").await.is_some(), "missed before: this answer will be kept");
     }
 }
