@@ -291,14 +291,26 @@ fn read_window(direct: &Direct, mut window: Window<'_>, limit: u64) -> rusqlite:
         let rows = direct.window(&window, batch)?;
         let exhausted = (rows.len() as u64) < batch;
         window.after = rows.last().map(|row| (row.starts_at, row.id)).or(window.after);
-        kept.extend(rows.into_iter().filter(|row| {
-            // Without an end, SQL's condition on the series is exact.
-            if row.recurrence.is_none() || window.to.is_none() {
-                return true;
-            }
-            stored_times(row.starts_at, row.ends_at, &row.time_zone, row.all_day, row.recurrence.as_deref())
-                .is_some_and(|times| times.overlaps(Some(window.from), window.to))
-        }));
+        let wanted = usize::try_from(limit + 1).unwrap_or(usize::MAX);
+        let room = wanted.saturating_sub(kept.len());
+        kept.extend(
+            rows.into_iter()
+                .filter(|row| {
+                    // Without an end, SQL's condition on the series is exact.
+                    if row.recurrence.is_none() || window.to.is_none() {
+                        return true;
+                    }
+                    stored_times(
+                        row.starts_at,
+                        row.ends_at,
+                        &row.time_zone,
+                        row.all_day,
+                        row.recurrence.as_deref(),
+                    )
+                    .is_some_and(|times| times.overlaps(Some(window.from), window.to))
+                })
+                .take(room),
+        );
         if exhausted || kept.len() as u64 > limit {
             kept.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
             return Ok(kept);
