@@ -293,14 +293,23 @@ fn list_statement(
     }
     let order = if descending { "DESC" } else { "ASC" };
     let sql = format!(
-        "SELECT {id}, {key_column}, \
-         CASE WHEN r.stale THEN NULL WHEN r.expires_at IS NULL OR r.expires_at > ?1 THEN r.summary END \
+        "SELECT {id}, {key_column}, {} \
          FROM {table} LEFT JOIN document_renderings r ON r.document_id = {id} \
          WHERE {} ORDER BY {key_column} {order}, {id} {order} LIMIT ?{}",
+        current_summary("?1"),
         conditions.join(" AND "),
         values.len() + 2,
     );
     (sql, values)
+}
+
+/// The listing item of the rendering `r` when it is current: not stale,
+/// and not expired at the time now, the parameter `now` (an item says
+/// what comes next, which the clock changes).
+fn current_summary(now: &str) -> String {
+    format!(
+        "CASE WHEN r.stale THEN NULL WHEN r.expires_at IS NULL OR r.expires_at > {now} THEN r.summary END"
+    )
 }
 
 impl Direct {
@@ -465,14 +474,9 @@ fn window_statement(
     use rusqlite::types::Value;
     let time = |t: DateTime<Utc>| Value::Text(sqlx_timestamp(t));
     let from = time(window.from);
-    // The rendering when current: not stale, and a listing item (which
-    // says what comes next) not expired at the time now.
     let (rendering, mut head) = match window.rendering {
-        WindowRendering::Summary => (
-            "CASE WHEN r.stale THEN NULL WHEN r.expires_at IS NULL OR r.expires_at > ? THEN r.summary END",
-            vec![time(Utc::now())],
-        ),
-        WindowRendering::Ical => ("CASE WHEN r.stale THEN NULL ELSE r.ical END", Vec::new()),
+        WindowRendering::Summary => (current_summary("?"), vec![time(Utc::now())]),
+        WindowRendering::Ical => ("CASE WHEN r.stale THEN NULL ELSE r.ical END".to_owned(), Vec::new()),
     };
     let (mut sql, mut values) = match stream {
         Stream::Short => (
@@ -488,20 +492,14 @@ fn window_statement(
     sql.push_str(" AND (e.months & ?) <> 0");
     values.push(Value::Integer(Months::of_window(window.from, window.to).bits().into()));
     // One bound on the start, so that it ends the index's range.
-    match (window.to, until) {
-        (Some(to), Some(until)) if until < to => {
-            sql.push_str(" AND e.starts_at <= ?");
-            values.push(time(until));
-        }
-        (Some(to), _) => {
-            sql.push_str(" AND e.starts_at < ?");
-            values.push(time(to));
-        }
-        (None, Some(until)) => {
-            sql.push_str(" AND e.starts_at <= ?");
-            values.push(time(until));
-        }
-        (None, None) => {}
+    let bound = match (window.to, until) {
+        (Some(to), Some(until)) if until >= to => Some(("<", to)),
+        (_, Some(until)) => Some(("<=", until)),
+        (to, None) => to.map(|to| ("<", to)),
+    };
+    if let Some((operator, at)) = bound {
+        sql.push_str(&format!(" AND e.starts_at {operator} ?"));
+        values.push(time(at));
     }
     if let Some(locale) = window.locale {
         sql.push_str(" AND d.locale = ?");

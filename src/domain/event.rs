@@ -156,17 +156,8 @@ impl Months {
         })
     }
 
-    /// The set as stored, `ALL` for a value no set has.
-    pub fn from_bits(bits: i32) -> Self {
-        u16::try_from(bits).ok().filter(|b| *b <= Self::ALL.0).map_or(Self::ALL, Self)
-    }
-
     pub fn bits(self) -> i32 {
         i32::from(self.0)
-    }
-
-    pub fn contains(self, month: u32) -> bool {
-        (1..=12).contains(&month) && self.0 & (1 << (month - 1)) != 0
     }
 
     /// The months of `[start, end)`.
@@ -716,8 +707,6 @@ mod tests {
         assert_eq!(Months::of_window(Utc::now(), None), Months::ALL);
         let march = Utc.with_ymd_and_hms(2063, 3, 31, 23, 0, 0).single().unwrap_or_else(|| panic!());
         assert_eq!(Months::of_window(march, Some(march)), Months(0b100), "an instant is in its month");
-        assert_eq!(Months::from_bits(-1), Months::ALL);
-        assert!(Months(1).contains(1) && !Months(1).contains(2) && !Months::ALL.contains(13));
     }
 
     #[test]

@@ -48,10 +48,7 @@ fn stored_times(
     recurrence: Option<&str>,
 ) -> Option<EventTimes> {
     let zone = TimeZone::parse(time_zone).or_else(|_| TimeZone::parse("UTC")).ok()?;
-    let recurrence = recurrence.and_then(parsed_rule);
-    EventTimes::stored(starts_at, ends_at, zone, all_day, recurrence)
-        .or_else(|_| EventTimes::stored(starts_at, ends_at, zone, all_day, None))
-        .ok()
+    EventTimes::stored(starts_at, ends_at, zone, all_day, recurrence.and_then(parsed_rule)).ok()
 }
 
 /// A stored rule, parsed once per thread: a window reads the same few
@@ -286,13 +283,13 @@ fn direct_window(filter: &EventFilter, now: DateTime<Utc>, rendering: WindowRend
 /// say), each batch is twice the last, up to [`WINDOW_BATCH`].
 fn read_window(direct: &Direct, mut window: Window<'_>, limit: u64) -> rusqlite::Result<Vec<WindowRow>> {
     let mut batch = limit + 1 + limit / 8 + 2;
+    let wanted = usize::try_from(limit + 1).unwrap_or(usize::MAX);
     let mut kept = Vec::new();
     loop {
         let rows = direct.window(&window, batch)?;
         let exhausted = (rows.len() as u64) < batch;
         window.after = rows.last().map(|row| (row.starts_at, row.id)).or(window.after);
-        let wanted = usize::try_from(limit + 1).unwrap_or(usize::MAX);
-        let room = wanted.saturating_sub(kept.len());
+        let room = wanted - kept.len();
         kept.extend(
             rows.into_iter()
                 .filter(|row| {
@@ -311,8 +308,7 @@ fn read_window(direct: &Direct, mut window: Window<'_>, limit: u64) -> rusqlite:
                 })
                 .take(room),
         );
-        if exhausted || kept.len() as u64 > limit {
-            kept.truncate(usize::try_from(limit + 1).unwrap_or(usize::MAX));
+        if exhausted || kept.len() == wanted {
             return Ok(kept);
         }
         batch = (batch * 2).min(WINDOW_BATCH.max(limit + 1));
