@@ -27,28 +27,63 @@ pub struct TestApp {
     pub database_url: String,
     stopper: broadside::startup::Stopper,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    _dir: Option<tempfile::TempDir>,
+    _scratch: Option<Scratch>,
+}
+
+/// Where a test's database lives, removed when the test is done with it: a
+/// SQLite file's directory, or a database on the test PostgreSQL server
+/// (dropped, so that a whole run leaves the server no larger than it found
+/// it).
+pub enum Scratch {
+    Directory { _dir: tempfile::TempDir },
+    Database { server: String, name: String },
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let Scratch::Database { server, name } = self else { return };
+        let statement = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        let admin = format!("{server}/postgres");
+        // Drop runs inside the test's runtime, which cannot be blocked on:
+        // the statement runs on a thread and a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                let admin = sea_orm::Database::connect(admin).await?;
+                admin.execute_unprepared(&statement).await?;
+                admin.close().await
+            })?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("test database {name} was not dropped: {e}");
+        }
+    }
 }
 
 /// A fresh database URL: a SQLite file in a new directory, or a new database
-/// on the PostgreSQL server named by `BROADSIDE_TEST_DATABASE_URL`.
-pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+/// on the PostgreSQL server named by `BROADSIDE_TEST_DATABASE_URL`. The
+/// database lasts as long as the `Scratch` returned with it.
+pub async fn fresh_database() -> (String, Scratch) {
     match std::env::var("BROADSIDE_TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
+            let server = server.trim_end_matches('/').to_owned();
             let name = format!("test_{}", Uuid::now_v7().simple());
-            let admin = sea_orm::Database::connect(format!("{}/postgres", server.trim_end_matches('/')))
+            let admin = sea_orm::Database::connect(format!("{server}/postgres"))
                 .await
                 .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"));
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
                 .unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
-            (format!("{}/{name}", server.trim_end_matches('/')), None)
+            let _ = admin.close().await;
+            (format!("{server}/{name}"), Scratch::Database { server, name })
         }
         _ => {
             let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
             let url = format!("sqlite://{}", dir.path().join("broadside.db").display());
-            (url, Some(dir))
+            (url, Scratch::Directory { _dir: dir })
         }
     }
 }
@@ -97,7 +132,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     database::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
     seed::load_demo(&db, &renderers()).await.unwrap_or_else(|e| panic!("demo: {e}"));
     add_user(&db, ADMIN_EMAIL, ADMIN_PASSWORD, Role::Admin).await;
-    start(settings, db, database_url, dir).await
+    start(settings, db, database_url, Some(dir)).await
 }
 
 /// Another instance over the database at `database_url`, as a second
@@ -112,14 +147,14 @@ pub async fn start(
     settings: Settings,
     db: DatabaseConnection,
     database_url: String,
-    dir: Option<tempfile::TempDir>,
+    scratch: Option<Scratch>,
 ) -> TestApp {
     let application =
         Application::build_with(settings, db.clone()).await.unwrap_or_else(|e| panic!("build: {e}"));
     let address = format!("http://127.0.0.1:{}", application.port());
     let stopper = application.stopper();
     let task = Some(tokio::spawn(application.run_until_stopped()));
-    TestApp { address, client: reqwest::Client::new(), db, database_url, stopper, task, _dir: dir }
+    TestApp { address, client: reqwest::Client::new(), db, database_url, stopper, task, _scratch: scratch }
 }
 
 pub async fn add_user(db: &DatabaseConnection, email: &str, password: &str, role: Role) {

@@ -94,7 +94,7 @@ async fn anonymous_reads_go_to_the_replica_and_writers_read_the_primary() {
     }
     // The "replica" is a separate database holding the demo content only:
     // whatever an anonymous read finds there, it read from the replica.
-    let (replica_url, _) = fresh_database().await;
+    let (replica_url, _replica) = fresh_database().await;
     let settings = crate::helpers::test_settings(&replica_url, true);
     let replica = database::connect(&settings.database).await.unwrap_or_else(|e| panic!("{e}"));
     database::migrate(&replica).await.unwrap_or_else(|e| panic!("{e}"));

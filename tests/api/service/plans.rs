@@ -75,7 +75,7 @@ async fn every_hot_read_is_answered_through_indexes() {
         .await
         .unwrap_or_else(|e| panic!("seed: {e}"));
     database::analyze(&db).await.unwrap_or_else(|e| panic!("analyze: {e}"));
-    let app = start(settings, db.clone(), url, dir).await;
+    let app = start(settings, db.clone(), url, Some(dir)).await;
 
     recording.store(true, Ordering::SeqCst);
     for path in hot_reads() {
