@@ -140,6 +140,7 @@ impl Application {
         let direct = database::direct::Direct::open(&settings.database.url);
         // The cache starts empty: only changes from now on concern it.
         let public_seen = crate::services::changes::head(&db).await?;
+        let creations = crate::services::creations::Creations::start(db.clone(), routes::v1::renderers());
         let state = web::Data::new(AppState {
             db,
             settings: Arc::new(settings),
@@ -162,6 +163,7 @@ impl Application {
             renderers: routes::v1::renderers(),
             direct,
             frequencies: Default::default(),
+            creations,
         });
         let background = background::spawn(state.clone().into_inner());
         if !state.cache.coherent() {

@@ -63,6 +63,8 @@ pub struct AppState {
     pub direct: Option<crate::database::direct::Direct>,
     /// How many documents hold the words searched for (SQLite).
     pub frequencies: crate::services::search::Frequencies,
+    /// Writes new documents, those that arrive together in one transaction.
+    pub creations: crate::services::creations::Creations,
 }
 
 impl AppState {

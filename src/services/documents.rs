@@ -345,7 +345,7 @@ pub async fn shared_of_many<C: ConnectionTrait>(
 pub trait ContentType {
     const KIND: DocumentKind;
     /// The type's own part of one document.
-    type Detail: Clone;
+    type Detail: Clone + Send + 'static;
 
     /// The details of each of `ids`, in as few queries as possible.
     fn load<C: ConnectionTrait>(

@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod catalog;
 pub mod changes;
 pub mod content;
+pub mod creations;
 pub mod documents;
 pub mod essays;
 pub mod events;

@@ -111,17 +111,19 @@ fn row<T: Rendered>(
     })
 }
 
-/// Renders and stores `entry`'s renderings, for a write that has just
-/// loaded it (as everyone may see it): the same rows [`refresh`] writes,
-/// without loading it again. Returns its public representation, if public.
+/// Renders and stores the renderings of `entries`, for a write that has
+/// just loaded them (as everyone may see them): the same rows [`refresh`]
+/// writes, without loading them again. Returns each one's public
+/// representation, while it is public, in the order of `entries`.
 pub async fn store<T: Rendered, C: ConnectionTrait>(
     db: &C,
-    entry: &Entry<T::Detail>,
+    entries: &[Entry<T::Detail>],
     renderers: &Renderers,
-) -> Result<Option<String>, DbErr> {
-    let row = row::<T>(entry, renderers, Utc::now())?;
-    let public = row.document.clone().take().flatten();
-    write(db, vec![row]).await?;
+) -> Result<Vec<Option<String>>, DbErr> {
+    let now = Utc::now();
+    let rows = entries.iter().map(|entry| row::<T>(entry, renderers, now)).collect::<Result<Vec<_>, _>>()?;
+    let public = rows.iter().map(|row| row.document.clone().take().flatten()).collect();
+    write(db, rows).await?;
     Ok(public)
 }
 

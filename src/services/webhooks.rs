@@ -210,18 +210,29 @@ async fn enqueue<C: ConnectionTrait>(
     document_id: Option<Uuid>,
     data: Value,
 ) -> Result<(), DbErr> {
-    let subscribers: Vec<webhook::Model> = webhook::Entity::find()
-        .filter(webhook::Column::Enabled.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|w| wants(w, event_type, kinds))
-        .collect();
-    if subscribers.is_empty() {
+    enqueue_to(db, &subscribers(db).await?, event_type, kinds, document_id, data).await
+}
+
+/// The enabled subscriptions, which every event is offered to.
+async fn subscribers<C: ConnectionTrait>(db: &C) -> Result<Vec<webhook::Model>, DbErr> {
+    webhook::Entity::find().filter(webhook::Column::Enabled.eq(true)).all(db).await
+}
+
+/// [`enqueue`], to `subscribers` already loaded.
+async fn enqueue_to<C: ConnectionTrait>(
+    db: &C,
+    subscribers: &[webhook::Model],
+    event_type: &str,
+    kinds: &[String],
+    document_id: Option<Uuid>,
+    data: Value,
+) -> Result<(), DbErr> {
+    let wanting: Vec<&webhook::Model> = subscribers.iter().filter(|w| wants(w, event_type, kinds)).collect();
+    if wanting.is_empty() {
         return Ok(());
     }
     let event = write_event(db, event_type, document_id, data).await?;
-    let deliveries = subscribers.iter().map(|w| new_delivery(w.id, event.id, event.created_at, None));
+    let deliveries = wanting.iter().map(|w| new_delivery(w.id, event.id, event.created_at, None));
     webhook_delivery::Entity::insert_many(deliveries).exec_without_returning(db).await?;
     Ok(())
 }
@@ -273,22 +284,28 @@ fn new_delivery(
     }
 }
 
-/// The events a document change causes: the one its revision action names,
-/// and `event.cancelled` when an event was cancelled by it. `rendering` is
-/// its public representation, while it is public.
-pub async fn document_changed<C: ConnectionTrait>(
+/// The events document changes cause: for each, the one its revision
+/// action names, and `event.cancelled` when an event was cancelled by it.
+/// Each change comes with the document's public representation, while it
+/// is public.
+pub async fn documents_changed<C: ConnectionTrait>(
     db: &C,
-    document: &document::Model,
+    changed: &[(&document::Model, Option<&str>)],
     action: &str,
     cancelled: bool,
-    rendering: Option<&str>,
 ) -> Result<(), DbErr> {
-    let data = data(document, rendering);
-    let kinds = [document.kind.clone()];
-    let event_type = webhooks::event_type(&document.kind, action);
-    enqueue(db, &event_type, &kinds, Some(document.id), data.clone()).await?;
-    if cancelled {
-        enqueue(db, "event.cancelled", &kinds, Some(document.id), data).await?;
+    let subscribers = subscribers(db).await?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    for (document, rendering) in changed {
+        let data = data(document, *rendering);
+        let kinds = [document.kind.clone()];
+        let event_type = webhooks::event_type(&document.kind, action);
+        enqueue_to(db, &subscribers, &event_type, &kinds, Some(document.id), data.clone()).await?;
+        if cancelled {
+            enqueue_to(db, &subscribers, "event.cancelled", &kinds, Some(document.id), data).await?;
+        }
     }
     Ok(())
 }

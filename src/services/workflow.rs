@@ -8,17 +8,17 @@ use chrono::{DateTime, Utc};
 use entity::{document, document_relation, document_tag, revision};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::documents::{ContentType, Entry, get_entry};
+use super::documents::{ContentType, Entry};
 use super::render::{Rendered, Renderers};
 use super::versioned::{self, WriteError, classify};
 use super::writes::Batch;
 use crate::domain::draft::Draft;
-use crate::domain::{DocumentStatus, IdOrSlug, Locale, LocalePreference, Visibility};
+use crate::domain::{DocumentStatus, Visibility};
 
 /// Who made a change, and why.
 #[derive(Debug, Clone)]
@@ -42,13 +42,6 @@ impl Change {
     }
 }
 
-async fn load<T: ContentType, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Entry<T::Detail>, WriteError> {
-    let default = Locale::parse("en").map_err(|_| WriteError::NotFound)?;
-    get_entry::<T, C>(db, Visibility::All, &IdOrSlug::Id(id), &LocalePreference::default(), &default)
-        .await?
-        .ok_or(WriteError::NotFound)
-}
-
 /// Writes what a change to `id` leaves behind, in its transaction:
 /// everything kept beside the documents (see [`super::projections`];
 /// `showed`: documents that showed it before the change), its webhook
@@ -63,25 +56,45 @@ async fn record<T: Rendered, C: ConnectionTrait>(
     cancelled: bool,
     renderers: &Renderers,
 ) -> Result<Entry<T::Detail>, WriteError> {
-    super::projections::written_but_rendering(db, &[id], showed, &[id], renderers).await?;
-    let entry = load::<T, _>(db, id).await?;
-    let public = super::renderings::store::<T, _>(db, &entry, renderers).await?;
-    super::webhooks::document_changed(db, &entry.document, action, cancelled, public.as_deref()).await?;
-    revision::ActiveModel {
+    let mut entries = record_all::<T, C>(db, &[(id, change)], showed, action, cancelled, renderers).await?;
+    entries.pop().ok_or(WriteError::NotFound)
+}
+
+/// [`record`] for documents changed alike by one transaction, each with
+/// who changed it; returns them in the order of `changed`.
+async fn record_all<T: Rendered, C: ConnectionTrait>(
+    db: &C,
+    changed: &[(Uuid, &Change)],
+    showed: &[Uuid],
+    action: &str,
+    cancelled: bool,
+    renderers: &Renderers,
+) -> Result<Vec<Entry<T::Detail>>, WriteError> {
+    let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
+    super::projections::written_but_rendering(db, &ids, showed, &ids, renderers).await?;
+    let mut entries = super::documents::entries::<T, C>(db, &ids, Visibility::All).await?;
+    if entries.len() != ids.len() {
+        return Err(WriteError::NotFound);
+    }
+    entries.sort_by_key(|entry| ids.iter().position(|id| *id == entry.document.id));
+    let public = super::renderings::store::<T, _>(db, &entries, renderers).await?;
+    let events: Vec<(&document::Model, Option<&str>)> =
+        entries.iter().zip(&public).map(|(entry, public)| (&entry.document, public.as_deref())).collect();
+    super::webhooks::documents_changed(db, &events, action, cancelled).await?;
+    let revisions = entries.iter().zip(changed).map(|(entry, (_, change))| revision::ActiveModel {
         id: Set(Uuid::now_v7()),
-        document_id: Set(id),
+        document_id: Set(entry.document.id),
         version: Set(entry.document.version),
         action: Set(action.to_owned()),
-        snapshot: Set(renderers.render::<T>(&entry)),
+        snapshot: Set(renderers.render::<T>(entry)),
         actor_kind: Set(change.actor_kind.to_owned()),
         actor_id: Set(change.actor_id),
         actor_name: Set(change.actor_name.clone()),
         message: Set(change.message.clone()),
         created_at: Set(entry.document.updated_at),
-    }
-    .insert(db)
-    .await?;
-    Ok(entry)
+    });
+    super::writes::insert_all(db, revisions.collect()).await?;
+    Ok(entries)
 }
 
 /// Records revision 1 of each of `ids`, documents of type `T` written
@@ -113,6 +126,15 @@ pub async fn record_created<T: Rendered, C: ConnectionTrait>(
     super::writes::insert_all(db, revisions).await
 }
 
+/// A draft to create, by whom and why.
+#[derive(Debug, Clone)]
+pub struct Creation {
+    pub draft: Draft,
+    /// The user who creates it, if a user does.
+    pub created_by: Option<Uuid>,
+    pub change: Change,
+}
+
 /// Creates a draft and its first revision.
 pub async fn create<T: Rendered>(
     db: &impl crate::database::Writer,
@@ -121,17 +143,33 @@ pub async fn create<T: Rendered>(
     change: &Change,
     renderers: &Renderers,
 ) -> Result<Entry<T::Detail>, WriteError> {
-    let id = draft.document.id;
+    let creation = Creation { draft, created_by, change: change.clone() };
+    let mut created = create_all::<T>(db, vec![creation], renderers).await?;
+    created.pop().ok_or(WriteError::NotFound)
+}
+
+/// Creates drafts, each with its first revision, in one transaction: all
+/// of them or (on any error) none. Returns them in the order given.
+pub async fn create_all<T: Rendered>(
+    db: &impl crate::database::Writer,
+    creations: Vec<Creation>,
+    renderers: &Renderers,
+) -> Result<Vec<Entry<T::Detail>>, WriteError> {
     let txn = crate::database::begin_write(db).await?;
     let mut batch = Batch::default();
-    for tag in draft.new_tags {
-        batch.add_tag(tag);
+    let mut changed = Vec::with_capacity(creations.len());
+    for Creation { draft, created_by, change } in creations {
+        for tag in draft.new_tags {
+            batch.add_tag(tag);
+        }
+        changed.push((draft.document.id, change));
+        batch.add_document(draft.document, draft.content, created_by);
     }
-    batch.add_document(draft.document, draft.content, created_by);
     batch.insert(&txn).await.map_err(classify)?;
-    let entry = record::<T, _>(&txn, id, &[], "create", change, false, renderers).await?;
+    let changed: Vec<(Uuid, &Change)> = changed.iter().map(|(id, change)| (*id, change)).collect();
+    let entries = record_all::<T, _>(&txn, &changed, &[], "create", false, renderers).await?;
     txn.commit().await?;
-    Ok(entry)
+    Ok(entries)
 }
 
 /// Claims version `expected` of `id` for a change: bumps the version and

@@ -7,8 +7,13 @@ use entity::{
     document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
     lyrics_stanza, lyrics_writer, person, tag,
 };
+use std::collections::HashMap;
+
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::domain::draft::{NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag};
@@ -198,9 +203,9 @@ impl Batch {
     /// transaction: a failure part-way must leave nothing behind; and keep
     /// what is derived from documents up to date after it
     /// ([`super::projections::written`]).
-    pub async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
-        insert_all(db, self.people).await?;
-        insert_all(db, self.tags).await?;
+    pub async fn insert<C: ConnectionTrait>(mut self, db: &C) -> Result<(), DbErr> {
+        insert_all(db, std::mem::take(&mut self.people)).await?;
+        self.insert_tags(db).await?;
         insert_all(db, self.documents).await?;
         insert_all(db, self.essays).await?;
         insert_all(db, self.essay_authors).await?;
@@ -211,6 +216,49 @@ impl Batch {
         insert_all(db, self.organizers).await?;
         insert_all(db, self.document_tags).await?;
         insert_all(db, self.relations).await
+    }
+}
+
+impl Batch {
+    /// Inserts the new tags. A tag another document created first (in
+    /// this batch, or in a write that committed since the tag was found
+    /// missing) is the same tag: the documents link to that one.
+    async fn insert_tags<C: ConnectionTrait>(&mut self, db: &C) -> Result<(), DbErr> {
+        let tags = std::mem::take(&mut self.tags);
+        let wanted: Vec<(Uuid, String)> = tags
+            .iter()
+            .filter_map(|t| match (&t.id, &t.slug) {
+                (Set(id), Set(slug)) => Some((*id, slug.clone())),
+                _ => None,
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        upsert_all(db, tags, OnConflict::column(tag::Column::Slug).do_nothing().to_owned()).await?;
+        let stored: HashMap<String, Uuid> = tag::Entity::find()
+            .select_only()
+            .columns([tag::Column::Slug, tag::Column::Id])
+            .filter(tag::Column::Slug.is_in(wanted.iter().map(|(_, slug)| slug.clone())))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let same: HashMap<Uuid, Uuid> = wanted
+            .into_iter()
+            .filter_map(|(id, slug)| {
+                stored.get(&slug).filter(|stored| **stored != id).map(|stored| (id, *stored))
+            })
+            .collect();
+        for link in &mut self.document_tags {
+            if let Set(tag) = &link.tag_id
+                && let Some(stored) = same.get(tag)
+            {
+                link.tag_id = Set(*stored);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -9,7 +9,7 @@ use super::target::{change, written};
 use crate::auth::policy;
 use crate::error::AppError;
 use crate::http::caller::Caller;
-use crate::services::workflow;
+use crate::services::workflow::Creation;
 use crate::state::AppState;
 
 pub async fn create<I: ContentInput>(
@@ -22,7 +22,7 @@ pub async fn create<I: ContentInput>(
     policy::may_create(&actor)?;
     let change = change(state, &actor, request).await?;
     let draft = prepare(state, Uuid::now_v7(), &input).await?;
-    let entry =
-        workflow::create::<I::Type>(&state.db, draft, actor.user_id(), &change, &state.renderers).await?;
+    let creation = Creation { draft, created_by: actor.user_id(), change };
+    let entry = state.creations.create::<I::Type>(creation).await?;
     Ok(written::<I>(StatusCode::CREATED, &entry))
 }

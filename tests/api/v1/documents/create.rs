@@ -117,3 +117,52 @@ async fn scripts_never_reach_the_html_and_placeholders_are_flagged() {
     let warnings = published["warnings"].as_array().cloned().unwrap();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
 }
+
+/// Creates that arrive together are written together; each is still
+/// answered as if it had been written alone: its own document and
+/// revision, and a taken slug refused without failing the others. The
+/// tag they all introduce (`organizing` is not in the demo content) is
+/// created once and carried by each.
+#[tokio::test]
+async fn creates_sent_together_are_each_answered_as_if_alone() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let author = app.token_for(Role::Author).await;
+    let mut slugs: Vec<String> = (0..24).map(|i| format!("together-{i}")).collect();
+    slugs.push("together-5".to_owned());
+    let creates = slugs.iter().enumerate().map(|(i, slug)| {
+        let mut body = essay_body(slug);
+        body["title"] = json!(format!("Together {i}"));
+        let token = if i % 2 == 0 { &editor } else { &author };
+        let request = app
+            .client
+            .post(format!("{}/v1/essays", app.address))
+            .bearer_auth(token)
+            .header("x-revision-message", format!("create {i}"))
+            .json(&body);
+        async move { json_of(request.send().await.unwrap_or_else(|e| panic!("{e}"))).await }
+    });
+    let answers = crate::helpers::join_all(creates.collect()).await;
+
+    let refused: Vec<usize> = (0..answers.len()).filter(|i| answers[*i].0 != 201).collect();
+    assert_eq!(refused.len(), 1, "one of the two `together-5` is refused, no other: {refused:?}");
+    let (status, _, problem) = &answers[refused[0]];
+    assert_eq!((*status, &problem["errors"][0]["field"]), (409, &json!("slug")), "{problem}");
+    for (i, (status, etag, created)) in answers.iter().enumerate() {
+        if *status != 201 {
+            continue;
+        }
+        assert_eq!(created["slug"], slugs[i].as_str());
+        assert_eq!(created["title"], format!("Together {i}"));
+        let id = created["id"].as_str().unwrap_or_else(|| panic!("{created}"));
+        assert!(etag.as_deref().is_some_and(|etag| etag.ends_with("-v1\"")), "{etag:?}");
+        let (status, read) = super::read(&app, &format!("/v1/essays/{id}"), &editor).await;
+        assert_eq!((status, &read), (200, created), "read back as created");
+        let (status, revision) = super::read(&app, &format!("/v1/essays/{id}/revisions/1"), &editor).await;
+        assert_eq!(status, 200, "{revision}");
+        assert_eq!(revision["message"], format!("create {i}"));
+        assert_eq!(revision["document"]["title"], format!("Together {i}"));
+    }
+    let written = app.count("SELECT COUNT(*) FROM documents WHERE slug LIKE 'together-%'").await;
+    assert_eq!(written, 24);
+}
