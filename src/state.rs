@@ -39,7 +39,9 @@ pub struct AppState {
     pub listings_written: std::sync::atomic::AtomicBool,
     /// How far into the change log this instance has forgotten cached
     /// answers; see [`AppState::heard_of`].
-    pub public_seen: tokio::sync::Mutex<i64>,
+    pub public_seen: tokio::sync::Mutex<Seen>,
+    /// How many reads of the change log have begun (see `catch_up`).
+    pub catch_ups_begun: std::sync::atomic::AtomicU64,
     /// This process, among the instances sharing the database.
     pub instance: uuid::Uuid,
     /// Sends webhook requests.
@@ -65,6 +67,15 @@ pub struct AppState {
     pub frequencies: crate::services::search::Frequencies,
     /// Writes new documents, those that arrive together in one transaction.
     pub creations: crate::services::creations::Creations,
+}
+
+/// Where the last read of the change log ended.
+#[derive(Debug, Default)]
+pub struct Seen {
+    /// The change log's sequence number read up to.
+    pub seq: i64,
+    /// The number of that read (see `AppState::catch_up`).
+    pub read: u64,
 }
 
 impl AppState {
@@ -101,24 +112,36 @@ impl AppState {
     /// Reads the change log from where this instance last read it and
     /// forgets the cached answers of the documents whose public output
     /// changed meanwhile: the documents, the addresses that name them, and
-    /// the listings. One call at a time, so that one that returns has seen
-    /// every write committed before it began.
+    /// the listings. One read at a time, so that one that returns has seen
+    /// every write committed before it began. Writes that commit together
+    /// (creates are written in one transaction) need only one read: a
+    /// caller whose write another read began after, and has finished, is
+    /// done.
     async fn catch_up(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        // The number the next read to begin will have: it, and any after
+        // it, begin after the caller's write committed.
+        let after_now = self.catch_ups_begun.load(SeqCst) + 1;
         let mut seen = self.public_seen.lock().await;
-        match public_changes(&self.db, *seen).await {
+        if seen.read >= after_now {
+            return;
+        }
+        let read = self.catch_ups_begun.fetch_add(1, SeqCst) + 1;
+        match public_changes(&self.db, seen.seq).await {
             Ok((Some(changed), newest)) => {
                 self.cache.forget(&changed);
-                *seen = newest;
+                seen.seq = newest;
             }
             Ok((None, newest)) => {
                 self.cache.invalidate();
-                *seen = newest;
+                seen.seq = newest;
             }
             Err(error) => {
                 tracing::warn!(%error, "cannot read the change log; forgetting every cached answer");
                 self.cache.invalidate();
             }
         }
+        seen.read = read;
     }
 
     /// Anything may have changed (this instance was deaf to the others for
