@@ -37,6 +37,11 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Creates written together use statements whose shape
+                // follows the number of rows (one for each batch size and
+                // table); with sqlx's default of 100 these pushed the hot
+                // reads out of the cache, to be prepared again.
+                .statement_cache_capacity(400)
                 // Without table statistics SQLite's planner may pick a
                 // status index over the slug index and scan every published
                 // document; `optimize` analyses the tables that need it.
