@@ -21,17 +21,49 @@ use crate::config::DatabaseSettings;
 
 /// Opens a pool. A SQLite file is created when missing and runs in WAL mode
 /// with foreign keys enforced.
+///
+/// On SQLite, transactions that write (see [`begin_write`]) also get a
+/// connection of their own, besides the pool. SQLite empties a
+/// connection's page cache whenever another connection has committed
+/// since it last read, so writes taking turns on the pool's connections
+/// read the upper pages of every index they touch anew, from the OS, each
+/// time; the one writing connection keeps them.
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
+    let db = Database::connect(options(settings, settings.max_connections, None)).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        let writes = writes(&db);
+        if writes.connection.get().is_none() {
+            let mut writer = options(settings, 1, Some(WRITER_CACHE_KIB));
+            // Closed when writes pause, so that a file no longer in use
+            // (a test's) is let go.
+            writer.min_connections(0).idle_timeout(Duration::from_secs(60));
+            let _ = writes.connection.set(Database::connect(writer).await?);
+        }
+    }
+    Ok(db)
+}
+
+/// The page cache of the connection that writes, in KiB: the upper levels
+/// of the indexes a write touches, at a million documents.
+const WRITER_CACHE_KIB: u32 = 16 * 1024;
+
+/// How to open a pool of `connections` (on SQLite with a page cache of
+/// `cache_kib`, when given).
+fn options(settings: &DatabaseSettings, connections: u32, cache_kib: Option<u32>) -> ConnectOptions {
     let mut options = ConnectOptions::new(settings.url.clone());
     options
-        .max_connections(settings.max_connections)
+        .max_connections(connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         // Past this a request is answered 503 with `Retry-After`, not kept waiting.
         .acquire_timeout(Duration::from_secs(5))
+        // A connection in use moments ago is handed out as it is: a ping on
+        // every acquire is a round trip to the connection's thread (SQLite)
+        // or the server for each request.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|sqlite| {
-            sqlite
+        .map_sqlx_sqlite_opts(move |sqlite| {
+            let sqlite = sqlite
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -45,7 +77,11 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 // Without table statistics SQLite's planner may pick a
                 // status index over the slug index and scan every published
                 // document; `optimize` analyses the tables that need it.
-                .pragma("optimize", "0x10002")
+                .pragma("optimize", "0x10002");
+            match cache_kib {
+                Some(kib) => sqlite.pragma("cache_size", format!("-{kib}")),
+                None => sqlite,
+            }
         })
         .map_sqlx_sqlite_pool_opts(|pool| {
             pool.after_connect(|connection, _| {
@@ -65,7 +101,7 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
             postgres.options([("statement_timeout", limit.as_str())])
         });
     }
-    Database::connect(options).await
+    options
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock
@@ -75,7 +111,8 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
 /// PostgreSQL ignores the mode.
 ///
 /// On SQLite the transactions of this process also take turns before they
-/// begin, first come first served. Left to SQLite's busy handler, a waiting
+/// begin, first come first served, on the connection that writes (see
+/// [`connect`]). Left to SQLite's busy handler, a waiting
 /// writer sleeps in growing steps of up to 100 ms: the lock sat idle between
 /// writers, and the slowest writes took a second.
 pub async fn begin_write<W: Writer>(db: &W) -> Result<WriteTransaction, DbErr> {
@@ -90,11 +127,16 @@ pub trait Writer: Sync {
 
 impl Writer for DatabaseConnection {
     async fn begin_write(&self) -> Result<WriteTransaction, DbErr> {
-        let turn = match self.get_database_backend() {
-            DbBackend::Sqlite => Some(turns(self).lock_owned().await),
-            _ => None,
+        let (turn, on) = match self.get_database_backend() {
+            DbBackend::Sqlite => {
+                let writes = writes(self);
+                let turn = writes.turn.clone().lock_owned().await;
+                // A pool opened otherwise than by `connect` writes on itself.
+                (Some(turn), writes.connection.get().cloned().unwrap_or_else(|| self.clone()))
+            }
+            _ => (None, self.clone()),
         };
-        let txn = self
+        let txn = on
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..TransactionOptions::default()
@@ -110,12 +152,21 @@ impl Writer for WriteTransaction {
     }
 }
 
-/// The turns to write to the SQLite file `db` opens.
-fn turns(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
-    static TURNS: OnceLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+/// How this process writes to one SQLite file.
+#[derive(Default)]
+struct Writes {
+    /// Whose turn it is.
+    turn: Arc<tokio::sync::Mutex<()>>,
+    /// The connection that writes, once [`connect`] has opened it.
+    connection: OnceLock<DatabaseConnection>,
+}
+
+/// How this process writes to the SQLite file `db` opens.
+fn writes(db: &DatabaseConnection) -> Arc<Writes> {
+    static WRITES: OnceLock<Mutex<HashMap<PathBuf, Arc<Writes>>>> = OnceLock::new();
     let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf();
-    let mut turns = TURNS.get_or_init(Mutex::default).lock().unwrap_or_else(PoisonError::into_inner);
-    turns.entry(file).or_default().clone()
+    let mut writes = WRITES.get_or_init(Mutex::default).lock().unwrap_or_else(PoisonError::into_inner);
+    writes.entry(file).or_default().clone()
 }
 
 /// A transaction that writes, holding this process's turn to write (on
