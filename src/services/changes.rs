@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use super::documents;
 use super::pages::dedup;
+use super::writes::Fresh;
 use crate::domain::DocumentStatus;
 
 /// Takes the log's lock for the rest of the transaction (PostgreSQL; a
@@ -82,14 +83,7 @@ pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<
         return Ok(public_then_or_now);
     }
     lock(db).await?;
-    let newest: Option<i64> = change_log::Entity::find()
-        .select_only()
-        .column_as(change_log::Column::Seq.max(), "seq")
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    let mut seq = newest.unwrap_or(0);
+    let mut seq = newest(db).await?;
     for chunk in ids.chunks(5000) {
         let documents = documents::existing_any(db, chunk).await?;
         let previous: HashMap<Uuid, change_log::Model> = change_log::Entity::find()
@@ -141,6 +135,44 @@ pub async fn record_exactly<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<
         super::writes::upsert_all(db, rows, upsert).await?;
     }
     Ok(public_then_or_now)
+}
+
+/// Records the creation of new documents that nothing else shows yet:
+/// [`record_exactly`] for documents the log cannot hold already.
+pub async fn record_new<C: ConnectionTrait>(db: &C, fresh: &[Fresh]) -> Result<(), DbErr> {
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    lock(db).await?;
+    let mut seq = newest(db).await?;
+    let rows: Vec<change_log::ActiveModel> = fresh
+        .iter()
+        .map(|document| {
+            seq += 1;
+            change_log::ActiveModel {
+                document_id: Set(document.id),
+                seq: Set(seq),
+                kind: Set(document.kind.as_str().to_owned()),
+                public: Set(document.public),
+                ever_public: Set(document.public),
+                public_seq: Set(if document.public { seq } else { 0 }),
+            }
+        })
+        .collect();
+    super::writes::insert_all(db, rows).await
+}
+
+/// The number of the newest change (0 for an empty log), inside a
+/// transaction that holds the log's lock.
+async fn newest<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    let newest: Option<i64> = change_log::Entity::find()
+        .select_only()
+        .column_as(change_log::Column::Seq.max(), "seq")
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(newest.unwrap_or(0))
 }
 
 /// One document in a page of changes: the latest change of it after the

@@ -299,14 +299,17 @@ pub async fn shared_of_many<C: ConnectionTrait>(
         .all(db)
         .await?;
     let other_ids: Vec<Uuid> = links.iter().flat_map(|l| [l.document_id, l.related_id]).collect();
-    let others: HashMap<Uuid, document::Model> = document::Entity::find()
-        .filter(document::Column::Id.is_in(dedup(other_ids)))
-        .filter(visible(visibility))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
+    let others: HashMap<Uuid, document::Model> = match other_ids.is_empty() {
+        true => HashMap::new(),
+        false => document::Entity::find()
+            .filter(document::Column::Id.is_in(dedup(other_ids)))
+            .filter(visible(visibility))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect(),
+    };
     let groups = dedup(documents.iter().map(|d| d.translation_group).collect());
     let in_groups = document::Entity::find()
         .filter(document::Column::TranslationGroup.is_in(groups))

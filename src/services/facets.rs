@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::documents::{self, is_public};
 use super::people::CreditLink;
+use super::writes::Fresh;
 use crate::domain::DocumentKind;
 
 /// A tag's facet.
@@ -39,6 +40,25 @@ async fn credited<L: CreditLink, C: ConnectionTrait>(
             (document, person)
         })
         .collect())
+}
+
+/// Writes the facets of new documents, from the rows just written.
+pub async fn insert<C: ConnectionTrait>(db: &C, fresh: &[Fresh]) -> Result<(), DbErr> {
+    let rows = fresh.iter().flat_map(|document| {
+        let facet = move |facet: &str, value: Uuid| document_facet::ActiveModel {
+            facet: Set(facet.to_owned()),
+            value: Set(value),
+            document_id: Set(document.id),
+            kind: Set(document.kind.as_str().to_owned()),
+            public: Set(document.public),
+            published_at: Set(document.published_at),
+            title: Set(document.title.clone()),
+            starts_at: Set(document.starts_at),
+        };
+        let tags = document.tags.iter().map(move |tag| facet(TAG, *tag));
+        tags.chain(document.people.iter().map(move |person| facet(PERSON, *person)))
+    });
+    super::writes::insert_all(db, rows.collect()).await
 }
 
 /// Writes the facets of `ids` anew from their rows. Call it inside the

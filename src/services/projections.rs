@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::documents::dedup;
 use super::render::Renderers;
+use super::writes::Fresh;
 use super::{changes, facets, renderings, search};
 
 /// After a write changed the rows of `changed`: `showed` are documents that
@@ -43,6 +44,27 @@ pub async fn written_but_rendering<C: ConnectionTrait>(
     search::index(db, &indexed).await?;
     let others: Vec<Uuid> = shown.into_iter().filter(|id| !rendered.contains(id)).collect();
     renderings::refresh(db, &others, renderers).await
+}
+
+/// After new documents were written (`fresh`, as [`super::writes::Batch`]
+/// returns them), leaving their renderings to the caller as
+/// [`written_but_rendering`] does. Documents that nothing else shows (no
+/// links to others, no translation group joined) need nothing read back:
+/// the change log and facets are written from what is known of them.
+pub async fn created<C: ConnectionTrait>(
+    db: &C,
+    fresh: &[Fresh],
+    renderers: &Renderers,
+) -> Result<(), DbErr> {
+    let ids: Vec<Uuid> = fresh.iter().map(|document| document.id).collect();
+    if fresh.iter().any(|document| document.translates || !document.related.is_empty()) {
+        return written_but_rendering(db, &ids, &[], &ids, renderers).await;
+    }
+    changes::record_new(db, fresh).await?;
+    facets::insert(db, fresh).await?;
+    let public: Vec<Uuid> =
+        fresh.iter().filter(|document| document.public).map(|document| document.id).collect();
+    search::index(db, &public).await
 }
 
 /// After a change to a person or tag that `showing` documents show.

@@ -72,6 +72,19 @@ async fn record_all<T: Rendered, C: ConnectionTrait>(
 ) -> Result<Vec<Entry<T::Detail>>, WriteError> {
     let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
     super::projections::written_but_rendering(db, &ids, showed, &ids, renderers).await?;
+    revise_all::<T, C>(db, changed, action, cancelled, renderers).await
+}
+
+/// The rest of [`record_all`], once what is kept beside the documents is
+/// written: the documents' renderings, webhook events and revisions.
+async fn revise_all<T: Rendered, C: ConnectionTrait>(
+    db: &C,
+    changed: &[(Uuid, &Change)],
+    action: &str,
+    cancelled: bool,
+    renderers: &Renderers,
+) -> Result<Vec<Entry<T::Detail>>, WriteError> {
+    let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
     let mut entries = super::documents::entries::<T, C>(db, &ids, Visibility::All).await?;
     if entries.len() != ids.len() {
         return Err(WriteError::NotFound);
@@ -165,9 +178,10 @@ pub async fn create_all<T: Rendered>(
         changed.push((draft.document.id, change));
         batch.add_document(draft.document, draft.content, created_by);
     }
-    batch.insert(&txn).await.map_err(classify)?;
+    let fresh = batch.insert(&txn).await.map_err(classify)?;
+    super::projections::created(&txn, &fresh, renderers).await?;
     let changed: Vec<(Uuid, &Change)> = changed.iter().map(|(id, change)| (*id, change)).collect();
-    let entries = record_all::<T, _>(&txn, &changed, &[], "create", false, renderers).await?;
+    let entries = revise_all::<T, _>(&txn, &changed, "create", false, renderers).await?;
     txn.commit().await?;
     Ok(entries)
 }

@@ -3,12 +3,13 @@
 //! built once, here, and inserted in as few statements as the database's
 //! parameter limit allows.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use entity::{
     document, document_relation, document_tag, essay, essay_author, event, event_organizer, lyrics,
     lyrics_stanza, lyrics_writer, person, tag,
 };
-use std::collections::HashMap;
-
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
@@ -17,6 +18,27 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::domain::draft::{NewContent, NewDocument, NewEssay, NewEvent, NewLyrics, NewPerson, NewTag};
+use crate::domain::{DocumentKind, DocumentStatus};
+
+/// A new document as it is written, for what is kept beside it (see
+/// [`super::projections::created`]): what would otherwise be read back.
+#[derive(Debug, Clone)]
+pub struct Fresh {
+    pub id: Uuid,
+    pub kind: DocumentKind,
+    pub public: bool,
+    pub title: String,
+    pub published_at: Option<DateTime<Utc>>,
+    /// When it starts (events).
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Joins the translation group of another document.
+    pub translates: bool,
+    /// The documents it links to.
+    pub related: Vec<Uuid>,
+    pub tags: Vec<Uuid>,
+    /// The people it credits, each once.
+    pub people: Vec<Uuid>,
+}
 
 /// Rows waiting to be inserted, table by table.
 #[derive(Default)]
@@ -24,6 +46,7 @@ pub struct Batch {
     people: Vec<person::ActiveModel>,
     tags: Vec<tag::ActiveModel>,
     documents: Vec<document::ActiveModel>,
+    fresh: Vec<Fresh>,
     essays: Vec<essay::ActiveModel>,
     essay_authors: Vec<essay_author::ActiveModel>,
     lyrics: Vec<lyrics::ActiveModel>,
@@ -69,6 +92,25 @@ impl Batch {
     /// A new document, and who created it (a user), if anyone did.
     pub fn add_document(&mut self, new: NewDocument, content: NewContent, created_by: Option<Uuid>) {
         let id = new.id;
+        let (mut people, starts_at) = match &content {
+            NewContent::Essay(essay) => (essay.authors.iter().map(|(person, _)| *person).collect(), None),
+            NewContent::Lyrics(song) => (song.writers.iter().map(|(person, _)| *person).collect(), None),
+            NewContent::Event(event) => (event.organizers.clone(), Some(event.times.starts_at())),
+        };
+        people.sort_unstable();
+        people.dedup();
+        self.fresh.push(Fresh {
+            id,
+            kind: content.kind(),
+            public: new.status == DocumentStatus::Published,
+            title: new.title.clone(),
+            published_at: new.published_at,
+            starts_at,
+            translates: new.translation_of.is_some(),
+            related: new.related.clone(),
+            tags: new.tags.clone(),
+            people,
+        });
         self.documents.push(document::ActiveModel {
             publish_at: Set(None),
             created_by: Set(created_by),
@@ -202,8 +244,9 @@ impl Batch {
     /// Inserts every row, parents before children. Call it inside a
     /// transaction: a failure part-way must leave nothing behind; and keep
     /// what is derived from documents up to date after it
-    /// ([`super::projections::written`]).
-    pub async fn insert<C: ConnectionTrait>(mut self, db: &C) -> Result<(), DbErr> {
+    /// ([`super::projections::written`], or for new documents only,
+    /// [`super::projections::created`] with what this returns).
+    pub async fn insert<C: ConnectionTrait>(mut self, db: &C) -> Result<Vec<Fresh>, DbErr> {
         insert_all(db, std::mem::take(&mut self.people)).await?;
         self.insert_tags(db).await?;
         insert_all(db, self.documents).await?;
@@ -215,7 +258,8 @@ impl Batch {
         insert_all(db, self.events).await?;
         insert_all(db, self.organizers).await?;
         insert_all(db, self.document_tags).await?;
-        insert_all(db, self.relations).await
+        insert_all(db, self.relations).await?;
+        Ok(self.fresh)
     }
 }
 
@@ -256,6 +300,11 @@ impl Batch {
                 && let Some(stored) = same.get(tag)
             {
                 link.tag_id = Set(*stored);
+            }
+        }
+        for tag in self.fresh.iter_mut().flat_map(|fresh| &mut fresh.tags) {
+            if let Some(stored) = same.get(tag) {
+                *tag = *stored;
             }
         }
         Ok(())

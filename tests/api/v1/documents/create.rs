@@ -166,3 +166,68 @@ async fn creates_sent_together_are_each_answered_as_if_alone() {
     let written = app.count("SELECT COUNT(*) FROM documents WHERE slug LIKE 'together-%'").await;
     assert_eq!(written, 24);
 }
+
+#[tokio::test]
+async fn a_create_keeps_beside_the_document_what_a_rewrite_of_it_would() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let head = app.count("SELECT COALESCE(MAX(seq), 0) FROM change_log").await;
+    let mut essay = essay_body("kept-beside");
+    essay["tags"] = json!(["organizing", "solidarity", "a-tag-of-its-own"]);
+    let mut event = super::state::event_body("kept-beside-event");
+    event["organizers"] = json!(["alvaro-rodriguez", "ralph-chaplin"]);
+    event["tags"] = json!(["solidarity"]);
+    // One person in two roles: one facet.
+    let mut song = super::state::lyrics_body("kept-beside-song");
+    let roles = ["lyricist", "composer"].map(|role| json!({"person": "ralph-chaplin", "role": role}));
+    song["writers"] = json!(roles);
+    let bodies = [("essays", essay), ("lyrics", song), ("events", event)];
+    // Sent together, so that they may be written in one transaction.
+    let creates = bodies.iter().map(|(collection, body)| {
+        let request =
+            app.client.post(format!("{}/v1/{collection}", app.address)).bearer_auth(&editor).json(body);
+        async move { json_of(request.send().await.unwrap_or_else(|e| panic!("{e}"))).await }
+    });
+    let answers = crate::helpers::join_all(creates.collect()).await;
+    let mut ids: Vec<uuid::Uuid> = Vec::new();
+    for (status, _, created) in &answers {
+        assert_eq!(*status, 201, "{created}");
+        ids.push(
+            created["id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_else(|| panic!("{created}")),
+        );
+    }
+    let of_them = "document_id IN (SELECT id FROM documents WHERE slug LIKE 'kept-beside%')";
+
+    // Each is in the change log once, after everything before, as a draft.
+    let logged = app
+        .count(&format!("SELECT COUNT(DISTINCT seq) FROM change_log WHERE {of_them} AND seq > {head}"))
+        .await;
+    assert_eq!(logged, 3);
+    let public = app
+        .count(&format!("SELECT COUNT(*) FROM change_log WHERE {of_them} AND (public OR ever_public)"))
+        .await;
+    assert_eq!(public, 0);
+    let drafts_seq =
+        app.count(&format!("SELECT COUNT(*) FROM change_log WHERE {of_them} AND public_seq = 0")).await;
+    assert_eq!(drafts_seq, 3);
+
+    // Their facets are those worked out from the rows written.
+    let facets = || async {
+        use entity::document_facet::{Column, Entity};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        Entity::find()
+            .filter(Column::DocumentId.is_in(ids.iter().copied()))
+            .order_by_asc(Column::DocumentId)
+            .order_by_asc(Column::Facet)
+            .order_by_asc(Column::Value)
+            .all(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let written = facets().await;
+    // 3 tags and 1 author; 1 writer in two roles; 1 tag and 2 organizers.
+    // Refreshing them works them out from the rows, as any other write does.
+    assert_eq!(written.len(), 8, "{written:#?}");
+    broadside::services::facets::refresh(&app.db, &ids).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(facets().await, written);
+}

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::{essay_body, json_of};
 use crate::helpers::{TestApp, spawn_app};
 
-fn lyrics_body(slug: &str) -> Value {
+pub(super) fn lyrics_body(slug: &str) -> Value {
     json!({
         "slug": slug,
         "title": "Bread and Roses",
@@ -24,7 +24,7 @@ fn lyrics_body(slug: &str) -> Value {
     })
 }
 
-fn event_body(slug: &str) -> Value {
+pub(super) fn event_body(slug: &str) -> Value {
     json!({
         "slug": slug,
         "title": "Branch meeting",
