@@ -104,7 +104,9 @@ impl AppState {
         if scope == Written::Listings {
             self.cache.forget(&[Dependency::Listings]);
         }
-        self.catch_up().await;
+        if scope != Written::Drafts {
+            self.catch_up().await;
+        }
         self.changes.send_modify(|n| *n = n.wrapping_add(1));
         self.webhook_wakeup.notify_one();
     }
@@ -183,6 +185,9 @@ impl AppState {
 pub enum Written {
     /// Documents only: the change log says which.
     Documents,
+    /// New drafts only: nothing anyone without credentials sees changed,
+    /// and no cached answer can have (the change log is not read).
+    Drafts,
     /// People, tags or anything else that listings show.
     Listings,
 }

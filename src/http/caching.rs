@@ -113,6 +113,12 @@ pub async fn http_caching(
         // A refused request (4xx) wrote nothing: it leaves the caches, here
         // and on other instances, as they are.
         let refused = response.as_ref().is_ok_and(|r| r.status().is_client_error());
+        // The handler may know better (see `Written::Drafts`).
+        let scope = response
+            .as_ref()
+            .ok()
+            .and_then(|r| r.response().extensions().get::<Written>().copied())
+            .unwrap_or(scope);
         if may_change_content && !refused {
             // The change, if any, is committed: later reads must see it.
             state.written(scope).await;

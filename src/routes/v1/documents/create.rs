@@ -7,10 +7,11 @@ use uuid::Uuid;
 use super::input::{ContentInput, prepare};
 use super::target::{change, written};
 use crate::auth::policy;
+use crate::domain::DocumentStatus;
 use crate::error::AppError;
 use crate::http::caller::Caller;
 use crate::services::workflow::Creation;
-use crate::state::AppState;
+use crate::state::{AppState, Written};
 
 pub async fn create<I: ContentInput>(
     state: &AppState,
@@ -20,9 +21,16 @@ pub async fn create<I: ContentInput>(
 ) -> Result<HttpResponse, AppError> {
     let actor = policy::authenticated(caller.0)?;
     policy::may_create(&actor)?;
-    let change = change(state, &actor, request).await?;
-    let draft = prepare(state, Uuid::now_v7(), &input).await?;
+    // Both read the database: at once. Who is writing is checked first.
+    let (change, draft) =
+        tokio::join!(change(state, &actor, request), prepare(state, Uuid::now_v7(), &input));
+    let (change, draft) = (change?, draft?);
     let creation = Creation { draft, created_by: actor.user_id(), change };
     let entry = state.creations.create::<I::Type>(creation).await?;
-    Ok(written::<I>(StatusCode::CREATED, &entry))
+    let mut response = written::<I>(StatusCode::CREATED, &entry);
+    // A new draft changes nothing that anyone without credentials sees.
+    if entry.document.status != DocumentStatus::Published.as_str() {
+        response.extensions_mut().insert(Written::Drafts);
+    }
+    Ok(response)
 }

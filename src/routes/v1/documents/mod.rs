@@ -23,7 +23,7 @@ pub(crate) use dto::sort_param;
 pub use dto::{DocumentFields, DocumentLink, PersonRef, SummaryFields, TagRef};
 pub use get::get;
 pub(crate) use input::document_input;
-pub use input::{CommonFields, ContentInput, DOCUMENT_LIMIT, renderer, snapshot};
+pub use input::{CommonFields, ContentInput, DOCUMENT_LIMIT, credited_twice, renderer, snapshot};
 pub(crate) use params::list_params;
 pub use params::{
     AcceptLanguage, ChangeHeaders, DeleteParams, DiffParams, DocumentPath, GetParams, PublishRequest,

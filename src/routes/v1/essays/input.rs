@@ -94,6 +94,10 @@ impl ContentInput for EssayInput {
         }
     }
 
+    fn content_bytes(&self) -> usize {
+        self.body_markdown.len() + self.excerpt.as_ref().map_or(0, String::len)
+    }
+
     fn text(&self) -> String {
         [
             Some(self.title.as_str()),

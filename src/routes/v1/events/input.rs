@@ -251,6 +251,10 @@ impl ContentInput for EventInput {
         }
     }
 
+    fn content_bytes(&self) -> usize {
+        self.description_markdown.len() + self.summary.len()
+    }
+
     fn text(&self) -> String {
         [self.title.as_str(), self.summary.as_str(), self.description_markdown.as_str()].join("\n")
     }

@@ -202,6 +202,11 @@ impl ContentInput for LyricsInput {
         }
     }
 
+    fn content_bytes(&self) -> usize {
+        let lines = self.stanzas.iter().flat_map(|s| &s.lines);
+        lines.map(String::len).sum::<usize>() + self.notes.as_ref().map_or(0, String::len)
+    }
+
     fn text(&self) -> String {
         let mut text = vec![self.title.clone()];
         text.extend(self.notes.clone());
