@@ -11,7 +11,7 @@ use crate::domain::markdown::Markdown;
 use crate::domain::text;
 use crate::error::FieldError;
 use crate::http::input::checked;
-use crate::routes::v1::documents::{ContentInput, document_input};
+use crate::routes::v1::documents::{ContentInput, credited_twice, document_input};
 use crate::services::documents::Entry;
 use crate::services::essays::{EssayDetail, Essays};
 
@@ -69,6 +69,10 @@ impl ContentInput for EssayInput {
         }
         let mut authors = Vec::new();
         for (i, author) in self.authors.iter().enumerate() {
+            if let Some(first) = self.authors[..i].iter().position(|a| a.person == author.person) {
+                errors
+                    .push(FieldError::new(format!("authors[{i}].person"), credited_twice("authors", first)));
+            }
             let field = format!("authors[{i}].affiliation");
             let affiliation =
                 checked(&field, text::optional_line(author.affiliation.as_deref(), MAX_TITLE), errors);

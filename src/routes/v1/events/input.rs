@@ -13,7 +13,7 @@ use crate::domain::text;
 use crate::domain::{AttendanceMode, Country, EventStatus, EventTimes, Recurrence, TimeZone};
 use crate::error::FieldError;
 use crate::http::input::checked;
-use crate::routes::v1::documents::{ContentInput, document_input};
+use crate::routes::v1::documents::{ContentInput, credited_twice, document_input};
 use crate::services::documents::Entry;
 use crate::services::events::{EventDetail, Events};
 
@@ -123,6 +123,11 @@ impl ContentInput for EventInput {
         let mut field = |name: &str, message: String| errors.push(FieldError::new(name, message));
         if self.organizers.len() > MAX_LINKS {
             field("organizers", format!("at most {MAX_LINKS}"));
+        }
+        for (i, person) in self.organizers.iter().enumerate() {
+            if let Some(first) = self.organizers[..i].iter().position(|p| p == person) {
+                field(&format!("organizers[{i}]"), credited_twice("organizers", first));
+            }
         }
         let instant = |name: &str, value: &str, field: &mut dyn FnMut(&str, String)| {
             DateTime::parse_from_rfc3339(value)

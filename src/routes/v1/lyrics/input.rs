@@ -12,7 +12,7 @@ use crate::domain::lyrics::{RightsStatus, Song, Stanza, StanzaKind, WriterRole};
 use crate::domain::text;
 use crate::error::FieldError;
 use crate::http::input::checked;
-use crate::routes::v1::documents::{ContentInput, document_input};
+use crate::routes::v1::documents::{ContentInput, credited_twice, document_input};
 use crate::services::documents::Entry;
 use crate::services::lyrics::{Lyrics, LyricsDetail};
 
@@ -106,6 +106,10 @@ impl ContentInput for LyricsInput {
         }
         let mut writers = Vec::new();
         for (i, writer) in self.writers.iter().enumerate() {
+            let same = |w: &&WriterInput| w.person == writer.person && w.role == writer.role;
+            if let Some(first) = self.writers[..i].iter().position(|w| same(&w)) {
+                push(format!("writers[{i}].person"), credited_twice("writers", first));
+            }
             match writer.role.parse::<WriterRole>() {
                 Ok(role) => writers.extend(people.get(&writer.person).map(|id| (*id, role))),
                 Err(e) => push(format!("writers[{i}].role"), e.to_string()),

@@ -51,6 +51,27 @@ async fn every_invalid_field_is_named() {
             "time_zone": "Europe/Athens"}),
             vec!["starts_at", "ends_at"],
         ),
+        // A person credited twice alike (one may hold two roles in a song).
+        (
+            "essays",
+            json!({"slug": "twice", "title": "T", "body_markdown": "x",
+            "authors": [{"person": "alvaro-rodriguez"}, {"person": "ralph-chaplin"}, {"person": "alvaro-rodriguez"}]}),
+            vec!["authors[2].person"],
+        ),
+        (
+            "lyrics",
+            json!({"slug": "twice", "title": "T", "rights": {"status": "public_domain"},
+            "writers": [{"person": "ralph-chaplin", "role": "lyricist"}, {"person": "ralph-chaplin", "role": "lyricist"}],
+            "stanzas": [{"id": "v1", "kind": "verse", "lines": ["x"]}], "arrangement": ["v1"]}),
+            vec!["writers[1].person"],
+        ),
+        (
+            "events",
+            json!({"slug": "twice", "title": "T", "starts_at": "2030-01-01T10:00:00+02:00",
+            "ends_at": "2030-01-01T11:00:00+02:00", "time_zone": "Europe/Athens",
+            "organizers": ["ralph-chaplin", "ralph-chaplin"]}),
+            vec!["organizers[1]"],
+        ),
     ];
     for (collection, body, fields) in cases {
         let response =
