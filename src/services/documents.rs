@@ -704,9 +704,38 @@ pub async fn entries<T: ContentType, C: ConnectionTrait>(
     }
     let documents =
         find(T::KIND, visibility).filter(document::Column::Id.is_in(dedup(ids.to_vec()))).all(db).await?;
+    let shared = shared_of_many(db, &documents, visibility).await?;
+    with_details::<T, C>(db, documents, shared).await
+}
+
+/// [`entries`] of documents just created that link to no other and
+/// translate none: nothing links to them yet and each is alone in its
+/// translation group, so only their tags are shared.
+pub async fn entries_unlinked<T: ContentType, C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<Entry<T::Detail>>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let documents = find(T::KIND, Visibility::All)
+        .filter(document::Column::Id.is_in(dedup(ids.to_vec())))
+        .all(db)
+        .await?;
+    let found: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
+    let tags = tags_of(db, &found).await?;
+    let shared = tags.into_iter().map(|(id, tags)| (id, Shared { tags, ..Shared::default() })).collect();
+    with_details::<T, C>(db, documents, shared).await
+}
+
+/// `documents` as entries, with their details and `shared`.
+async fn with_details<T: ContentType, C: ConnectionTrait>(
+    db: &C,
+    documents: Vec<document::Model>,
+    mut shared: HashMap<Uuid, Shared>,
+) -> Result<Vec<Entry<T::Detail>>, DbErr> {
     let found: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
     let mut details = T::load(db, &found).await?;
-    let mut shared = shared_of_many(db, &documents, visibility).await?;
     Ok(documents
         .into_iter()
         .filter_map(|document| {

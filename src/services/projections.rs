@@ -57,7 +57,7 @@ pub async fn created<C: ConnectionTrait>(
     renderers: &Renderers,
 ) -> Result<(), DbErr> {
     let ids: Vec<Uuid> = fresh.iter().map(|document| document.id).collect();
-    if fresh.iter().any(|document| document.translates || !document.related.is_empty()) {
+    if !fresh.iter().all(Fresh::unlinked) {
         return written_but_rendering(db, &ids, &[], &ids, renderers).await;
     }
     changes::record_new(db, fresh).await?;

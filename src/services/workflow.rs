@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::documents::{ContentType, Entry};
 use super::render::{Rendered, Renderers};
 use super::versioned::{self, WriteError, classify};
-use super::writes::Batch;
+use super::writes::{Batch, Fresh};
 use crate::domain::draft::Draft;
 use crate::domain::{DocumentStatus, Visibility};
 
@@ -72,20 +72,26 @@ async fn record_all<T: Rendered, C: ConnectionTrait>(
 ) -> Result<Vec<Entry<T::Detail>>, WriteError> {
     let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
     super::projections::written_but_rendering(db, &ids, showed, &ids, renderers).await?;
-    revise_all::<T, C>(db, changed, action, cancelled, renderers).await
+    revise_all::<T, C>(db, changed, action, cancelled, renderers, false).await
 }
 
 /// The rest of [`record_all`], once what is kept beside the documents is
-/// written: the documents' renderings, webhook events and revisions.
+/// written: the documents' renderings, webhook events and revisions
+/// (`unlinked`: the documents are new and link to none, see
+/// [`super::documents::entries_unlinked`]).
 async fn revise_all<T: Rendered, C: ConnectionTrait>(
     db: &C,
     changed: &[(Uuid, &Change)],
     action: &str,
     cancelled: bool,
     renderers: &Renderers,
+    unlinked: bool,
 ) -> Result<Vec<Entry<T::Detail>>, WriteError> {
     let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
-    let mut entries = super::documents::entries::<T, C>(db, &ids, Visibility::All).await?;
+    let mut entries = match unlinked {
+        true => super::documents::entries_unlinked::<T, C>(db, &ids).await?,
+        false => super::documents::entries::<T, C>(db, &ids, Visibility::All).await?,
+    };
     if entries.len() != ids.len() {
         return Err(WriteError::NotFound);
     }
@@ -181,7 +187,8 @@ pub async fn create_all<T: Rendered>(
     let fresh = batch.insert(&txn).await.map_err(classify)?;
     super::projections::created(&txn, &fresh, renderers).await?;
     let changed: Vec<(Uuid, &Change)> = changed.iter().map(|(id, change)| (*id, change)).collect();
-    let entries = revise_all::<T, _>(&txn, &changed, "create", false, renderers).await?;
+    let unlinked = fresh.iter().all(Fresh::unlinked);
+    let entries = revise_all::<T, _>(&txn, &changed, "create", false, renderers, unlinked).await?;
     txn.commit().await?;
     Ok(entries)
 }

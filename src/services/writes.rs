@@ -58,6 +58,14 @@ pub struct Batch {
     relations: Vec<document_relation::ActiveModel>,
 }
 
+impl Fresh {
+    /// Whether no other document can show it: it links to none and
+    /// joins no translation group (nothing can link to it yet).
+    pub fn unlinked(&self) -> bool {
+        !self.translates && self.related.is_empty()
+    }
+}
+
 fn position(index: usize) -> i32 {
     i32::try_from(index).unwrap_or(i32::MAX)
 }
