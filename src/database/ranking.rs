@@ -9,6 +9,12 @@
 //! for each of the index's `n` columns, then the number of rows holding
 //! each of the query's `k` phrases, in order. Given exact counts it returns
 //! exactly what `bm25(search_index, w₁ … wₙ)` does (a test checks it).
+//!
+//! A last, optional argument is the row's `sz` from the index's
+//! `_docsize` table (a varint of tokens per column, as FTS5 stores it).
+//! Without it the row's length is asked of FTS5, which runs a statement of
+//! its own for each row; a query that joins the table passes it instead,
+//! and the lookup is one step of the query's own plan.
 
 use std::ffi::{CStr, c_int, c_void};
 use std::ptr;
@@ -175,17 +181,20 @@ unsafe extern "C" fn bm25(
     values: *mut *mut ffi::sqlite3_value,
 ) {
     let row = Row { api, fts };
-    let arguments: Vec<f64> = (0..usize::try_from(count).unwrap_or(0))
-        // SAFETY: SQLite passes `count` values.
-        .map(|i| unsafe { ffi::sqlite3_value_double(*values.add(i)) })
-        .collect();
-    match score(&row, &arguments) {
+    // SAFETY: SQLite passes `count` values, valid for this call.
+    let values: &[*mut ffi::sqlite3_value] = match usize::try_from(count) {
+        Ok(count) if count > 0 && !values.is_null() => unsafe { std::slice::from_raw_parts(values, count) },
+        _ => &[],
+    };
+    match score(&row, values) {
         // SAFETY: `context` is this call's.
         Ok(score) => unsafe { ffi::sqlite3_result_double(context, score) },
         Err(Problem::Arguments) => unsafe {
             ffi::sqlite3_result_error(
                 context,
-                c"broadside_bm25: give a weight for each column, then a row count for each phrase".as_ptr(),
+                c"broadside_bm25: give a weight for each column, then a row count for each phrase, \
+                  then optionally the row's sizes"
+                    .as_ptr(),
                 -1,
             )
         },
@@ -204,28 +213,97 @@ impl From<c_int> for Problem {
     }
 }
 
+/// The tokens in a row, from its `_docsize` blob: one varint per column.
+/// `None` when the blob does not hold `columns` of them.
+fn tokens_in(sizes: &[u8], columns: usize) -> Option<i64> {
+    let mut rest = sizes;
+    let mut total: i64 = 0;
+    for _ in 0..columns {
+        let (size, used) = varint(rest)?;
+        total = total.checked_add(i64::try_from(size).ok()?)?;
+        rest = rest.get(used..)?;
+    }
+    Some(total)
+}
+
+/// SQLite's variable-length integer at the start of `bytes`, and its
+/// length: seven bits a byte, high bit set while more follow, the ninth
+/// byte whole.
+fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut value: u64 = 0;
+    for (index, &byte) in bytes.iter().enumerate().take(9) {
+        if index == 8 {
+            return Some(((value << 8) | u64::from(byte), 9));
+        }
+        value = (value << 7) | u64::from(byte & 0x7f);
+        if byte & 0x80 == 0 {
+            return Some((value, index + 1));
+        }
+    }
+    None
+}
+
+/// The blob of SQL value `value`, if it is one.
+///
+/// # Safety
+/// `value` must be a value SQLite passed to the running function.
+unsafe fn blob<'a>(value: *mut ffi::sqlite3_value) -> Option<&'a [u8]> {
+    // SAFETY: per the caller; the pointer and length are read together,
+    // and the bytes live as long as the call.
+    unsafe {
+        if ffi::sqlite3_value_type(value) != ffi::SQLITE_BLOB {
+            return None;
+        }
+        let bytes = ffi::sqlite3_value_blob(value).cast::<u8>();
+        let length = usize::try_from(ffi::sqlite3_value_bytes(value)).ok()?;
+        if bytes.is_null() {
+            return Some(&[]);
+        }
+        Some(std::slice::from_raw_parts(bytes, length))
+    }
+}
+
 /// FTS5's BM25 for the current row (negated, as `bm25()` returns it: the
 /// better the match, the lower), with the phrases' row counts given.
-fn score(row: &Row, arguments: &[f64]) -> Result<f64, Problem> {
+fn score(row: &Row, values: &[*mut ffi::sqlite3_value]) -> Result<f64, Problem> {
     let columns = usize::try_from(row.columns()).unwrap_or(0);
     let phrases = usize::try_from(row.phrases()).unwrap_or(0);
-    if arguments.len() != columns + phrases {
-        return Err(Problem::Arguments);
-    }
-    let (weights, counts) = arguments.split_at(columns);
+    let sizes = match values.len().checked_sub(columns + phrases) {
+        Some(0) => None,
+        // SAFETY: the values are this call's.
+        Some(1) => values.last().and_then(|value| unsafe { blob(*value) }),
+        _ => return Err(Problem::Arguments),
+    };
+    // SAFETY: the values are this call's.
+    let number = |index: usize| values.get(index).map(|value| unsafe { ffi::sqlite3_value_double(*value) });
     let Totals { rows, average } = row.totals()?;
-    let mut frequency = vec![0.0; phrases];
+    // Called for every candidate: a search's few phrases are counted on
+    // the stack.
+    let (mut stack, mut heap) = ([0.0; 16], Vec::new());
+    let frequency: &mut [f64] = match stack.get_mut(..phrases) {
+        Some(frequency) => frequency,
+        None => {
+            heap.resize(phrases, 0.0);
+            &mut heap
+        }
+    };
     for index in 0..row.instances()? {
         let (phrase, column) = row.instance(index)?;
-        if let (Some(f), Some(weight)) = (frequency.get_mut(phrase), weights.get(column)) {
+        if let (Some(f), Some(weight)) =
+            (frequency.get_mut(phrase), number(column).filter(|_| column < columns))
+        {
             *f += weight;
         }
     }
-    let length = f64::from(row.tokens()?);
+    let length = match sizes.and_then(|sizes| tokens_in(sizes, columns)) {
+        Some(tokens) => tokens as f64,
+        None => f64::from(row.tokens()?),
+    };
     let score: f64 = frequency
         .iter()
-        .zip(counts)
-        .map(|(&f, &holding)| {
+        .enumerate()
+        .map(|(phrase, &f)| {
+            let holding = number(columns + phrase).unwrap_or(0.0);
             let idf = ((rows - holding + 0.5) / (holding + 0.5)).ln();
             let idf = if idf <= 0.0 { 1e-6 } else { idf };
             idf * (f * (K1 + 1.0)) / (f + K1 * (1.0 - B + B * length / average))
@@ -278,6 +356,15 @@ mod tests {
                 ),
                 query,
             );
+            let sized = scores(
+                &db,
+                &format!(
+                    "SELECT search_index.rowid, broadside_bm25(search_index, 10.0, 1.0, {counts}, d.sz) \
+                     FROM search_index CROSS JOIN search_index_docsize d ON d.id = search_index.rowid \
+                     WHERE search_index MATCH ?1 ORDER BY search_index.rowid"
+                ),
+                query,
+            );
             let fts5 = scores(
                 &db,
                 "SELECT rowid, bm25(search_index, 10.0, 1.0) FROM search_index \
@@ -285,11 +372,33 @@ mod tests {
                 query,
             );
             assert!(!fts5.is_empty(), "{query} matches");
-            assert_eq!(ours.len(), fts5.len());
-            for ((row, ours), (_, theirs)) in ours.iter().zip(&fts5) {
-                assert!((ours - theirs).abs() < 1e-12, "{query}, row {row}: {ours} against {theirs}");
+            for ours in [&ours, &sized] {
+                assert_eq!(ours.len(), fts5.len());
+                for ((row, ours), (_, theirs)) in ours.iter().zip(&fts5) {
+                    assert!((ours - theirs).abs() < 1e-12, "{query}, row {row}: {ours} against {theirs}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn sizes_are_read_as_fts5_writes_them() {
+        assert_eq!(varint(&[0x05]), Some((5, 1)));
+        assert_eq!(varint(&[0x81, 0x00]), Some((128, 2)));
+        assert_eq!(varint(&[0x81, 0x80, 0x01]), Some((16_385, 3)));
+        assert_eq!(varint(&[0xff; 9]), Some((u64::MAX, 9)));
+        assert_eq!(varint(&[0x81]), None);
+        assert_eq!(tokens_in(&[0x03, 0x81, 0x00], 2), Some(131));
+        assert_eq!(tokens_in(&[0x03], 2), None);
+        // A row long enough for two-byte sizes, against FTS5's own count.
+        let db = index();
+        let long = "word ".repeat(300);
+        db.execute("INSERT INTO search_index (rowid, title, body) VALUES (99, 'Long', ?1)", [&long])
+            .expect("the row is indexed");
+        let sizes: Vec<u8> = db
+            .query_row("SELECT sz FROM search_index_docsize WHERE id = 99", [], |row| row.get(0))
+            .expect("the row has sizes");
+        assert_eq!(tokens_in(&sizes, 2), Some(301));
     }
 
     #[test]

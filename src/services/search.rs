@@ -407,27 +407,11 @@ impl Frequencies {
 }
 
 /// How many matches a search ranks at most. Ranking is linear in the
-/// matches (about 2 µs each on SQLite, most of it reading the row's
-/// length), and a word found in most of a large archive would take tens of
-/// milliseconds: such words are ranked among their most recently indexed
-/// matches on SQLite, among the first found on PostgreSQL. At 2,000 a
-/// search for a word in 683,000 of a million documents takes 5 ms.
+/// matches (about 1 µs each on SQLite), and a word found in most of a large
+/// archive would take tens of milliseconds: such words are ranked among
+/// their most recently indexed matches on SQLite, among the first found on
+/// PostgreSQL.
 pub const CANDIDATES: u64 = 2_000;
-
-/// The index row from which the newest [`CANDIDATES`] matches of `words`
-/// start, when there are more; walking the matches by row is cheap.
-async fn sqlite_candidates_from<C: ConnectionTrait>(db: &C, words: &[String]) -> Result<Option<i64>, DbErr> {
-    let mut p = Parameters::new(DatabaseBackend::Sqlite);
-    let q = p.add(match_expression(DatabaseBackend::Sqlite, words));
-    let sql = format!(
-        "SELECT rowid FROM search_index WHERE search_index MATCH {q} ORDER BY rowid DESC LIMIT 1 OFFSET {}",
-        CANDIDATES - 1
-    );
-    match db.query_one_raw(p.statement(sql)).await? {
-        Some(row) => Ok(Some(row.try_get_by_index(0)?)),
-        None => Ok(None),
-    }
-}
 
 /// One page of matches and the first of the next, best first.
 async fn ranked<C: ConnectionTrait>(
@@ -437,49 +421,49 @@ async fn ranked<C: ConnectionTrait>(
 ) -> Result<Vec<Ranked>, DbErr> {
     let backend = db.get_database_backend();
     let mut p = Parameters::new(backend);
-    // SQLite's parameters are numbered in the order they appear: the
-    // score's come first.
-    let score = match backend {
-        DatabaseBackend::Postgres => String::new(),
+    let narrowed = !query.kinds.is_empty() || query.locale.is_some();
+    // SQLite's parameters are numbered in the order they appear.
+    let (select, from, mut conditions) = match backend {
+        DatabaseBackend::Postgres => {
+            let q = p.add(match_expression(backend, &query.words));
+            (
+                format!(
+                    "s.document_id AS id, 0::int8 AS key_row, ts_rank_cd(s.tsv, to_tsquery('simple', {q}))::float8 AS score"
+                ),
+                format!(
+                    "(SELECT document_id, tsv FROM search_index WHERE tsv @@ to_tsquery('simple', {q}) LIMIT {CANDIDATES}) s"
+                ),
+                vec![format!("s.tsv @@ to_tsquery('simple', {q})")],
+            )
+        }
         _ => {
+            // The newest matches, scored in the index's own walk: the row's
+            // sizes come from a join (one step of this plan), not from a
+            // statement FTS5 would run for each row.
             let counts = frequencies.counts(db, &query.words).await?;
             let counts: Vec<String> = counts.into_iter().map(|count| p.add(count)).collect();
-            format!("-{}(search_index, 10.0, 1.0, {}) AS score", ranking::FUNCTION, counts.join(", "))
+            let q = p.add(match_expression(backend, &query.words));
+            let candidates = format!(
+                "(SELECT search_index.rowid AS key_row, -{}(search_index, 10.0, 1.0, {}, sizes.sz) AS score \
+                 FROM search_index CROSS JOIN search_index_docsize sizes ON sizes.id = search_index.rowid \
+                 WHERE search_index MATCH {q} ORDER BY search_index.rowid DESC LIMIT {CANDIDATES}) c",
+                ranking::FUNCTION,
+                counts.join(", ")
+            );
+            match narrowed {
+                // Unnarrowed, the page's rows are mapped to documents
+                // afterwards: a join would look up every candidate.
+                false => ("c.key_row, c.score".to_owned(), candidates, Vec::new()),
+                true => (
+                    "k.document_id AS id, c.key_row, c.score".to_owned(),
+                    format!("{candidates} JOIN search_keys k ON k.rowid = c.key_row"),
+                    Vec::new(),
+                ),
+            }
         }
-    };
-    let q = p.add(match_expression(backend, &query.words));
-    let narrowed = !query.kinds.is_empty() || query.locale.is_some();
-    let (select, from, matches) = match backend {
-        DatabaseBackend::Postgres => (
-            format!(
-                "s.document_id AS id, 0::int8 AS key_row, ts_rank_cd(s.tsv, to_tsquery('simple', {q}))::float8 AS score"
-            ),
-            format!(
-                "(SELECT document_id, tsv FROM search_index WHERE tsv @@ to_tsquery('simple', {q}) LIMIT {CANDIDATES}) s"
-            ),
-            format!("s.tsv @@ to_tsquery('simple', {q})"),
-        ),
-        // Unnarrowed, the index ranks alone and the page's rows are mapped
-        // to documents afterwards: a join would look up every candidate.
-        _ if !narrowed => (
-            format!("search_index.rowid AS key_row, {score}"),
-            "search_index".to_owned(),
-            format!("search_index MATCH {q}"),
-        ),
-        _ => (
-            format!("k.document_id AS id, k.rowid AS key_row, {score}"),
-            "search_index JOIN search_keys k ON k.rowid = search_index.rowid".to_owned(),
-            format!("search_index MATCH {q}"),
-        ),
     };
     let by_row = backend == DatabaseBackend::Sqlite && !narrowed;
     let mut from = from;
-    let mut conditions = vec![matches];
-    if backend == DatabaseBackend::Sqlite
-        && let Some(oldest) = sqlite_candidates_from(db, &query.words).await?
-    {
-        conditions.push(format!("search_index.rowid >= {}", p.add(oldest)));
-    }
     if narrowed {
         // The keys' column is declared `uuid` on SQLite, the documents' `uuid_text`:
         // comparing them as they are (blobs) lets the documents' key answer.
@@ -498,33 +482,27 @@ async fn ranked<C: ConnectionTrait>(
     let limit = p.add(i64::try_from(query.limit + 1).unwrap_or(i64::MAX));
     let offset = p.add(i64::try_from(query.offset).unwrap_or(0));
     let tie = if by_row { "key_row" } else { "id" };
-    let sql = format!(
-        "SELECT {select} FROM {from} WHERE {} ORDER BY score DESC, {tie} LIMIT {limit} OFFSET {offset}",
-        conditions.join(" AND ")
+    let filter = match conditions.is_empty() {
+        true => String::new(),
+        false => format!(" WHERE {}", conditions.join(" AND ")),
+    };
+    let mut sql = format!(
+        "SELECT {select} FROM {from}{filter} ORDER BY score DESC, {tie} LIMIT {limit} OFFSET {offset}"
     );
-    let mut ranked = Vec::new();
-    let mut rows = Vec::new();
-    for row in db.query_all_raw(p.statement(sql)).await? {
-        let (key_row, score) = (row.try_get("", "key_row")?, row.try_get("", "score")?);
-        match by_row {
-            true => rows.push((key_row, score)),
-            false => ranked.push(Ranked { id: row.try_get("", "id")?, row: key_row, score }),
-        }
+    if by_row {
+        // The page's rows only are mapped to documents.
+        sql = format!(
+            "SELECT k.document_id AS id, r.key_row, r.score FROM ({sql}) r \
+             JOIN search_keys k ON k.rowid = r.key_row ORDER BY r.score DESC, r.key_row"
+        );
     }
-    if by_row && !rows.is_empty() {
-        let keys = Query::select()
-            .columns([Alias::new("rowid"), Alias::new("document_id")])
-            .from(Alias::new("search_keys"))
-            .and_where(Expr::col(Alias::new("rowid")).is_in(rows.iter().map(|(row, _)| *row)))
-            .to_owned();
-        let mut ids = std::collections::HashMap::new();
-        for row in db.query_all(&keys).await? {
-            ids.insert(row.try_get_by_index::<i64>(0)?, row.try_get_by_index::<Uuid>(1)?);
-        }
-        ranked = rows
-            .into_iter()
-            .filter_map(|(row, score)| ids.get(&row).map(|id| Ranked { id: *id, row, score }))
-            .collect();
+    let mut ranked = Vec::new();
+    for row in db.query_all_raw(p.statement(sql)).await? {
+        ranked.push(Ranked {
+            id: row.try_get("", "id")?,
+            row: row.try_get("", "key_row")?,
+            score: row.try_get("", "score")?,
+        });
     }
     Ok(ranked)
 }
@@ -553,10 +531,19 @@ async fn snippets<C: ConnectionTrait>(
             )
         }
         _ => {
+            // FTS5 would start the word's walk afresh for each row of an
+            // `IN` it is given (a common word's in 2 ms for a page). It is
+            // given the page's range of rows instead, a stretch of the
+            // candidates it walks once, and the rows are picked out after
+            // (`+` keeps that test from it).
+            let first = ranked.iter().map(|r| r.row).min().unwrap_or_default();
+            let last = ranked.iter().map(|r| r.row).max().unwrap_or_default();
+            let (first, last) = (p.add(first), p.add(last));
             let rows: Vec<String> = ranked.iter().map(|r| p.add(r.row)).collect();
             format!(
                 "SELECT search_index.rowid AS key_row, snippet(search_index, 1, '{START}', '{END}', ' … ', 24) AS snippet \
-                 FROM search_index WHERE search_index MATCH {q} AND search_index.rowid IN ({})",
+                 FROM search_index WHERE search_index MATCH {q} AND search_index.rowid BETWEEN {first} AND {last} \
+                 AND +search_index.rowid IN ({})",
                 rows.join(", ")
             )
         }

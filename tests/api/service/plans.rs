@@ -94,7 +94,10 @@ async fn every_hot_read_is_answered_through_indexes() {
             continue;
         }
         let plan = explain(&db, &statement).await;
-        if plan.iter().any(|line| scans_a_large_table(backend, &statement.sql, line)) {
+        if plan
+            .iter()
+            .any(|line| scans_a_large_table(backend, &statement.sql, line) && !reads_a_subquery(&plan, line))
+        {
             scans.push(format!("{}\n  {}", statement.sql, plan.join("\n  ")));
         }
     }
@@ -136,6 +139,17 @@ async fn explain(db: &sea_orm::DatabaseConnection, statement: &Statement) -> Vec
     txn.commit().await.unwrap_or_else(|e| panic!("{e}"));
     let column = if backend == DbBackend::Sqlite { "detail" } else { "QUERY PLAN" };
     rows.iter().map(|row| row.try_get::<String>("", column).unwrap_or_else(|e| panic!("{e}"))).collect()
+}
+
+/// Whether a SQLite plan line reads the rows of a subquery of the same
+/// plan (`SCAN c` after `CO-ROUTINE c` or `MATERIALIZE c`), whose own
+/// steps are checked on their own lines.
+fn reads_a_subquery(plan: &[String], line: &str) -> bool {
+    let Some(name) = line.trim().strip_prefix("SCAN ") else { return false };
+    plan.iter().any(|step| {
+        let step = step.trim();
+        [step.strip_prefix("CO-ROUTINE "), step.strip_prefix("MATERIALIZE ")].contains(&Some(name))
+    })
 }
 
 /// Whether a plan line of `sql` reads a whole table that grows with the
