@@ -12,13 +12,15 @@
 //! generation that last forgot it, and an answer whose computation began
 //! before that is dropped instead of stored.
 //!
-//! Once the byte budget is spent, an answer is kept the second time it is
-//! computed, evicting the oldest: an archive read at random, far larger
-//! than the cache, then neither pushes out the answers asked for often nor
-//! spends every miss evicting one.
+//! Once the byte budget is spent, an answer is kept only if its key has
+//! lately been asked for clearly more often than the oldest kept answer's,
+//! which it then evicts ([`Popularity`]): an archive read at random, far
+//! larger than the cache, then neither pushes out the answers asked for
+//! often nor spends its misses evicting answers as likely to be asked for
+//! as their own.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use actix_web::http::StatusCode;
@@ -87,13 +89,64 @@ struct Store {
     forgotten: HashMap<Dependency, u64>,
     /// Nothing computed before this generation is stored.
     floor: u64,
-    /// Keys (hashed) that missed once while the cache was full; see
-    /// [`ResponseCache::put`].
-    seen: HashSet<u64>,
 }
 
-/// How many keys that missed once are remembered before starting afresh.
-const SEEN_AT_MOST: usize = 65_536;
+/// How often keys have been asked for lately, approximately (a count-min
+/// sketch): each key counts in one counter of each of [`ROWS`] rows, picked
+/// by its hash, and its estimate is the least of them (others' keys only
+/// ever add to a counter). Every [`AGE_AFTER`] asks every counter halves,
+/// so that what is asked for now outweighs what was asked for long ago.
+struct Popularity {
+    counters: Box<[AtomicU8]>,
+    asks: AtomicU64,
+}
+
+const ROWS: usize = 4;
+const WIDTH: usize = 1 << 15;
+const AGE_AFTER: u64 = 8 * WIDTH as u64;
+
+impl Popularity {
+    fn new() -> Self {
+        Self { counters: (0..ROWS * WIDTH).map(|_| AtomicU8::new(0)).collect(), asks: AtomicU64::new(0) }
+    }
+
+    /// The counters of `hash`: a different sixteen bits of it in each row.
+    fn slots(hash: u64) -> impl Iterator<Item = usize> {
+        (0..ROWS).map(move |row| row * WIDTH + (((hash >> (16 * row)) as usize) & (WIDTH - 1)))
+    }
+
+    /// Counts an ask of `hash`. Counts are estimates: two threads counting
+    /// at once may count one ask between them, which costs less than
+    /// making them wait for each other.
+    fn ask(&self, hash: u64) {
+        for slot in Self::slots(hash) {
+            if let Some(counter) = self.counters.get(slot) {
+                let count = counter.load(Ordering::Relaxed);
+                counter.store(count.saturating_add(1), Ordering::Relaxed);
+            }
+        }
+        let asks = self.asks.load(Ordering::Relaxed) + 1;
+        self.asks.store(asks, Ordering::Relaxed);
+        if asks >= AGE_AFTER {
+            self.asks.store(0, Ordering::Relaxed);
+            for counter in &self.counters {
+                counter.store(counter.load(Ordering::Relaxed) / 2, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn estimate(&self, hash: u64) -> u8 {
+        Self::slots(hash)
+            .filter_map(|slot| self.counters.get(slot))
+            .map(|counter| counter.load(Ordering::Relaxed))
+            .min()
+            .unwrap_or(0)
+    }
+}
+
+fn hash(key: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes())
+}
 
 impl Store {
     fn remove(&mut self, key: &str) {
@@ -107,6 +160,17 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// The key that would be evicted first, if any is kept.
+    fn oldest(&self) -> Option<&str> {
+        // Stale places (keys since forgotten or kept anew) are dropped as
+        // the cache fills; a few are looked past here.
+        self.order
+            .iter()
+            .take(64)
+            .find(|(key, stamp)| self.entries.get(key).is_some_and(|slot| slot.stamp == *stamp))
+            .map(|(key, _)| key.as_str())
     }
 
     fn evict_oldest(&mut self) -> bool {
@@ -131,6 +195,10 @@ pub struct ResponseCache {
     /// instead of all computing it (a cold calendar under load would
     /// otherwise be built once per waiting request).
     in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Counted only while the cache is full (`full`): until then every
+    /// answer is kept, and a hit counts nothing.
+    popularity: Popularity,
+    full: AtomicBool,
 }
 
 /// The right to compute one key; others asking for it wait until it drops.
@@ -166,13 +234,15 @@ impl ResponseCache {
             coherent: AtomicBool::new(true),
             store: RwLock::new(Store::default()),
             in_flight: Mutex::new(HashMap::new()),
+            popularity: Popularity::new(),
+            full: AtomicBool::new(false),
         }
     }
 
     /// Waits until no other request is computing `key`, then claims it.
     /// `None` when the answer would not be kept (the cache is full and the
-    /// key has not missed before, [`ResponseCache::put`]): a request
-    /// waiting for it would compute it again, so none waits.
+    /// key is not asked for more than the oldest, [`ResponseCache::put`]):
+    /// a request waiting for it would compute it again, so none waits.
     pub async fn flight(&self, key: &str) -> Option<Flight<'_>> {
         if !self.would_keep(key) {
             return None;
@@ -187,6 +257,7 @@ impl ResponseCache {
         if let Ok(mut store) = self.store.write() {
             let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
             *store = Store { floor: generation, ..Store::default() };
+            self.note_fullness(&store);
         }
     }
 
@@ -207,6 +278,7 @@ impl ResponseCache {
         if store.forgotten.len() > REMEMBERED {
             *store = Store { floor: generation, ..Store::default() };
         }
+        self.note_fullness(&store);
     }
 
     /// Whether every write is heard of; see the field.
@@ -226,6 +298,21 @@ impl ResponseCache {
         self.generation.load(Ordering::SeqCst)
     }
 
+    /// [`ResponseCache::get`], counting the ask: call it once for each
+    /// request that may be answered from the cache.
+    pub fn ask(&self, key: &str) -> Option<Arc<Cached>> {
+        if self.full.load(Ordering::Relaxed) {
+            self.popularity.ask(hash(key));
+        }
+        self.get(key)
+    }
+
+    /// Whether another answer of the typical size would not fit.
+    fn note_fullness(&self, store: &Store) {
+        let typical = store.bytes.checked_div(store.entries.len()).unwrap_or(0);
+        self.full.store(store.bytes + typical > self.settings.max_bytes, Ordering::Relaxed);
+    }
+
     pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
         if !self.coherent.load(Ordering::SeqCst) {
             return None;
@@ -236,12 +323,22 @@ impl ResponseCache {
     }
 
     /// Whether an answer for `key` may be kept now: one the size of those
-    /// kept would fit, or the key has missed before.
+    /// kept would fit, or it would be let in ([`ResponseCache::admits`]).
     fn would_keep(&self, key: &str) -> bool {
         let Ok(store) = self.store.read() else { return false };
         let typical = store.bytes.checked_div(store.entries.len()).unwrap_or(0).max(key.len() + 256);
-        store.bytes + typical <= self.settings.max_bytes
-            || store.seen.contains(&xxhash_rust::xxh3::xxh3_64(key.as_bytes()))
+        store.bytes + typical <= self.settings.max_bytes || self.admits(&store, key)
+    }
+
+    /// Whether `key`, once the cache is full, takes the place of the oldest
+    /// answer: when it has lately been asked for more often by half again.
+    /// Keys asked for alike (an archive read evenly) do not take each
+    /// other's places, which would only spend the misses evicting.
+    fn admits(&self, store: &Store, key: &str) -> bool {
+        let Some(oldest) = store.oldest() else { return true };
+        let (candidate, oldest) =
+            (self.popularity.estimate(hash(key)), self.popularity.estimate(hash(oldest)));
+        u16::from(candidate) > u16::from(oldest) + u16::from(oldest) / 2
     }
 
     pub fn put(&self, key: String, entry: Cached) {
@@ -259,19 +356,8 @@ impl ResponseCache {
             return;
         }
         store.remove(&key);
-        if store.bytes + size > self.settings.max_bytes {
-            // Full: an answer is kept the second time it is computed, not
-            // the first, so that a long tail of pages asked for once (an
-            // archive read at random) does not push out the ones asked for
-            // often, nor spend each miss evicting one.
-            let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
-            if !store.seen.remove(&hash) {
-                if store.seen.len() >= SEEN_AT_MOST {
-                    store.seen.clear();
-                }
-                store.seen.insert(hash);
-                return;
-            }
+        if store.bytes + size > self.settings.max_bytes && !self.admits(&store, &key) {
+            return;
         }
         while store.bytes + size > self.settings.max_bytes && store.evict_oldest() {}
         if store.order.len() > 2 * store.entries.len() + 1024 {
@@ -286,6 +372,7 @@ impl ResponseCache {
         store.bytes += size;
         store.order.push_back((key.clone(), stamp));
         store.entries.insert(key, Slot { cached: Arc::new(entry), stamp });
+        self.note_fullness(&store);
     }
 
     /// How many responses are kept (for tests and metrics).
@@ -365,6 +452,7 @@ mod tests {
     fn the_byte_budget_evicts_the_oldest() {
         let cache = ResponseCache::new(settings(8 * 300));
         for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "i"] {
+            cache.ask(key);
             cache.put(key.into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
         }
         assert!(cache.get("a").is_none());
@@ -372,31 +460,80 @@ mod tests {
         assert!(cache.store.read().map(|s| s.bytes).unwrap_or(usize::MAX) <= 8 * 300);
     }
 
-    #[test]
-    fn once_full_an_answer_is_kept_the_second_time() {
-        let cache = ResponseCache::new(settings(8 * 300));
-        let keys = ["a", "b", "c", "d", "e", "f", "g", "h"];
-        for key in keys {
-            cache.put(key.into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
+    /// Asks for `key` `times` times, as requests do, and returns whether
+    /// it was kept after its answer was computed once more.
+    fn ask_and_put(cache: &ResponseCache, key: &str, times: usize) -> bool {
+        for _ in 0..times {
+            cache.ask(key);
         }
-        cache.put("once".into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
-        assert!(cache.get("once").is_none(), "asked for once, it is not kept");
+        cache.put(key.into(), entry(cache, b"0123456789", &[Dependency::Listings]));
+        cache.get(key).is_some()
+    }
+
+    /// A cache holding eight answers, full with `keys`, each then asked for
+    /// `times` times (popularity is counted once it is full).
+    fn full_of(keys: &[&str], times: usize) -> ResponseCache {
+        let cache = ResponseCache::new(settings(8 * 300));
+        for key in keys {
+            assert!(ask_and_put(&cache, key, 1), "not full: {key} is kept");
+        }
+        for key in keys {
+            for _ in 0..times {
+                assert!(cache.ask(key).is_some(), "{key}");
+            }
+        }
+        cache
+    }
+
+    #[test]
+    fn once_full_an_answer_is_kept_when_asked_for_more_than_the_oldest() {
+        let keys = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let cache = full_of(&keys, 1);
+        assert!(!ask_and_put(&cache, "once", 1), "asked for as often as the oldest, it is not kept");
         assert!(keys.iter().all(|key| cache.get(key).is_some()), "and evicts nothing");
-        cache.put("once".into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
-        assert!(cache.get("once").is_some(), "asked for again, it is");
+        assert!(ask_and_put(&cache, "once", 1), "asked for again, it is");
         assert!(cache.get("a").is_none(), "in place of the oldest");
+    }
+
+    #[test]
+    fn once_full_keys_asked_for_alike_do_not_evict_each_other() {
+        let kept: Vec<String> = (0..8).map(|i| format!("kept-{i}")).collect();
+        let cache = full_of(&kept.iter().map(String::as_str).collect::<Vec<_>>(), 4);
+        // An archive read evenly: every key as often as those kept.
+        for i in 0..100 {
+            assert!(!ask_and_put(&cache, &format!("other-{i}"), 4), "other-{i}");
+        }
+        assert!(kept.iter().all(|key| cache.get(key).is_some()));
+        // One asked for clearly more often takes the oldest's place.
+        assert!(ask_and_put(&cache, "popular", 7));
+        assert!(cache.get("kept-0").is_none());
+    }
+
+    #[test]
+    fn popularity_ages() {
+        let popularity = Popularity::new();
+        let (often, once) = (hash("often"), hash("once"));
+        for _ in 0..100 {
+            popularity.ask(often);
+        }
+        popularity.ask(once);
+        assert!(popularity.estimate(often) >= 100 && popularity.estimate(once) >= 1);
+        assert_eq!(popularity.estimate(hash("never")), 0);
+        for i in 0..AGE_AFTER {
+            popularity.ask(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+        assert!(popularity.estimate(often) < 100, "halved: {}", popularity.estimate(often));
     }
 
     #[tokio::test]
     async fn once_full_a_miss_that_would_not_be_kept_is_not_waited_for() {
         let cache = ResponseCache::new(settings(8 * 300));
         assert!(cache.flight("first").await.is_some(), "not full: misses of a key wait for one");
-        for key in ["a", "b", "c", "d", "e", "f", "g", "h"] {
-            cache.put(key.into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
-        }
+        drop(cache);
+        let cache = full_of(&["a", "b", "c", "d", "e", "f", "g", "h"], 1);
+        cache.ask("new");
         assert!(cache.flight("new").await.is_none(), "its answer would not be kept");
-        cache.put("new".into(), entry(&cache, b"0123456789", &[Dependency::Listings]));
-        assert!(cache.get("new").is_none());
-        assert!(cache.flight("new").await.is_some(), "missed before: this answer will be kept");
+        cache.ask("new");
+        assert!(cache.flight("new").await.is_some(), "asked for more: this answer will be kept");
     }
 }

@@ -128,7 +128,7 @@ pub async fn http_caching(
 
     let private = has_credentials(request.headers());
     let key = (!private && cache.settings().enabled).then(|| cache_key(&request));
-    if let Some(entry) = key.as_deref().and_then(|k| cache.get(k)) {
+    if let Some(entry) = key.as_deref().and_then(|k| cache.ask(k)) {
         let mut response = respond(request.request(), &entry);
         response.headers_mut().insert(X_CACHE, HeaderValue::from_static("hit"));
         return Ok(request.into_response(response));
