@@ -173,6 +173,11 @@ impl Store {
             .map(|(key, _)| key.as_str())
     }
 
+    /// The size of an answer kept, on average (none while none is).
+    fn typical(&self) -> usize {
+        self.bytes.checked_div(self.entries.len()).unwrap_or(0)
+    }
+
     fn evict_oldest(&mut self) -> bool {
         let Some((key, stamp)) = self.order.pop_front() else { return false };
         if self.entries.get(&key).is_some_and(|slot| slot.stamp == stamp) {
@@ -309,8 +314,7 @@ impl ResponseCache {
 
     /// Whether another answer of the typical size would not fit.
     fn note_fullness(&self, store: &Store) {
-        let typical = store.bytes.checked_div(store.entries.len()).unwrap_or(0);
-        self.full.store(store.bytes + typical > self.settings.max_bytes, Ordering::Relaxed);
+        self.full.store(store.bytes + store.typical() > self.settings.max_bytes, Ordering::Relaxed);
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<Cached>> {
@@ -326,7 +330,7 @@ impl ResponseCache {
     /// kept would fit, or it would be let in ([`ResponseCache::admits`]).
     fn would_keep(&self, key: &str) -> bool {
         let Ok(store) = self.store.read() else { return false };
-        let typical = store.bytes.checked_div(store.entries.len()).unwrap_or(0).max(key.len() + 256);
+        let typical = store.typical().max(key.len() + 256);
         store.bytes + typical <= self.settings.max_bytes || self.admits(&store, key)
     }
 

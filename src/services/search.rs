@@ -423,7 +423,7 @@ async fn ranked<C: ConnectionTrait>(
     let mut p = Parameters::new(backend);
     let narrowed = !query.kinds.is_empty() || query.locale.is_some();
     // SQLite's parameters are numbered in the order they appear.
-    let (select, from, mut conditions) = match backend {
+    let (select, mut from, mut conditions) = match backend {
         DatabaseBackend::Postgres => {
             let q = p.add(match_expression(backend, &query.words));
             (
@@ -463,7 +463,6 @@ async fn ranked<C: ConnectionTrait>(
         }
     };
     let by_row = backend == DatabaseBackend::Sqlite && !narrowed;
-    let mut from = from;
     if narrowed {
         // The keys' column is declared `uuid` on SQLite, the documents' `uuid_text`:
         // comparing them as they are (blobs) lets the documents' key answer.
