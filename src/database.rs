@@ -31,6 +31,13 @@ use crate::config::DatabaseSettings;
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
     let db = Database::connect(options(settings, settings.max_connections, None)).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
+        // Without table statistics SQLite's planner may pick a status index
+        // over the slug index and scan every published document: the tables
+        // that need it are analysed, once for every connection (statistics
+        // belong to the file). Not as each connection opens: after a bulk
+        // load, on a cold disk, that reads gigabytes, for longer than a
+        // connection may take to open, and nothing would start.
+        db.execute_unprepared("PRAGMA optimize=0x10002").await?;
         let writes = writes(&db);
         if writes.connection.get().is_none() {
             let mut writer = options(settings, 1, Some(WRITER_CACHE_KIB));
@@ -73,11 +80,7 @@ fn options(settings: &DatabaseSettings, connections: u32, cache_kib: Option<u32>
                 // follows the number of rows (one for each batch size and
                 // table); with sqlx's default of 100 these pushed the hot
                 // reads out of the cache, to be prepared again.
-                .statement_cache_capacity(400)
-                // Without table statistics SQLite's planner may pick a
-                // status index over the slug index and scan every published
-                // document; `optimize` analyses the tables that need it.
-                .pragma("optimize", "0x10002");
+                .statement_cache_capacity(400);
             match cache_kib {
                 Some(kib) => sqlite.pragma("cache_size", format!("-{kib}")),
                 None => sqlite,
