@@ -16,6 +16,7 @@
 //! path, which decides.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -200,6 +201,7 @@ pub enum Named {
 
 const TAG_BY_SLUG: &str = "SELECT id FROM tags WHERE slug = ?1";
 const PERSON_BY_SLUG: &str = "SELECT id FROM people WHERE slug = ?1";
+const USER_EMAIL: &str = "SELECT email FROM users WHERE id = ?1";
 
 impl Direct {
     /// The id of the tag or person `slug` names, if any.
@@ -212,6 +214,27 @@ impl Direct {
             let mut statement = c.prepare_cached(sql)?;
             let mut rows = statement.query(params![slug])?;
             rows.next()?.map(|row| uuid_at(row, 0)).transpose()
+        })
+    }
+
+    /// The ids of the tags or people `slugs` name, by slug; a slug that
+    /// names none is left out.
+    pub fn ids_by_slug(&self, named: Named, slugs: &[String]) -> rusqlite::Result<HashMap<String, Uuid>> {
+        let mut found = HashMap::with_capacity(slugs.len());
+        for slug in slugs {
+            if let Some(id) = self.id_by_slug(named, slug)? {
+                found.insert(slug.clone(), id);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The email address of the account `id`, if it exists.
+    pub fn user_email(&self, id: Uuid) -> rusqlite::Result<Option<String>> {
+        self.with(|c| {
+            let mut statement = c.prepare_cached(USER_EMAIL)?;
+            let mut rows = statement.query(params![id.as_bytes().as_slice()])?;
+            rows.next()?.map(|row| row.get(0)).transpose()
         })
     }
 }

@@ -12,12 +12,16 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use uuid::Uuid;
 
 use super::documents;
+use crate::database::direct::{Direct, Named};
 use crate::domain::draft::{CommonInput, Existing, Known};
 use crate::domain::{DocumentKind, Slug};
 
 /// What exists of what `input` names and of the people `credited` names.
+/// With `direct` (SQLite), tags and people are looked up on the calling
+/// thread rather than through the pool.
 pub async fn known<C: ConnectionTrait>(
     db: &C,
+    direct: Option<&Direct>,
     input: &CommonInput<'_>,
     credited: &[(String, String)],
 ) -> Result<Known, DbErr> {
@@ -32,11 +36,21 @@ pub async fn known<C: ConnectionTrait>(
     let tags: Vec<String> = input.tag_slugs().iter().map(Slug::to_string).collect();
     let people: Vec<String> =
         credited.iter().filter(|(_, slug)| Slug::parse(slug).is_ok()).map(|(_, slug)| slug.clone()).collect();
-    Ok(Known {
-        documents,
-        tags: ids_by_slug(db, tag::Entity, tag::Column::Id, tag::Column::Slug, &tags).await?,
-        people: ids_by_slug(db, person::Entity, person::Column::Id, person::Column::Slug, &people).await?,
-    })
+    let found = direct.and_then(|direct| {
+        let tags = direct.ids_by_slug(Named::Tag, &tags);
+        let people = direct.ids_by_slug(Named::Person, &people);
+        tags.and_then(|tags| Ok((tags, people?)))
+            .inspect_err(|error| tracing::debug!(%error, "tags and people left to the pool"))
+            .ok()
+    });
+    let (tags, people) = match found {
+        Some(found) => found,
+        None => (
+            ids_by_slug(db, tag::Entity, tag::Column::Id, tag::Column::Slug, &tags).await?,
+            ids_by_slug(db, person::Entity, person::Column::Id, person::Column::Slug, &people).await?,
+        ),
+    };
+    Ok(Known { documents, tags, people })
 }
 
 /// The ids of the rows of `table` with each of `slugs`, by slug.

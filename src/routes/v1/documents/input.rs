@@ -98,7 +98,7 @@ const INLINE_CONTENT_BYTES: usize = 4 * 1024;
 /// draft; else a 422 listing every invalid field.
 pub async fn prepare<I: ContentInput>(state: &AppState, id: Uuid, input: &I) -> Result<Draft, AppError> {
     let (common, credited) = (input.common(), input.credited());
-    let known = known::known(&state.db, &common, &credited).await?;
+    let known = known::known(&state.db, state.direct.as_ref(), &common, &credited).await?;
     let kind = <I::Type as ContentType>::KIND;
     let document =
         DocumentDraft::parse(id, kind, &common, &state.settings.default_locale, &known, Utc::now());

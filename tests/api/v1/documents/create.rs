@@ -252,3 +252,24 @@ async fn a_create_keeps_beside_the_document_what_a_rewrite_of_it_would() {
     broadside::services::facets::refresh(&app.db, &ids).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(facets().await, written);
 }
+
+#[tokio::test]
+async fn a_token_whose_account_is_gone_writes_nothing() {
+    let app = spawn_app().await;
+    let email = "gone@example.org";
+    crate::helpers::add_user(&app.db, email, "a long enough password", Role::Editor).await;
+    let pair = app.sign_in(email, "a long enough password").await;
+    let token = pair["access_token"].as_str().expect("an access token");
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(&format!("DELETE FROM users WHERE email = '{email}'"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let (status, _, problem) =
+        json_of(app.send(Method::POST, "/v1/essays", Some(token), None, Some(&essay_body("orphan"))).await)
+            .await;
+    assert_eq!(status, 401, "{problem}");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("no longer exists")), "{problem}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM documents WHERE slug = 'orphan'").await, 0);
+}
