@@ -14,6 +14,9 @@
 //! page whose stored renderings are current. Anything else (no such
 //! document, a stale or expired rendering, an error) is left to the pooled
 //! path, which decides.
+//!
+//! Writes look up what they name here too, before their transaction: the
+//! writer's account, and tags and people by slug.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
