@@ -33,7 +33,7 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
     if db.get_database_backend() == DbBackend::Sqlite {
         // Without table statistics SQLite's planner may pick a status index
         // over the slug index and scan every published document: the tables
-        // that need it are analysed, once for every connection (statistics
+        // that need it are analysed, once for all connections (statistics
         // belong to the file). Not as each connection opens: after a bulk
         // load, on a cold disk, that reads gigabytes, for longer than a
         // connection may take to open, and nothing would start.

@@ -36,13 +36,15 @@ pub async fn known<C: ConnectionTrait>(
     let tags: Vec<String> = input.tag_slugs().iter().map(Slug::to_string).collect();
     let people: Vec<String> =
         credited.iter().filter(|(_, slug)| Slug::parse(slug).is_ok()).map(|(_, slug)| slug.clone()).collect();
-    let found = direct.and_then(|direct| {
-        let tags = direct.ids_by_slug(Named::Tag, &tags);
-        let people = direct.ids_by_slug(Named::Person, &people);
-        tags.and_then(|tags| Ok((tags, people?)))
-            .inspect_err(|error| tracing::debug!(%error, "tags and people left to the pool"))
-            .ok()
-    });
+    let on_thread = |direct: &Direct| -> rusqlite::Result<_> {
+        Ok((direct.ids_by_slug(Named::Tag, &tags)?, direct.ids_by_slug(Named::Person, &people)?))
+    };
+    let found = direct
+        .map(on_thread)
+        .transpose()
+        .inspect_err(|error| tracing::debug!(%error, "tags and people left to the pool"))
+        .ok()
+        .flatten();
     let (tags, people) = match found {
         Some(found) => found,
         None => (

@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::Role;
+use crate::database::direct::Direct;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
@@ -63,6 +64,22 @@ pub async fn by_email<C: ConnectionTrait>(db: &C, email: &str) -> Result<Option<
 
 pub async fn by_id<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<user::Model>, DbErr> {
     user::Entity::find_by_id(id).one(db).await
+}
+
+/// The email address of account `id`, if it exists; with `direct`
+/// (SQLite), read on the calling thread rather than through the pool.
+pub async fn email<C: ConnectionTrait>(
+    db: &C,
+    direct: Option<&Direct>,
+    id: Uuid,
+) -> Result<Option<String>, DbErr> {
+    if let Some(direct) = direct {
+        match direct.user_email(id) {
+            Ok(email) => return Ok(email),
+            Err(error) => tracing::debug!(%error, "the account left to the pool"),
+        }
+    }
+    Ok(by_id(db, id).await?.map(|user| user.email))
 }
 
 pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<user::Model>, DbErr> {

@@ -64,22 +64,13 @@ pub async fn target<T: ContentType>(
 /// request's `X-Revision-Message`).
 pub async fn change(state: &AppState, actor: &Actor, request: &HttpRequest) -> Result<Change, AppError> {
     let name = match actor {
-        Actor::User { id, .. } => user_email(state, *id)
+        Actor::User { id, .. } => crate::services::users::email(&state.db, state.direct.as_ref(), *id)
             .await?
             .ok_or_else(|| AppError::Unauthorized("this account no longer exists".into()))?,
         Actor::ApiKey { name, .. } => name.clone(),
     };
     let message = revision_message(request)?;
     Ok(Change { actor_kind: actor.kind(), actor_id: Some(actor.id()), actor_name: name, message })
-}
-
-/// The email address of user `id`, on the serving thread where it can be
-/// (SQLite), else through the pool.
-async fn user_email(state: &AppState, id: uuid::Uuid) -> Result<Option<String>, AppError> {
-    if let Some(email) = state.direct.as_ref().and_then(|direct| direct.user_email(id).ok()) {
-        return Ok(email);
-    }
-    Ok(crate::services::users::by_id(&state.db, id).await?.map(|user| user.email))
 }
 
 /// The answer to a write: the document as it now is, never cached, with
