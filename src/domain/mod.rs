@@ -19,6 +19,18 @@ pub use event::{AttendanceMode, Country, EventStatus, EventTimes, Months, Recurr
 pub use locale::{Locale, LocalePreference, Translation, accept_language, choose_translation};
 pub use slug::{IdOrSlug, Slug};
 
+/// `at` as it is kept: to the microsecond, PostgreSQL's precision on
+/// both databases, so that a document as written is the document as any
+/// later read finds it.
+pub fn kept(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(at, 6)
+}
+
+/// The time now, [`kept`].
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    kept(chrono::Utc::now())
+}
+
 /// A rule a value broke, in words fit for the API's error messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{document, document_facet, document_relation, document_tag, tag};
+use entity::{document, document_facet, document_relation, document_tag, person, tag};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -13,6 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::pages::{Cursor, Page, SortKey, column, dedup, keyset};
+use super::writes::Inserted;
 use crate::domain::{
     DocumentKind, DocumentStatus, EventTimes, IdOrSlug, Locale, LocalePreference, Months, Translation,
     Visibility, choose_translation,
@@ -239,22 +240,36 @@ pub async fn tags_of<C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<tag::Model>>, DbErr> {
-    let mut by_document: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
     if ids.is_empty() {
-        return Ok(by_document);
+        return Ok(HashMap::new());
     }
     let links = document_tag::Entity::find()
         .filter(document_tag::Column::DocumentId.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
-    let tags: HashMap<Uuid, tag::Model> = tag::Entity::find()
-        .filter(tag::Column::Id.is_in(dedup(tag_ids)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
+    let tags = tags_by_id(db, &links).await?;
+    Ok(tags_by_document(&links, &tags))
+}
+
+/// The tags `links` name.
+async fn tags_by_id<C: ConnectionTrait>(
+    db: &C,
+    links: &[document_tag::Model],
+) -> Result<HashMap<Uuid, tag::Model>, DbErr> {
+    if links.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids = dedup(links.iter().map(|link| link.tag_id).collect());
+    let tags = tag::Entity::find().filter(tag::Column::Id.is_in(ids)).all(db).await?;
+    Ok(tags.into_iter().map(|tag| (tag.id, tag)).collect())
+}
+
+/// The tags `links` give each document, in order of their slugs.
+fn tags_by_document(
+    links: &[document_tag::Model],
+    tags: &HashMap<Uuid, tag::Model>,
+) -> HashMap<Uuid, Vec<tag::Model>> {
+    let mut by_document: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
     for link in links {
         if let Some(tag) = tags.get(&link.tag_id) {
             by_document.entry(link.document_id).or_default().push(tag.clone());
@@ -263,7 +278,7 @@ pub async fn tags_of<C: ConnectionTrait>(
     for tags in by_document.values_mut() {
         tags.sort_by(|a, b| a.slug.cmp(&b.slug));
     }
-    Ok(by_document)
+    by_document
 }
 
 /// Everything of `document` kept outside its own tables.
@@ -355,6 +370,10 @@ pub trait ContentType {
         db: &C,
         ids: &[Uuid],
     ) -> impl std::future::Future<Output = Result<HashMap<Uuid, Self::Detail>, DbErr>>;
+
+    /// The details of documents just written, from the rows written
+    /// (taken out of `rows`) and the `people` they credit.
+    fn written(rows: &mut Inserted, people: &HashMap<Uuid, person::Model>) -> HashMap<Uuid, Self::Detail>;
 
     /// Deletes the type's own rows of document `id`, before it is written
     /// anew.
@@ -709,23 +728,28 @@ pub async fn entries<T: ContentType, C: ConnectionTrait>(
 }
 
 /// [`entries`] of documents just created that link to no other and
-/// translate none: nothing links to them yet and each is alone in its
-/// translation group, so only their tags are shared.
-pub async fn entries_unlinked<T: ContentType, C: ConnectionTrait>(
+/// translate none, from the rows written (`rows`, see
+/// [`Batch::insert_keeping`](super::writes::Batch::insert_keeping)):
+/// nothing links to them yet and each is alone in its translation group,
+/// so only the tags and people they name are read, in the writer's
+/// transaction, as they now are.
+pub async fn entries_written<T: ContentType, C: ConnectionTrait>(
     db: &C,
-    ids: &[Uuid],
+    mut rows: Inserted,
 ) -> Result<Vec<Entry<T::Detail>>, DbErr> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let documents = find(T::KIND, Visibility::All)
-        .filter(document::Column::Id.is_in(dedup(ids.to_vec())))
-        .all(db)
-        .await?;
-    let found: Vec<Uuid> = documents.iter().map(|d| d.id).collect();
-    let tags = tags_of(db, &found).await?;
-    let shared = tags.into_iter().map(|(id, tags)| (id, Shared { tags, ..Shared::default() })).collect();
-    with_details::<T, C>(db, documents, shared).await
+    let tags = tags_by_id(db, &rows.document_tags).await?;
+    let mut tags = tags_by_document(&rows.document_tags, &tags);
+    let people = super::people::by_ids(db, rows.people()).await?;
+    let mut details = T::written(&mut rows, &people);
+    Ok(rows
+        .documents
+        .into_iter()
+        .filter_map(|document| {
+            let detail = details.remove(&document.id)?;
+            let shared = Shared { tags: tags.remove(&document.id).unwrap_or_default(), ..Shared::default() };
+            Some(Entry { document, detail, shared })
+        })
+        .collect())
 }
 
 /// `documents` as entries, with their details and `shared`.

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use entity::{essay, essay_author};
+use entity::{essay, essay_author, person};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Listing, Page, Sort};
 use super::people::{self, Credit};
+use super::writes::Inserted;
 use crate::database::direct::Direct;
 use crate::domain::{DocumentKind, Slug, Visibility};
 
@@ -28,18 +29,17 @@ impl ContentType for Essays {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut authors = people::credits_of::<essay_author::Entity, C>(db, ids).await?;
+        let authors = people::credits_of::<essay_author::Entity, C>(db, ids).await?;
         let essays = essay::Entity::find()
             .filter(essay::Column::DocumentId.is_in(ids.iter().copied()))
             .all(db)
             .await?;
-        Ok(essays
-            .into_iter()
-            .map(|essay| {
-                let authors = authors.remove(&essay.document_id).unwrap_or_default();
-                (essay.document_id, EssayDetail { essay, authors })
-            })
-            .collect())
+        Ok(details(essays, authors))
+    }
+
+    fn written(rows: &mut Inserted, people: &HashMap<Uuid, person::Model>) -> HashMap<Uuid, EssayDetail> {
+        let authors = people::credits::<essay_author::Entity>(&rows.essay_authors, people);
+        details(std::mem::take(&mut rows.essays), authors)
     }
 
     async fn clear<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
@@ -47,6 +47,16 @@ impl ContentType for Essays {
         essay::Entity::delete_many().filter(essay::Column::DocumentId.eq(id)).exec(db).await?;
         Ok(())
     }
+}
+
+fn details(essays: Vec<essay::Model>, mut authors: HashMap<Uuid, Vec<Credit>>) -> HashMap<Uuid, EssayDetail> {
+    essays
+        .into_iter()
+        .map(|essay| {
+            let authors = authors.remove(&essay.document_id).unwrap_or_default();
+            (essay.document_id, EssayDetail { essay, authors })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Default)]

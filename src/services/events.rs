@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{document, event, event_organizer};
+use entity::{document, event, event_organizer, person};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sort, SortField};
 use super::pages::SortKey;
 use super::people::{self, Credit};
+use super::writes::Inserted;
 use crate::database::direct::{Direct, Window, WindowRendering, WindowRow};
 use crate::domain::{
     Country, DocumentKind, EventStatus, EventTimes, Locale, Months, Recurrence, Slug, TimeZone, Visibility,
@@ -83,18 +84,17 @@ impl ContentType for Events {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut organizers = people::credits_of::<event_organizer::Entity, C>(db, ids).await?;
+        let organizers = people::credits_of::<event_organizer::Entity, C>(db, ids).await?;
         let events = event::Entity::find()
             .filter(event::Column::DocumentId.is_in(ids.iter().copied()))
             .all(db)
             .await?;
-        Ok(events
-            .into_iter()
-            .map(|event| {
-                let organizers = organizers.remove(&event.document_id).unwrap_or_default();
-                (event.document_id, EventDetail { event, organizers })
-            })
-            .collect())
+        Ok(details(events, organizers))
+    }
+
+    fn written(rows: &mut Inserted, people: &HashMap<Uuid, person::Model>) -> HashMap<Uuid, EventDetail> {
+        let organizers = people::credits::<event_organizer::Entity>(&rows.organizers, people);
+        details(std::mem::take(&mut rows.events), organizers)
     }
 
     fn shown_until(detail: &EventDetail, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -119,6 +119,19 @@ impl ContentType for Events {
         let event = event::Entity::find_by_id(id).one(db).await?;
         Ok(event.is_some_and(|e| e.event_status == crate::domain::EventStatus::Cancelled.as_str()))
     }
+}
+
+fn details(
+    events: Vec<event::Model>,
+    mut organizers: HashMap<Uuid, Vec<Credit>>,
+) -> HashMap<Uuid, EventDetail> {
+    events
+        .into_iter()
+        .map(|event| {
+            let organizers = organizers.remove(&event.document_id).unwrap_or_default();
+            (event.document_id, EventDetail { event, organizers })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Default)]

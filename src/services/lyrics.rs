@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use entity::{lyrics, lyrics_stanza, lyrics_writer};
+use entity::{lyrics, lyrics_stanza, lyrics_writer, person};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::documents::{CommonFilter, ContentType, Listing};
 use super::people::{self, Credit};
+use super::writes::Inserted;
 use crate::database::direct::Direct;
 use crate::domain::{DocumentKind, Slug, Visibility};
 
@@ -30,32 +31,22 @@ impl ContentType for Lyrics {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut writers = people::credits_of::<lyrics_writer::Entity, C>(db, ids).await?;
-        let mut stanzas: HashMap<Uuid, Vec<lyrics_stanza::Model>> = HashMap::new();
-        for stanza in lyrics_stanza::Entity::find()
+        let writers = people::credits_of::<lyrics_writer::Entity, C>(db, ids).await?;
+        let stanzas = lyrics_stanza::Entity::find()
             .filter(lyrics_stanza::Column::DocumentId.is_in(ids.iter().copied()))
             .order_by_asc(lyrics_stanza::Column::Position)
             .all(db)
-            .await?
-        {
-            stanzas.entry(stanza.document_id).or_default().push(stanza);
-        }
+            .await?;
         let songs = lyrics::Entity::find()
             .filter(lyrics::Column::DocumentId.is_in(ids.iter().copied()))
             .all(db)
             .await?;
-        Ok(songs
-            .into_iter()
-            .map(|lyrics| {
-                let id = lyrics.document_id;
-                let detail = LyricsDetail {
-                    lyrics,
-                    stanzas: stanzas.remove(&id).unwrap_or_default(),
-                    writers: writers.remove(&id).unwrap_or_default(),
-                };
-                (id, detail)
-            })
-            .collect())
+        Ok(details(songs, stanzas, writers))
+    }
+
+    fn written(rows: &mut Inserted, people: &HashMap<Uuid, person::Model>) -> HashMap<Uuid, LyricsDetail> {
+        let writers = people::credits::<lyrics_writer::Entity>(&rows.writers, people);
+        details(std::mem::take(&mut rows.lyrics), std::mem::take(&mut rows.stanzas), writers)
     }
 
     async fn clear<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
@@ -70,6 +61,30 @@ impl ContentType for Lyrics {
         lyrics::Entity::delete_many().filter(lyrics::Column::DocumentId.eq(id)).exec(db).await?;
         Ok(())
     }
+}
+
+/// Songs with their stanzas (each song's in stored order) and writers.
+fn details(
+    songs: Vec<lyrics::Model>,
+    stanzas: Vec<lyrics_stanza::Model>,
+    mut writers: HashMap<Uuid, Vec<Credit>>,
+) -> HashMap<Uuid, LyricsDetail> {
+    let mut by_song: HashMap<Uuid, Vec<lyrics_stanza::Model>> = HashMap::new();
+    for stanza in stanzas {
+        by_song.entry(stanza.document_id).or_default().push(stanza);
+    }
+    songs
+        .into_iter()
+        .map(|lyrics| {
+            let id = lyrics.document_id;
+            let detail = LyricsDetail {
+                lyrics,
+                stanzas: by_song.remove(&id).unwrap_or_default(),
+                writers: writers.remove(&id).unwrap_or_default(),
+            };
+            (id, detail)
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Default)]

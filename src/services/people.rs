@@ -94,23 +94,31 @@ pub async fn credits_of<L: CreditLink, C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Credit>>, DbErr> {
-    let mut by_document: HashMap<Uuid, Vec<Credit>> = HashMap::new();
     if ids.is_empty() {
-        return Ok(by_document);
+        return Ok(HashMap::new());
     }
     let links = L::find()
         .filter(L::document_column().is_in(ids.iter().copied()))
         .order_by_asc(L::position_column())
         .all(db)
         .await?;
-    let parts: Vec<_> = links.iter().map(L::parts).collect();
-    let people = by_ids(db, parts.iter().map(|(_, person, _)| *person).collect()).await?;
-    for (document_id, person_id, detail) in parts {
+    let people = by_ids(db, links.iter().map(|link| L::parts(link).1).collect()).await?;
+    Ok(credits::<L>(&links, &people))
+}
+
+/// The credits `links` (in credit order) give each document, with the
+/// `people` they name; a link to a person not among them is left out.
+pub fn credits<L: CreditLink>(
+    links: &[L::Model],
+    people: &HashMap<Uuid, person::Model>,
+) -> HashMap<Uuid, Vec<Credit>> {
+    let mut by_document: HashMap<Uuid, Vec<Credit>> = HashMap::new();
+    for (document_id, person_id, detail) in links.iter().map(L::parts) {
         if let Some(person) = people.get(&person_id) {
             by_document.entry(document_id).or_default().push(Credit { person: person.clone(), detail });
         }
     }
-    Ok(by_document)
+    by_document
 }
 
 pub async fn by_ids<C: ConnectionTrait>(

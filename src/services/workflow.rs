@@ -72,26 +72,33 @@ async fn record_all<T: Rendered, C: ConnectionTrait>(
 ) -> Result<Vec<Entry<T::Detail>>, WriteError> {
     let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
     super::projections::written_but_rendering(db, &ids, showed, &ids, renderers).await?;
-    revise_all::<T, C>(db, changed, action, cancelled, renderers, false).await
+    revise_all::<T, C>(db, changed, action, cancelled, renderers).await
 }
 
 /// The rest of [`record_all`], once what is kept beside the documents is
-/// written: the documents' renderings, webhook events and revisions
-/// (`unlinked`: the documents are new and link to none, see
-/// [`super::documents::entries_unlinked`]).
+/// written: the documents' renderings, webhook events and revisions.
 async fn revise_all<T: Rendered, C: ConnectionTrait>(
     db: &C,
     changed: &[(Uuid, &Change)],
     action: &str,
     cancelled: bool,
     renderers: &Renderers,
-    unlinked: bool,
 ) -> Result<Vec<Entry<T::Detail>>, WriteError> {
     let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
-    let mut entries = match unlinked {
-        true => super::documents::entries_unlinked::<T, C>(db, &ids).await?,
-        false => super::documents::entries::<T, C>(db, &ids, Visibility::All).await?,
-    };
+    let entries = super::documents::entries::<T, C>(db, &ids, Visibility::All).await?;
+    revise::<T, C>(db, entries, changed, action, cancelled, renderers).await
+}
+
+/// [`revise_all`] with the documents as they now are (`entries`) at hand.
+async fn revise<T: Rendered, C: ConnectionTrait>(
+    db: &C,
+    mut entries: Vec<Entry<T::Detail>>,
+    changed: &[(Uuid, &Change)],
+    action: &str,
+    cancelled: bool,
+    renderers: &Renderers,
+) -> Result<Vec<Entry<T::Detail>>, WriteError> {
+    let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
     if entries.len() != ids.len() {
         return Err(WriteError::NotFound);
     }
@@ -184,11 +191,16 @@ pub async fn create_all<T: Rendered>(
         changed.push((draft.document.id, change));
         batch.add_document(draft.document, draft.content, created_by);
     }
-    let fresh = batch.insert(&txn).await.map_err(classify)?;
+    let (fresh, rows) = batch.insert_keeping(&txn).await.map_err(classify)?;
     super::projections::created(&txn, &fresh, renderers).await?;
     let changed: Vec<(Uuid, &Change)> = changed.iter().map(|(id, change)| (*id, change)).collect();
-    let unlinked = fresh.iter().all(Fresh::unlinked);
-    let entries = revise_all::<T, _>(&txn, &changed, "create", false, renderers, unlinked).await?;
+    let entries = if fresh.iter().all(Fresh::unlinked) {
+        super::documents::entries_written::<T, _>(&txn, rows).await?
+    } else {
+        let ids: Vec<Uuid> = fresh.iter().map(|document| document.id).collect();
+        super::documents::entries::<T, _>(&txn, &ids, Visibility::All).await?
+    };
+    let entries = revise::<T, _>(&txn, entries, &changed, "create", false, renderers).await?;
     txn.commit().await?;
     Ok(entries)
 }

@@ -13,7 +13,7 @@ use entity::{
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QuerySelect,
+    QuerySelect, TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -56,6 +56,40 @@ pub struct Batch {
     organizers: Vec<event_organizer::ActiveModel>,
     document_tags: Vec<document_tag::ActiveModel>,
     relations: Vec<document_relation::ActiveModel>,
+}
+
+/// The rows of new documents as they were written: what a read of them
+/// inside the transaction would find, but for the tags and people they
+/// name, which other writers may change (see
+/// [`super::documents::entries_written`]).
+#[derive(Debug, Default)]
+pub struct Inserted {
+    pub documents: Vec<document::Model>,
+    pub essays: Vec<essay::Model>,
+    pub essay_authors: Vec<essay_author::Model>,
+    pub lyrics: Vec<lyrics::Model>,
+    pub stanzas: Vec<lyrics_stanza::Model>,
+    pub writers: Vec<lyrics_writer::Model>,
+    pub events: Vec<event::Model>,
+    pub organizers: Vec<event_organizer::Model>,
+    pub document_tags: Vec<document_tag::Model>,
+}
+
+impl Inserted {
+    /// The people the documents credit, each once.
+    pub fn people(&self) -> Vec<Uuid> {
+        let authors = self.essay_authors.iter().map(|credit| credit.person_id);
+        let writers = self.writers.iter().map(|credit| credit.person_id);
+        let organizers = self.organizers.iter().map(|credit| credit.person_id);
+        super::documents::dedup(authors.chain(writers).chain(organizers).collect())
+    }
+}
+
+fn models<A>(rows: &[A]) -> Result<Vec<<A::Entity as EntityTrait>::Model>, DbErr>
+where
+    A: ActiveModelTrait + TryIntoModel<<A::Entity as EntityTrait>::Model> + Clone,
+{
+    rows.iter().map(|row| row.clone().try_into_model()).collect()
 }
 
 impl Fresh {
@@ -257,6 +291,33 @@ impl Batch {
     pub async fn insert<C: ConnectionTrait>(mut self, db: &C) -> Result<Vec<Fresh>, DbErr> {
         insert_all(db, std::mem::take(&mut self.people)).await?;
         self.insert_tags(db).await?;
+        self.insert_rest(db).await
+    }
+
+    /// [`Self::insert`], returning also the rows written, so that nothing
+    /// need be read back.
+    pub async fn insert_keeping<C: ConnectionTrait>(
+        mut self,
+        db: &C,
+    ) -> Result<(Vec<Fresh>, Inserted), DbErr> {
+        insert_all(db, std::mem::take(&mut self.people)).await?;
+        self.insert_tags(db).await?;
+        let rows = Inserted {
+            documents: models(&self.documents)?,
+            essays: models(&self.essays)?,
+            essay_authors: models(&self.essay_authors)?,
+            lyrics: models(&self.lyrics)?,
+            stanzas: models(&self.stanzas)?,
+            writers: models(&self.writers)?,
+            events: models(&self.events)?,
+            organizers: models(&self.organizers)?,
+            document_tags: models(&self.document_tags)?,
+        };
+        Ok((self.insert_rest(db).await?, rows))
+    }
+
+    /// Inserts the documents and their content, once people and tags are in.
+    async fn insert_rest<C: ConnectionTrait>(self, db: &C) -> Result<Vec<Fresh>, DbErr> {
         insert_all(db, self.documents).await?;
         insert_all(db, self.essays).await?;
         insert_all(db, self.essay_authors).await?;

@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -101,7 +100,7 @@ pub async fn prepare<I: ContentInput>(state: &AppState, id: Uuid, input: &I) -> 
     let known = known::known(&state.db, state.direct.as_ref(), &common, &credited).await?;
     let kind = <I::Type as ContentType>::KIND;
     let document =
-        DocumentDraft::parse(id, kind, &common, &state.settings.default_locale, &known, Utc::now());
+        DocumentDraft::parse(id, kind, &common, &state.settings.default_locale, &known, crate::domain::now());
     let mut errors: Vec<FieldError> = Vec::new();
     let mut invalid = |broken: Vec<(String, crate::domain::Invalid)>| {
         errors.extend(broken.into_iter().map(|(field, e)| FieldError::new(field, e.to_string())));

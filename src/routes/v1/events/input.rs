@@ -131,7 +131,7 @@ impl ContentInput for EventInput {
         }
         let instant = |name: &str, value: &str, field: &mut dyn FnMut(&str, String)| {
             DateTime::parse_from_rfc3339(value)
-                .map(|t| t.with_timezone(&Utc))
+                .map(|t| crate::domain::kept(t.with_timezone(&Utc)))
                 .map_err(|_| {
                     field(name, "an RFC 3339 date-time with offset, such as 2027-10-23T10:00:00+03:00".into())
                 })

@@ -3,6 +3,7 @@
 
 use broadside::auth::Role;
 use reqwest::Method;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use super::{essay_body, json_of};
@@ -197,6 +198,8 @@ async fn a_create_keeps_beside_the_document_what_a_rewrite_of_it_would() {
     essay["tags"] = json!(["organizing", "solidarity", "a-tag-of-its-own"]);
     let mut event = super::state::event_body("kept-beside-event");
     event["organizers"] = json!(["alvaro-rodriguez", "ralph-chaplin"]);
+    // Finer than either database keeps time.
+    event["starts_at"] = json!("2030-03-05T18:00:00.123456789+02:00");
     event["tags"] = json!(["solidarity"]);
     // One person in two roles: one facet.
     let mut song = super::state::lyrics_body("kept-beside-song");
@@ -211,12 +214,16 @@ async fn a_create_keeps_beside_the_document_what_a_rewrite_of_it_would() {
     });
     let answers = crate::helpers::join_all(creates.collect()).await;
     let mut ids: Vec<uuid::Uuid> = Vec::new();
-    for (status, _, created) in &answers {
+    for ((collection, _), (status, _, created)) in bodies.iter().zip(&answers) {
         assert_eq!(*status, 201, "{created}");
-        ids.push(
-            created["id"].as_str().and_then(|id| id.parse().ok()).unwrap_or_else(|| panic!("{created}")),
-        );
+        let id = created["id"].as_str().unwrap_or_else(|| panic!("{created}"));
+        // The answer is built from the rows written, not read back: it is
+        // what any read finds, to the microsecond.
+        let (status, read) = super::read(&app, &format!("/v1/{collection}/{id}"), &editor).await;
+        assert_eq!((status, &read), (200, created), "{collection} read back as created");
+        ids.push(id.parse().unwrap_or_else(|e| panic!("{e}")));
     }
+    assert_eq!(answers[2].2["starts_at"], "2030-03-05T18:00:00.123456+02:00", "{}", answers[2].2);
     let of_them = "document_id IN (SELECT id FROM documents WHERE slug LIKE 'kept-beside%')";
 
     // Each is in the change log once, after everything before, as a draft.
@@ -260,7 +267,6 @@ async fn a_token_whose_account_is_gone_writes_nothing() {
     crate::helpers::add_user(&app.db, email, "a long enough password", Role::Editor).await;
     let pair = app.sign_in(email, "a long enough password").await;
     let token = pair["access_token"].as_str().expect("an access token");
-    use sea_orm::ConnectionTrait;
     app.db
         .execute_unprepared(&format!("DELETE FROM users WHERE email = '{email}'"))
         .await
