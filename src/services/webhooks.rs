@@ -210,7 +210,9 @@ async fn enqueue<C: ConnectionTrait>(
     document_id: Option<Uuid>,
     data: Value,
 ) -> Result<(), DbErr> {
-    enqueue_to(db, &subscribers(db).await?, event_type, kinds, document_id, data).await
+    let mut outbox = Outbox::default();
+    outbox.add(&subscribers(db).await?, event_type, kinds, document_id, data);
+    outbox.write(db).await
 }
 
 /// The enabled subscriptions, which every event is offered to.
@@ -218,34 +220,48 @@ async fn subscribers<C: ConnectionTrait>(db: &C) -> Result<Vec<webhook::Model>, 
     webhook::Entity::find().filter(webhook::Column::Enabled.eq(true)).all(db).await
 }
 
-/// [`enqueue`], to `subscribers` already loaded.
-async fn enqueue_to<C: ConnectionTrait>(
-    db: &C,
-    subscribers: &[webhook::Model],
-    event_type: &str,
-    kinds: &[String],
-    document_id: Option<Uuid>,
-    data: Value,
-) -> Result<(), DbErr> {
-    let wanting: Vec<&webhook::Model> = subscribers.iter().filter(|w| wants(w, event_type, kinds)).collect();
-    if wanting.is_empty() {
-        return Ok(());
-    }
-    let event = write_event(db, event_type, document_id, data).await?;
-    let deliveries = wanting.iter().map(|w| new_delivery(w.id, event.id, event.created_at, None));
-    webhook_delivery::Entity::insert_many(deliveries).exec_without_returning(db).await?;
-    Ok(())
+/// The events of one transaction and their deliveries, written together:
+/// two statements however many documents changed.
+#[derive(Default)]
+struct Outbox {
+    events: Vec<webhook_event::ActiveModel>,
+    deliveries: Vec<webhook_delivery::ActiveModel>,
 }
 
-/// Writes an event with its payload, the bytes every attempt sends.
-async fn write_event<C: ConnectionTrait>(
-    db: &C,
+impl Outbox {
+    /// An event, with a delivery for each of `subscribers` that wants it;
+    /// nothing if none does.
+    fn add(
+        &mut self,
+        subscribers: &[webhook::Model],
+        event_type: &str,
+        kinds: &[String],
+        document_id: Option<Uuid>,
+        data: Value,
+    ) {
+        let mut wanting = subscribers.iter().filter(|w| wants(w, event_type, kinds)).peekable();
+        if wanting.peek().is_none() {
+            return;
+        }
+        let (id, now) = (Uuid::now_v7(), Utc::now());
+        self.deliveries.extend(wanting.map(|w| new_delivery(w.id, id, now, None)));
+        self.events.push(new_event(id, now, event_type, document_id, data));
+    }
+
+    async fn write<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        super::writes::insert_all(db, self.events).await?;
+        super::writes::insert_all(db, self.deliveries).await
+    }
+}
+
+/// Event `id`, of `now`, with its payload: the bytes every attempt sends.
+fn new_event(
+    id: Uuid,
+    now: DateTime<Utc>,
     event_type: &str,
     document_id: Option<Uuid>,
     data: Value,
-) -> Result<webhook_event::Model, DbErr> {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
+) -> webhook_event::ActiveModel {
     let payload = json!({
         "id": webhooks::message_id(id),
         "type": event_type,
@@ -259,8 +275,6 @@ async fn write_event<C: ConnectionTrait>(
         payload: Set(payload.to_string()),
         created_at: Set(now),
     }
-    .insert(db)
-    .await
 }
 
 fn new_delivery(
@@ -298,16 +312,17 @@ pub async fn documents_changed<C: ConnectionTrait>(
     if subscribers.is_empty() {
         return Ok(());
     }
+    let mut outbox = Outbox::default();
     for (document, rendering) in changed {
         let data = data(document, *rendering);
         let kinds = [document.kind.clone()];
         let event_type = webhooks::event_type(&document.kind, action);
-        enqueue_to(db, &subscribers, &event_type, &kinds, Some(document.id), data.clone()).await?;
+        outbox.add(&subscribers, &event_type, &kinds, Some(document.id), data.clone());
         if cancelled {
-            enqueue_to(db, &subscribers, "event.cancelled", &kinds, Some(document.id), data).await?;
+            outbox.add(&subscribers, "event.cancelled", &kinds, Some(document.id), data);
         }
     }
-    Ok(())
+    outbox.write(db).await
 }
 
 /// The event of a change to a person or tag (`subject`: `person` or
@@ -541,7 +556,7 @@ pub async fn test_delivery(
 ) -> Result<Claimed, DbErr> {
     let data = json!({"webhook_id": webhook.id, "message": "A test delivery from Broadside."});
     let txn = crate::database::begin_write(db).await?;
-    let event = write_event(&txn, webhooks::TEST_EVENT, None, data).await?;
+    let event = new_event(Uuid::now_v7(), Utc::now(), webhooks::TEST_EVENT, None, data).insert(&txn).await?;
     let until = event.created_at + Duration::from_std(lease).unwrap_or(Duration::minutes(1));
     let delivery = new_delivery(webhook.id, event.id, until, None).insert(&txn).await?;
     txn.commit().await?;

@@ -123,3 +123,52 @@ async fn renaming_a_person_tells_which_public_documents_show_them() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(events_only.received().is_empty(), "{:?}", events_only.received());
 }
+
+/// Creates that arrive together are written in one transaction; each is
+/// still its own event, delivered once to each subscription that wants
+/// it, with its own message id.
+#[tokio::test]
+async fn creates_written_together_are_each_their_own_event() {
+    let app = spawn_app_with(FAST).await;
+    let admin = app.token_for(Role::Admin).await;
+    let essays = Receiver::start(0).await;
+    let everything = Receiver::start(0).await;
+    subscribe(&app, &admin, &essays.url, json!(["essay.created"])).await;
+    subscribe(&app, &admin, &everything.url, json!(["*"])).await;
+    let slugs: Vec<String> = (0..12).map(|i| format!("together-announced-{i}")).collect();
+    let creates = slugs.iter().map(|slug| {
+        let body = json!({"slug": slug, "title": slug, "body_markdown": "Written together."});
+        let request = app.client.post(format!("{}/v1/essays", app.address)).bearer_auth(&admin).json(&body);
+        async move { request.send().await.unwrap_or_else(|e| panic!("{e}")).status().as_u16() }
+    });
+    let statuses = crate::helpers::join_all(creates.collect()).await;
+    assert!(statuses.iter().all(|status| *status == 201), "{statuses:?}");
+
+    for receiver in [&essays, &everything] {
+        receiver.wait_for(Duration::from_secs(10), |r| r.len() >= slugs.len()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for receiver in [&essays, &everything] {
+        let received = receiver.received();
+        let mut announced: Vec<String> = received
+            .iter()
+            .map(|delivery| {
+                let payload = delivery.json();
+                assert_eq!(payload["type"], "essay.created", "{payload}");
+                assert_eq!(payload["id"], delivery.id.as_str());
+                payload["data"]["slug"].as_str().unwrap_or_else(|| panic!("{payload}")).to_owned()
+            })
+            .collect();
+        announced.sort();
+        let mut expected = slugs.clone();
+        expected.sort();
+        assert_eq!(announced, expected, "each create once");
+        let mut ids: Vec<&str> = received.iter().map(|delivery| delivery.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), slugs.len(), "each with its own message id");
+    }
+    // One event for each create, shared by both deliveries of it.
+    let events = app.count("SELECT COUNT(*) FROM webhook_events WHERE event_type = 'essay.created'").await;
+    assert_eq!(events, slugs.len() as i64);
+}
