@@ -252,7 +252,7 @@ pub async fn tags_of<C: ConnectionTrait>(
 }
 
 /// The tags `links` name.
-async fn tags_by_id<C: ConnectionTrait>(
+pub async fn tags_by_id<C: ConnectionTrait>(
     db: &C,
     links: &[document_tag::Model],
 ) -> Result<HashMap<Uuid, tag::Model>, DbErr> {
@@ -265,7 +265,7 @@ async fn tags_by_id<C: ConnectionTrait>(
 }
 
 /// The tags `links` give each document, in order of their slugs.
-fn tags_by_document(
+pub fn tags_by_document(
     links: &[document_tag::Model],
     tags: &HashMap<Uuid, tag::Model>,
 ) -> HashMap<Uuid, Vec<tag::Model>> {
@@ -725,31 +725,6 @@ pub async fn entries<T: ContentType, C: ConnectionTrait>(
         find(T::KIND, visibility).filter(document::Column::Id.is_in(dedup(ids.to_vec()))).all(db).await?;
     let shared = shared_of_many(db, &documents, visibility).await?;
     with_details::<T, C>(db, documents, shared).await
-}
-
-/// [`entries`] of documents just created that link to no other and
-/// translate none, from the rows written (`rows`, see
-/// [`Batch::insert_keeping`](super::writes::Batch::insert_keeping)):
-/// nothing links to them yet and each is alone in its translation group,
-/// so only the tags and people they name are read, in the writer's
-/// transaction, as they now are.
-pub async fn entries_written<T: ContentType, C: ConnectionTrait>(
-    db: &C,
-    mut rows: Inserted,
-) -> Result<Vec<Entry<T::Detail>>, DbErr> {
-    let tags = tags_by_id(db, &rows.document_tags).await?;
-    let mut tags = tags_by_document(&rows.document_tags, &tags);
-    let people = super::people::by_ids(db, rows.people()).await?;
-    let mut details = T::written(&mut rows, &people);
-    Ok(rows
-        .documents
-        .into_iter()
-        .filter_map(|document| {
-            let detail = details.remove(&document.id)?;
-            let shared = Shared { tags: tags.remove(&document.id).unwrap_or_default(), ..Shared::default() };
-            Some(Entry { document, detail, shared })
-        })
-        .collect())
 }
 
 /// `documents` as entries, with their details and `shared`.

@@ -13,10 +13,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::documents::{ContentType, Entry};
+use super::documents::{ContentType, Entry, Shared};
 use super::render::{Rendered, Renderers};
 use super::versioned::{self, WriteError, classify};
-use super::writes::{Batch, Fresh};
+use super::writes::{Batch, Fresh, Inserted};
 use crate::domain::draft::Draft;
 use crate::domain::{DocumentStatus, Visibility};
 
@@ -195,7 +195,7 @@ pub async fn create_all<T: Rendered>(
     super::projections::created(&txn, &fresh, renderers).await?;
     let changed: Vec<(Uuid, &Change)> = changed.iter().map(|(id, change)| (*id, change)).collect();
     let entries = if fresh.iter().all(Fresh::unlinked) {
-        super::documents::entries_written::<T, _>(&txn, rows).await?
+        entries_written::<T, _>(&txn, rows).await?
     } else {
         let ids: Vec<Uuid> = fresh.iter().map(|document| document.id).collect();
         super::documents::entries::<T, _>(&txn, &ids, Visibility::All).await?
@@ -203,6 +203,30 @@ pub async fn create_all<T: Rendered>(
     let entries = revise::<T, _>(&txn, entries, &changed, "create", false, renderers).await?;
     txn.commit().await?;
     Ok(entries)
+}
+
+/// The entries of documents just created that link to no other and
+/// translate none, from the rows written (`rows`): nothing links to them
+/// yet and each is alone in its translation group, so only the tags and
+/// people they name are read, in the writer's transaction, as they now
+/// are.
+async fn entries_written<T: ContentType, C: ConnectionTrait>(
+    db: &C,
+    mut rows: Inserted,
+) -> Result<Vec<Entry<T::Detail>>, DbErr> {
+    let tags = super::documents::tags_by_id(db, &rows.document_tags).await?;
+    let mut tags = super::documents::tags_by_document(&rows.document_tags, &tags);
+    let people = super::people::by_ids(db, rows.people()).await?;
+    let mut details = T::written(&mut rows, &people);
+    Ok(rows
+        .documents
+        .into_iter()
+        .filter_map(|document| {
+            let detail = details.remove(&document.id)?;
+            let shared = Shared { tags: tags.remove(&document.id).unwrap_or_default(), ..Shared::default() };
+            Some(Entry { document, detail, shared })
+        })
+        .collect())
 }
 
 /// Claims version `expected` of `id` for a change: bumps the version and

@@ -60,8 +60,8 @@ pub struct Batch {
 
 /// The rows of new documents as they were written: what a read of them
 /// inside the transaction would find, but for the tags and people they
-/// name, which other writers may change (see
-/// [`super::documents::entries_written`]).
+/// name, which other writers may change and a create reads in its
+/// transaction.
 #[derive(Debug, Default)]
 pub struct Inserted {
     pub documents: Vec<document::Model>,
@@ -81,7 +81,7 @@ impl Inserted {
         let authors = self.essay_authors.iter().map(|credit| credit.person_id);
         let writers = self.writers.iter().map(|credit| credit.person_id);
         let organizers = self.organizers.iter().map(|credit| credit.person_id);
-        super::documents::dedup(authors.chain(writers).chain(organizers).collect())
+        super::pages::dedup(authors.chain(writers).chain(organizers).collect())
     }
 }
 
