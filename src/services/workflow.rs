@@ -72,24 +72,13 @@ async fn record_all<T: Rendered, C: ConnectionTrait>(
 ) -> Result<Vec<Entry<T::Detail>>, WriteError> {
     let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
     super::projections::written_but_rendering(db, &ids, showed, &ids, renderers).await?;
-    revise_all::<T, C>(db, changed, action, cancelled, renderers).await
-}
-
-/// The rest of [`record_all`], once what is kept beside the documents is
-/// written: the documents' renderings, webhook events and revisions.
-async fn revise_all<T: Rendered, C: ConnectionTrait>(
-    db: &C,
-    changed: &[(Uuid, &Change)],
-    action: &str,
-    cancelled: bool,
-    renderers: &Renderers,
-) -> Result<Vec<Entry<T::Detail>>, WriteError> {
-    let ids: Vec<Uuid> = changed.iter().map(|(id, _)| *id).collect();
     let entries = super::documents::entries::<T, C>(db, &ids, Visibility::All).await?;
     revise::<T, C>(db, entries, changed, action, cancelled, renderers).await
 }
 
-/// [`revise_all`] with the documents as they now are (`entries`) at hand.
+/// The rest of a write, once what is kept beside the documents is written
+/// and the documents as they now are (`entries`) are at hand: their
+/// renderings, webhook events and revisions.
 async fn revise<T: Rendered, C: ConnectionTrait>(
     db: &C,
     mut entries: Vec<Entry<T::Detail>>,
