@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteQueryResult, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
@@ -145,13 +145,15 @@ impl Writer for DatabaseConnection {
                 ..TransactionOptions::default()
             })
             .await?;
-        Ok(WriteTransaction { txn, _turn: turn })
+        Ok(WriteTransaction { txn, held: None, _turn: turn })
     }
 }
 
 impl Writer for WriteTransaction {
     async fn begin_write(&self) -> Result<WriteTransaction, DbErr> {
-        Ok(WriteTransaction { txn: self.txn.begin().await?, _turn: None })
+        // What this one holds back goes first: the savepoint writes directly.
+        self.send_held().await?;
+        Ok(WriteTransaction { txn: self.txn.begin().await?, held: None, _turn: None })
     }
 }
 
@@ -177,17 +179,89 @@ fn writes(db: &DatabaseConnection) -> Arc<Writes> {
 pub struct WriteTransaction {
     // Declared first, so dropped (rolled back) before the turn passes on.
     txn: DatabaseTransaction,
+    /// Inserts held back, when holding (see [`Self::holding_inserts`]).
+    held: Option<Mutex<Vec<Statement>>>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTransaction {
+    /// On SQLite, from now on, holds back each insert until the next
+    /// statement and sends them together: one hand-off to the connection's
+    /// thread and back (sqlx runs each SQLite connection on a thread of its
+    /// own) for many statements, where the turn to write spent most of its
+    /// time on hand-offs. A read still sees every insert before it, and
+    /// `commit` sends what is held first.
+    ///
+    /// For transactions that read nothing from their inserts' results: a
+    /// held insert answers that it changed no rows, and its error (a
+    /// unique or foreign-key violation) comes from the statement it goes
+    /// with, or from `commit`. PostgreSQL runs each statement as it comes.
+    pub fn holding_inserts(mut self) -> Self {
+        if self.txn.get_database_backend() == DbBackend::Sqlite {
+            self.held = Some(Mutex::default());
+        }
+        self
+    }
+
     pub async fn commit(self) -> Result<(), DbErr> {
+        self.send_held().await?;
         self.txn.commit().await
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.txn.rollback().await
     }
+
+    /// The inserts held back, now no longer held.
+    fn take_held(&self) -> Vec<Statement> {
+        self.held
+            .as_ref()
+            .map(|held| std::mem::take(&mut *held.lock().unwrap_or_else(PoisonError::into_inner)))
+            .unwrap_or_default()
+    }
+
+    /// Sends the inserts held back, if any.
+    async fn send_held(&self) -> Result<(), DbErr> {
+        let mut held = self.take_held();
+        if let Some(last) = held.pop() {
+            self.txn.execute_raw(together(held, last)).await?;
+        }
+        Ok(())
+    }
+
+    /// `stmt`, after the inserts held back.
+    fn after_held(&self, stmt: Statement) -> Statement {
+        together(self.take_held(), stmt)
+    }
+}
+
+/// Whether `stmt` is an insert that returns nothing: one a transaction
+/// holding inserts may hold back.
+fn holdable(stmt: &Statement) -> bool {
+    let sql = stmt.sql.trim_start();
+    sql.get(..7).is_some_and(|start| start.eq_ignore_ascii_case("INSERT "))
+        && !sql.to_ascii_uppercase().contains(" RETURNING ")
+}
+
+/// SQLite statements, then `last`, as one: their texts in order and their
+/// values in order (each statement numbers its `?`s from one, and sqlx
+/// binds the values across the statements in turn).
+fn together(first: Vec<Statement>, last: Statement) -> Statement {
+    if first.is_empty() {
+        return last;
+    }
+    let backend = last.db_backend;
+    let mut sql =
+        String::with_capacity(first.iter().map(|s| s.sql.len() + 2).sum::<usize>() + last.sql.len());
+    let mut values = Vec::new();
+    for statement in first.into_iter().chain([last]) {
+        if !sql.is_empty() {
+            sql.push_str(";\n");
+        }
+        sql.push_str(&statement.sql);
+        values.extend(statement.values.map(|v| v.0).unwrap_or_default());
+    }
+    Statement::from_sql_and_values(backend, sql, values)
 }
 
 #[async_trait::async_trait]
@@ -197,19 +271,29 @@ impl ConnectionTrait for WriteTransaction {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        if let Some(held) = &self.held
+            && holdable(&stmt)
+        {
+            held.lock().unwrap_or_else(PoisonError::into_inner).push(stmt);
+            return Ok(SqliteQueryResult::default().into());
+        }
+        // Sent on its own: its rows affected are its own.
+        self.send_held().await?;
         self.txn.execute_raw(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.send_held().await?;
         self.txn.execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.txn.query_one_raw(stmt).await
+        // The held inserts give no rows: the first row is the query's.
+        self.txn.query_one_raw(self.after_held(stmt)).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.txn.query_all_raw(stmt).await
+        self.txn.query_all_raw(self.after_held(stmt)).await
     }
 
     fn support_returning(&self) -> bool {
@@ -289,5 +373,74 @@ impl Replica {
     /// Resolves at the next change.
     pub async fn changed(&self) {
         self.changed.notified().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn memory() -> DatabaseConnection {
+        let mut options = ConnectOptions::new("sqlite::memory:");
+        // One connection: each holds a database of its own.
+        options.max_connections(1).min_connections(1).sqlx_logging(false);
+        let db = Database::connect(options).await.expect("an in-memory database");
+        db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+            .await
+            .expect("a table");
+        db
+    }
+
+    fn insert(id: i64, name: &str) -> Statement {
+        Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "INSERT INTO t (id, name) VALUES (?, ?)",
+            [id.into(), name.into()],
+        )
+    }
+
+    #[test]
+    fn only_inserts_that_return_nothing_are_held() {
+        let sql = |sql: &str| Statement::from_string(DbBackend::Sqlite, sql);
+        assert!(holdable(&sql("INSERT INTO t (id) VALUES (?)")));
+        assert!(holdable(&sql("insert into t (id) values (?) on conflict do nothing")));
+        assert!(!holdable(&sql("INSERT INTO t (id) VALUES (?) RETURNING id")));
+        assert!(!holdable(&sql("UPDATE t SET name = ? WHERE id = ?")));
+        assert!(!holdable(&sql("SELECT 1")));
+    }
+
+    #[tokio::test]
+    async fn held_inserts_are_seen_by_the_next_read_and_count_no_rows_of_others() {
+        let db = memory().await;
+        let txn = begin_write(&db).await.expect("a transaction").holding_inserts();
+        for (id, name) in [(1, "one"), (2, "two"), (3, "three")] {
+            let held = txn.execute_raw(insert(id, name)).await.expect("held");
+            assert_eq!(held.rows_affected(), 0, "held, not yet run");
+        }
+        let count = Statement::from_string(DbBackend::Sqlite, "SELECT COUNT(*) AS n FROM t");
+        let row = txn.query_one_raw(count.clone()).await.expect("a read").expect("a row");
+        assert_eq!(row.try_get::<i64>("", "n").expect("a count"), 3);
+        // An update after held inserts answers for its own rows only.
+        txn.execute_raw(insert(4, "four")).await.expect("held");
+        let update = Statement::from_string(DbBackend::Sqlite, "UPDATE t SET name = 'uno' WHERE id = 1");
+        assert_eq!(txn.execute_raw(update).await.expect("an update").rows_affected(), 1);
+        txn.execute_raw(insert(5, "five")).await.expect("held");
+        txn.commit().await.expect("committed, with what was held");
+        let row = db.query_one_raw(count).await.expect("a read").expect("a row");
+        assert_eq!(row.try_get::<i64>("", "n").expect("a count"), 5);
+    }
+
+    #[tokio::test]
+    async fn a_held_insert_that_fails_fails_the_statement_it_goes_with() {
+        let db = memory().await;
+        let txn = begin_write(&db).await.expect("a transaction").holding_inserts();
+        txn.execute_raw(insert(1, "same")).await.expect("held");
+        txn.execute_raw(insert(2, "same")).await.expect("held, not yet run");
+        let count = Statement::from_string(DbBackend::Sqlite, "SELECT COUNT(*) AS n FROM t");
+        let error = txn.query_one_raw(count.clone()).await.expect_err("the taken name");
+        assert!(matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))), "{error}");
+        drop(txn);
+        let row = db.query_one_raw(count).await.expect("a read").expect("a row");
+        assert_eq!(row.try_get::<i64>("", "n").expect("a count"), 0, "rolled back whole");
     }
 }

@@ -170,7 +170,7 @@ pub async fn create_all<T: Rendered>(
     creations: Vec<Creation>,
     renderers: &Renderers,
 ) -> Result<Vec<Entry<T::Detail>>, WriteError> {
-    let txn = crate::database::begin_write(db).await?;
+    // The rows are built before the turn to write is taken.
     let mut batch = Batch::default();
     let mut changed = Vec::with_capacity(creations.len());
     for Creation { draft, created_by, change } in creations {
@@ -180,18 +180,28 @@ pub async fn create_all<T: Rendered>(
         changed.push((draft.document.id, change));
         batch.add_document(draft.document, draft.content, created_by);
     }
-    let (fresh, rows) = batch.insert_keeping(&txn).await.map_err(classify)?;
-    super::projections::created(&txn, &fresh, renderers).await?;
-    let changed: Vec<(Uuid, &Change)> = changed.iter().map(|(id, change)| (*id, change)).collect();
-    let entries = if fresh.iter().all(Fresh::unlinked) {
-        entries_written::<T, _>(&txn, rows).await?
-    } else {
-        let ids: Vec<Uuid> = fresh.iter().map(|document| document.id).collect();
-        super::documents::entries::<T, _>(&txn, &ids, Visibility::All).await?
+    // Nothing here reads what an insert returns. A held insert's violation
+    // (a slug taken) surfaces with a later statement: each error is
+    // classified, wherever it surfaces.
+    let txn = crate::database::begin_write(db).await?.holding_inserts();
+    let written = async {
+        let (fresh, rows) = batch.insert_keeping(&txn).await?;
+        super::projections::created(&txn, &fresh, renderers).await?;
+        let changed: Vec<(Uuid, &Change)> = changed.iter().map(|(id, change)| (*id, change)).collect();
+        let entries = if fresh.iter().all(Fresh::unlinked) {
+            entries_written::<T, _>(&txn, rows).await?
+        } else {
+            let ids: Vec<Uuid> = fresh.iter().map(|document| document.id).collect();
+            super::documents::entries::<T, _>(&txn, &ids, Visibility::All).await?
+        };
+        let entries = revise::<T, _>(&txn, entries, &changed, "create", false, renderers).await?;
+        txn.commit().await?;
+        Ok(entries)
     };
-    let entries = revise::<T, _>(&txn, entries, &changed, "create", false, renderers).await?;
-    txn.commit().await?;
-    Ok(entries)
+    written.await.map_err(|error| match error {
+        WriteError::Database(error) => classify(error),
+        other => other,
+    })
 }
 
 /// The entries of documents just created that link to no other and
