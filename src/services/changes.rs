@@ -144,22 +144,44 @@ pub async fn record_new<C: ConnectionTrait>(db: &C, fresh: &[Fresh]) -> Result<(
         return Ok(());
     }
     lock(db).await?;
-    let mut seq = newest(db).await?;
-    let rows: Vec<change_log::ActiveModel> = fresh
-        .iter()
-        .map(|document| {
-            seq += 1;
-            change_log::ActiveModel {
-                document_id: Set(document.id),
-                seq: Set(seq),
-                kind: Set(document.kind.as_str().to_owned()),
-                public: Set(document.public),
-                ever_public: Set(document.public),
-                public_seq: Set(if document.public { seq } else { 0 }),
-            }
+    for chunk in fresh.chunks(5_000) {
+        db.execute_raw(numbered_after_newest(db.get_database_backend(), chunk)).await?;
+    }
+    Ok(())
+}
+
+/// One insert of `fresh` into the log, numbered after the newest change
+/// as the statement finds it: nothing is read first (a write held back
+/// goes with the next statement, see
+/// [`crate::database::WriteTransaction::holding_inserts`]). Both
+/// databases read the whole `SELECT` before inserting its rows.
+fn numbered_after_newest(backend: DatabaseBackend, fresh: &[Fresh]) -> Statement {
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(4 * fresh.len());
+    let mut placeholder = |value: sea_orm::Value| {
+        values.push(value);
+        match backend {
+            DatabaseBackend::Postgres => format!("${}", values.len()),
+            _ => "?".to_owned(),
+        }
+    };
+    let rows: Vec<String> = (1_i64..)
+        .zip(fresh)
+        .map(|(n, document)| {
+            let id = placeholder(document.id.into());
+            let n = placeholder(n.into());
+            let kind = placeholder(document.kind.as_str().into());
+            let public = placeholder(document.public.into());
+            format!("({id}, {n}, {kind}, {public})")
         })
         .collect();
-    super::writes::insert_all(db, rows).await
+    let sql = format!(
+        "INSERT INTO change_log (document_id, seq, kind, public, ever_public, public_seq) \
+         SELECT v.column1, newest.seq + v.column2, v.column3, v.column4, v.column4, \
+         CASE WHEN v.column4 THEN newest.seq + v.column2 ELSE 0 END \
+         FROM (VALUES {}) AS v, (SELECT COALESCE(MAX(seq), 0) AS seq FROM change_log) AS newest",
+        rows.join(", ")
+    );
+    Statement::from_sql_and_values(backend, sql, values)
 }
 
 /// The number of the newest change (0 for an empty log), inside a

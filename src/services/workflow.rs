@@ -93,9 +93,6 @@ async fn revise<T: Rendered, C: ConnectionTrait>(
     }
     entries.sort_by_key(|entry| ids.iter().position(|id| *id == entry.document.id));
     let public = super::renderings::store::<T, _>(db, &entries, renderers).await?;
-    let events: Vec<(&document::Model, Option<&str>)> =
-        entries.iter().zip(&public).map(|(entry, public)| (&entry.document, public.as_deref())).collect();
-    super::webhooks::documents_changed(db, &events, action, cancelled).await?;
     let revisions = entries.iter().zip(changed).map(|(entry, (_, change))| revision::ActiveModel {
         id: Set(Uuid::now_v7()),
         document_id: Set(entry.document.id),
@@ -109,6 +106,10 @@ async fn revise<T: Rendered, C: ConnectionTrait>(
         created_at: Set(entry.document.updated_at),
     });
     super::writes::insert_all(db, revisions.collect()).await?;
+    // Last, as it reads (the subscriptions): inserts held back go with it.
+    let events: Vec<(&document::Model, Option<&str>)> =
+        entries.iter().zip(&public).map(|(entry, public)| (&entry.document, public.as_deref())).collect();
+    super::webhooks::documents_changed(db, &events, action, cancelled).await?;
     Ok(entries)
 }
 
