@@ -12,6 +12,12 @@ use crate::state::AppState;
 /// How often old events are cleared away.
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 
+/// How long after one claim a write's wake-up waits before the next: under
+/// a stream of writes (hundreds of commits a second) the worker looks for
+/// new deliveries at most forty times a second, not once a commit, each a
+/// read beside the writes; a delivery waits at most this long for it.
+const GATHER: Duration = Duration::from_millis(25);
+
 /// Runs until the process stops (`AppState::stopping`), then lets the
 /// attempts under way finish. Up to `concurrency` attempts run at once;
 /// whenever one ends, the worker claims more, so a slow receiver holds one
@@ -24,6 +30,7 @@ pub async fn run(state: Arc<AppState>) {
     while !*stopping.borrow() {
         let free = settings.concurrency.saturating_sub(running.len());
         let mut more = false;
+        let claimed_at = tokio::time::Instant::now();
         if free > 0 {
             match webhooks::claim(&state.db, free as u64, webhooks::lease(&settings)).await {
                 Ok(claimed) => {
@@ -55,7 +62,10 @@ pub async fn run(state: Arc<AppState>) {
         } else {
             tokio::select! {
                 Some(_) = running.join_next(), if !running.is_empty() => {}
-                () = state.webhook_wakeup.notified() => {}
+                () = state.webhook_wakeup.notified() => {
+                    // The wake-ups meanwhile are one.
+                    tokio::time::sleep_until(claimed_at + GATHER).await;
+                }
                 () = tokio::time::sleep(settings.poll_interval) => {}
                 _ = stopping.changed() => {}
             }
