@@ -264,6 +264,63 @@ pub async fn tags_by_id<C: ConnectionTrait>(
     Ok(tags.into_iter().map(|tag| (tag.id, tag)).collect())
 }
 
+/// The tags `links` name and the people `people` names, by id, as
+/// [`tags_by_id`] and [`super::people::by_ids`] read them, in one statement
+/// (a round trip fewer, in the writer's turn of creates).
+pub async fn tags_and_people<C: ConnectionTrait>(
+    db: &C,
+    links: &[document_tag::Model],
+    people: Vec<Uuid>,
+) -> Result<(HashMap<Uuid, tag::Model>, HashMap<Uuid, person::Model>), DbErr> {
+    use sea_orm::sea_query::UnionType;
+    let tag_ids = dedup(links.iter().map(|link| link.tag_id).collect());
+    let people = dedup(people);
+    let (mut tags_found, mut people_found) = (HashMap::new(), HashMap::new());
+    if tag_ids.is_empty() && people.is_empty() {
+        return Ok((tags_found, people_found));
+    }
+    let no_text: Option<String> = None;
+    let mut read = Query::select()
+        .expr_as(Expr::val("tag"), "what")
+        .columns([tag::Column::Id, tag::Column::Slug, tag::Column::Name])
+        .expr_as(Expr::val(no_text), "bio")
+        .column(tag::Column::CreatedAt)
+        .expr_as(Expr::col(tag::Column::CreatedAt), "updated_at")
+        .column(tag::Column::Version)
+        .from(tag::Entity)
+        .and_where(Expr::col(tag::Column::Id).is_in(tag_ids))
+        .to_owned();
+    read.union(
+        UnionType::All,
+        Query::select()
+            .expr(Expr::val("person"))
+            .columns([
+                person::Column::Id,
+                person::Column::Slug,
+                person::Column::Name,
+                person::Column::Bio,
+                person::Column::CreatedAt,
+                person::Column::UpdatedAt,
+                person::Column::Version,
+            ])
+            .from(person::Entity)
+            .and_where(Expr::col(person::Column::Id).is_in(people))
+            .to_owned(),
+    );
+    for row in db.query_all(&read).await? {
+        let (id, slug, name): (Uuid, String, String) =
+            (row.try_get("", "id")?, row.try_get("", "slug")?, row.try_get("", "name")?);
+        let (created_at, version) = (row.try_get("", "created_at")?, row.try_get("", "version")?);
+        if row.try_get::<String>("", "what")? == "tag" {
+            tags_found.insert(id, tag::Model { id, slug, name, created_at, version });
+        } else {
+            let (bio, updated_at) = (row.try_get("", "bio")?, row.try_get("", "updated_at")?);
+            people_found.insert(id, person::Model { id, slug, name, bio, created_at, updated_at, version });
+        }
+    }
+    Ok((tags_found, people_found))
+}
+
 /// The tags `links` give each document, in order of their slugs.
 pub fn tags_by_document(
     links: &[document_tag::Model],

@@ -214,9 +214,8 @@ async fn entries_written<T: ContentType, C: ConnectionTrait>(
     db: &C,
     mut rows: Inserted,
 ) -> Result<Vec<Entry<T::Detail>>, DbErr> {
-    let tags = super::documents::tags_by_id(db, &rows.document_tags).await?;
+    let (tags, people) = super::documents::tags_and_people(db, &rows.document_tags, rows.people()).await?;
     let mut tags = super::documents::tags_by_document(&rows.document_tags, &tags);
-    let people = super::people::by_ids(db, rows.people()).await?;
     let mut details = T::written(&mut rows, &people);
     Ok(rows
         .documents
