@@ -1,6 +1,7 @@
 //! Connecting to the database (SQLite by default, PostgreSQL to scale out)
 //! and bringing its schema up to date.
 
+mod checkpoints;
 pub mod direct;
 pub mod ranking;
 
@@ -29,7 +30,7 @@ use crate::config::DatabaseSettings;
 /// read the upper pages of every index they touch anew, from the OS, each
 /// time; the one writing connection keeps them.
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
-    let db = Database::connect(options(settings, settings.max_connections, None)).await?;
+    let db = Database::connect(options(settings, settings.max_connections, false)).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // Without table statistics SQLite's planner may pick a status index
         // over the slug index and scan every published document: the tables
@@ -40,11 +41,16 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         db.execute_unprepared("PRAGMA optimize=0x10002").await?;
         let writes = writes(&db);
         if writes.connection.get().is_none() {
-            let mut writer = options(settings, 1, Some(WRITER_CACHE_KIB));
+            let mut writer = options(settings, 1, true);
             // Closed when writes pause, so that a file no longer in use
             // (a test's) is let go.
             writer.min_connections(0).idle_timeout(Duration::from_secs(60));
             let _ = writes.connection.set(Database::connect(writer).await?);
+            let options = db.get_sqlite_connection_pool().connect_options();
+            let file = options.get_filename();
+            if file.is_file() {
+                let _ = writes.checkpoints.set(checkpoints::Checkpoints::new(file, writes.turn.clone()));
+            }
         }
     }
     Ok(db)
@@ -54,9 +60,12 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
 /// of the indexes a write touches, at a million documents.
 const WRITER_CACHE_KIB: u32 = 16 * 1024;
 
-/// How to open a pool of `connections` (on SQLite with a page cache of
-/// `cache_kib`, when given).
-fn options(settings: &DatabaseSettings, connections: u32, cache_kib: Option<u32>) -> ConnectOptions {
+/// The size the write-ahead log is cut back to once checkpointed, in bytes.
+const WAL_KEPT: u64 = 64 * 1024 * 1024;
+
+/// How to open a pool of `connections`; on SQLite, for the connection that
+/// writes when `writer` says so.
+fn options(settings: &DatabaseSettings, connections: u32, writer: bool) -> ConnectOptions {
     let mut options = ConnectOptions::new(settings.url.clone());
     options
         .max_connections(connections)
@@ -81,10 +90,14 @@ fn options(settings: &DatabaseSettings, connections: u32, cache_kib: Option<u32>
                 // table); with sqlx's default of 100 these pushed the hot
                 // reads out of the cache, to be prepared again.
                 .statement_cache_capacity(400);
-            match cache_kib {
-                Some(kib) => sqlite.pragma("cache_size", format!("-{kib}")),
-                None => sqlite,
+            if !writer {
+                return sqlite;
             }
+            sqlite
+                .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
+                // Checkpoints are another thread's (see `checkpoints`).
+                .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", WAL_KEPT.to_string())
         })
         .map_sqlx_sqlite_pool_opts(|pool| {
             pool.after_connect(|connection, _| {
@@ -130,14 +143,15 @@ pub trait Writer: Sync {
 
 impl Writer for DatabaseConnection {
     async fn begin_write(&self) -> Result<WriteTransaction, DbErr> {
-        let (turn, on) = match self.get_database_backend() {
+        let (turn, on, writes) = match self.get_database_backend() {
             DbBackend::Sqlite => {
                 let writes = writes(self);
                 let turn = writes.turn.clone().lock_owned().await;
                 // A pool opened otherwise than by `connect` writes on itself.
-                (Some(turn), writes.connection.get().cloned().unwrap_or_else(|| self.clone()))
+                let on = writes.connection.get().cloned().unwrap_or_else(|| self.clone());
+                (Some(turn), on, Some(writes))
             }
-            _ => (None, self.clone()),
+            _ => (None, self.clone(), None),
         };
         let txn = on
             .begin_with_options(TransactionOptions {
@@ -145,7 +159,7 @@ impl Writer for DatabaseConnection {
                 ..TransactionOptions::default()
             })
             .await?;
-        Ok(WriteTransaction { txn, held: None, _turn: turn })
+        Ok(WriteTransaction { txn, held: None, writes, _turn: turn })
     }
 }
 
@@ -153,7 +167,7 @@ impl Writer for WriteTransaction {
     async fn begin_write(&self) -> Result<WriteTransaction, DbErr> {
         // What this one holds back goes first: the savepoint writes directly.
         self.send_held().await?;
-        Ok(WriteTransaction { txn: self.txn.begin().await?, held: None, _turn: None })
+        Ok(WriteTransaction { txn: self.txn.begin().await?, held: None, writes: None, _turn: None })
     }
 }
 
@@ -164,6 +178,8 @@ struct Writes {
     turn: Arc<tokio::sync::Mutex<()>>,
     /// The connection that writes, once [`connect`] has opened it.
     connection: OnceLock<DatabaseConnection>,
+    /// What checkpoints the file, for that connection (which does not).
+    checkpoints: OnceLock<checkpoints::Checkpoints>,
 }
 
 /// How this process writes to the SQLite file `db` opens.
@@ -181,6 +197,9 @@ pub struct WriteTransaction {
     txn: DatabaseTransaction,
     /// Inserts held back, when holding (see [`Self::holding_inserts`]).
     held: Option<Mutex<Vec<Statement>>>,
+    /// How this process writes to the SQLite file, for a transaction (not
+    /// a savepoint) there.
+    writes: Option<Arc<Writes>>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
@@ -205,7 +224,11 @@ impl WriteTransaction {
 
     pub async fn commit(self) -> Result<(), DbErr> {
         self.send_held().await?;
-        self.txn.commit().await
+        self.txn.commit().await?;
+        if let Some(checkpoints) = self.writes.as_ref().and_then(|writes| writes.checkpoints.get()) {
+            checkpoints.committed();
+        }
+        Ok(())
     }
 
     pub async fn rollback(self) -> Result<(), DbErr> {
@@ -442,5 +465,53 @@ mod tests {
         drop(txn);
         let row = db.query_one_raw(count).await.expect("a read").expect("a row");
         assert_eq!(row.try_get::<i64>("", "n").expect("a count"), 0, "rolled back whole");
+    }
+
+    /// Writes `rows` rows of 4,000 bytes, one transaction each.
+    async fn write_rows(db: &DatabaseConnection, rows: usize) {
+        let insert =
+            Statement::from_string(DbBackend::Sqlite, "INSERT INTO t (data) VALUES (zeroblob(4000))");
+        for _ in 0..rows {
+            let txn = begin_write(db).await.expect("a transaction");
+            txn.execute_raw(insert.clone()).await.expect("a row");
+            txn.commit().await.expect("committed");
+        }
+    }
+
+    /// Waits until the database file holds `bytes` at least.
+    async fn file_reaches(path: &std::path::Path, bytes: u64) -> bool {
+        for _ in 0..100 {
+            if std::fs::metadata(path).map(|file| file.len()).unwrap_or(0) >= bytes {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn the_log_is_checkpointed_beside_the_writer_and_starts_over() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("checkpoints.db");
+        let settings = DatabaseSettings {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+            max_connections: 2,
+            read_url: None,
+            statement_timeout: None,
+        };
+        let db = connect(&settings).await.expect("a database");
+        db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+            .await
+            .expect("a table");
+        let rows = 4000;
+        write_rows(&db, rows).await;
+        // The connections stay open: only the thread that checkpoints
+        // copies the rows into the file.
+        assert!(file_reaches(&path, rows as u64 * 4000).await, "the rows are not in the file");
+        // Under steady writes the log starts over again and again, rather
+        // than grow by every row written.
+        let log =
+            std::fs::metadata(dir.path().join("checkpoints.db-wal")).map(|file| file.len()).expect("a log");
+        assert!(log < rows as u64 * 4096 / 2, "the log holds {log} bytes");
     }
 }
