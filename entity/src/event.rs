@@ -25,6 +25,10 @@ pub struct Model {
     /// The months (UTC, bit 0 January) in which an occurrence may be
     /// running; all twelve (4095) when not known more closely.
     pub months: i32,
+    /// Whether the document is public (published, not deleted), as the
+    /// write that last changed either left it: a window of public events
+    /// reads it here rather than from the document.
+    pub public: bool,
     pub time_zone: String,
     pub all_day: bool,
     /// An RFC 5545 RRULE value such as `FREQ=YEARLY`.

@@ -16,6 +16,7 @@ mod m20261201_000010_partial_expiry;
 mod m20261201_000011_long_running_events;
 mod m20261202_000012_stored_vevents;
 mod m20261203_000013_event_months;
+mod m20261204_000014_public_events;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_long_running_events::Migration),
             Box::new(m20261202_000012_stored_vevents::Migration),
             Box::new(m20261203_000013_event_months::Migration),
+            Box::new(m20261204_000014_public_events::Migration),
         ]
     }
 }

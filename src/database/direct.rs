@@ -481,9 +481,9 @@ pub struct Window<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stream {
     /// Series that run at most [`EventTimes::SHORT_SPAN`]: a range of
-    /// `events_short_starts` from that long before the window.
+    /// `events_public_short_starts` from that long before the window.
     Short,
-    /// The others, however long ago they began: `events_long_running_window`.
+    /// The others, however long ago they began: `events_public_long_window`.
     Long,
 }
 
@@ -527,7 +527,11 @@ fn window_statement(
         sql.push_str(&format!(" AND e.starts_at {operator} ?"));
         values.push(time(at));
     }
+    // The document's row is read only for its locale: whether it is public
+    // the event says itself (`events.public`).
+    let mut documents = "";
     if let Some(locale) = window.locale {
+        documents = "JOIN documents d ON d.id = e.document_id ";
         sql.push_str(" AND d.locale = ?");
         values.push(Value::Text(locale.to_owned()));
     }
@@ -540,10 +544,8 @@ fn window_statement(
     head.extend(values);
     let sql = format!(
         "SELECT e.document_id, e.starts_at, e.ends_at, e.time_zone, e.all_day, e.recurrence, {rendering} \
-         FROM events e JOIN documents d ON d.id = e.document_id \
-         LEFT JOIN document_renderings r ON r.document_id = e.document_id \
-         WHERE {sql} AND d.status = 'published' AND d.deleted_at IS NULL \
-         ORDER BY e.starts_at, e.document_id LIMIT ?"
+         FROM events e {documents}LEFT JOIN document_renderings r ON r.document_id = e.document_id \
+         WHERE e.public AND {sql} ORDER BY e.starts_at, e.document_id LIMIT ?"
     );
     (sql, head)
 }

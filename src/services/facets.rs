@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{document_facet, document_tag, essay_author, event, event_organizer, lyrics_writer};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -61,8 +62,9 @@ pub async fn insert<C: ConnectionTrait>(db: &C, fresh: &[Fresh]) -> Result<(), D
     super::writes::insert_all(db, rows.collect()).await
 }
 
-/// Writes the facets of `ids` anew from their rows. Call it inside the
-/// write's transaction, after the write.
+/// Writes the facets of `ids` anew from their rows, and whether each event
+/// among them is public. Call it inside the write's transaction, after the
+/// write.
 pub async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbErr> {
     for chunk in ids.chunks(2_000) {
         document_facet::Entity::delete_many()
@@ -82,6 +84,18 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<(), DbE
             (of(DocumentKind::Essay), of(DocumentKind::Lyrics), of(DocumentKind::Event));
         let mut starts: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
         if !events.is_empty() {
+            // Whether each is public, where a window of public events reads it.
+            let (public, hidden): (Vec<Uuid>, Vec<Uuid>) =
+                events.iter().copied().partition(|id| documents.get(id).is_some_and(is_public));
+            for (ids, public) in [(public, true), (hidden, false)] {
+                if !ids.is_empty() {
+                    event::Entity::update_many()
+                        .col_expr(event::Column::Public, Expr::value(public))
+                        .filter(event::Column::DocumentId.is_in(ids))
+                        .exec(db)
+                        .await?;
+                }
+            }
             starts = event::Entity::find()
                 .select_only()
                 .columns([event::Column::DocumentId, event::Column::StartsAt])

@@ -188,7 +188,7 @@ impl Batch {
         match content {
             NewContent::Essay(new) => self.add_essay(id, new),
             NewContent::Lyrics(new) => self.add_lyrics(id, new),
-            NewContent::Event(new) => self.add_event(id, *new),
+            NewContent::Event(event) => self.add_event(id, *event, new.status == DocumentStatus::Published),
         }
     }
 
@@ -247,7 +247,9 @@ impl Batch {
         }
     }
 
-    fn add_event(&mut self, id: Uuid, new: NewEvent) {
+    /// The rows of event `id`, of a document `public` or not (a change of
+    /// that later is [`super::facets::refresh`]'s to record).
+    fn add_event(&mut self, id: Uuid, new: NewEvent, public: bool) {
         let (description_markdown, description) = new.description.into_parts();
         let times = &new.times;
         self.events.push(event::ActiveModel {
@@ -260,6 +262,7 @@ impl Batch {
             series_ends_at: Set(times.series_ends_at()),
             long_running: Set(times.long_running()),
             months: Set(times.months().bits()),
+            public: Set(public),
             time_zone: Set(times.time_zone().name().to_owned()),
             all_day: Set(times.all_day()),
             recurrence: Set(times.recurrence().map(|r| r.as_str().to_owned())),

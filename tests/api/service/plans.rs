@@ -22,7 +22,7 @@ const SMALL: [&str; 6] = ["maintenance", "people", "tags", "users", "webhooks", 
 /// or dated renderings), or the long-running event series a window of time
 /// must consider whatever their start: a walk along one is bounded by those.
 const PARTIAL: [&str; 3] =
-    ["document_renderings_stale", "document_renderings_expiring", "events_long_running_window"];
+    ["document_renderings_stale", "document_renderings_expiring", "events_public_long_window"];
 
 /// The public reads whose cost must not grow with the archive.
 fn hot_reads() -> Vec<String> {

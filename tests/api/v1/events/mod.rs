@@ -7,7 +7,7 @@ use broadside::auth::Role;
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{fields, spawn_app};
+use crate::helpers::{TestApp, fields, spawn_app};
 
 const MEETING: &str = "international-meeting-of-communist-and-workers-parties";
 
@@ -51,15 +51,17 @@ async fn a_date_range_finds_a_recurring_event_by_any_of_its_occurrences() {
     assert!(earlier.is_empty(), "the series starts in 2026");
 }
 
+/// An event in UTC whose slug, title and summary are `slug`.
+fn event(slug: &str, starts: String, ends: String, recurrence: Option<&str>) -> Value {
+    json!({"slug": slug, "title": slug, "summary": slug, "starts_at": starts, "ends_at": ends,
+           "time_zone": "UTC", "recurrence": recurrence})
+}
+
 #[tokio::test]
 async fn a_window_finds_events_running_into_it_however_long_ago_they_began() {
     let app = spawn_app().await;
     let editor = app.token_for(Role::Editor).await;
     let year = Utc::now().year() + 2;
-    let event = |slug: &str, starts: String, ends: String, recurrence: Option<&str>| {
-        json!({"slug": slug, "title": slug, "summary": slug, "starts_at": starts, "ends_at": ends,
-               "time_zone": "UTC", "recurrence": recurrence})
-    };
     let created = [
         // Short, begun two days before the window and running into it.
         event("congress", format!("{year}-02-27T09:00:00Z"), format!("{year}-03-02T18:00:00Z"), None),
@@ -100,6 +102,73 @@ async fn a_window_finds_events_running_into_it_however_long_ago_they_began() {
     assert_eq!(fresh.status(), 200);
     let fresh: Value = fresh.json().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored["data"], fresh["data"]);
+}
+
+#[tokio::test]
+async fn a_window_and_the_calendar_show_an_event_only_while_it_is_public() {
+    let app = spawn_app().await;
+    let editor = app.token_for(Role::Editor).await;
+    let year = Utc::now().year() + 2;
+    let rally = calendar::event(
+        &app,
+        &editor,
+        event("rally", format!("{year}-03-10T09:00:00Z"), format!("{year}-03-10T12:00:00Z"), None),
+    )
+    .await;
+    let class = calendar::event(
+        &app,
+        &editor,
+        event(
+            "class",
+            format!("{}-06-01T18:00:00Z", year - 1),
+            format!("{}-06-01T20:00:00Z", year - 1),
+            Some("FREQ=WEEKLY;COUNT=52"),
+        ),
+    )
+    .await;
+    let draft = app
+        .send(
+            reqwest::Method::POST,
+            "/v1/events",
+            Some(&editor),
+            None,
+            Some(&event("draft", format!("{year}-03-11T09:00:00Z"), format!("{year}-03-11T12:00:00Z"), None)),
+        )
+        .await;
+    assert_eq!(draft.status(), 201);
+    let window = format!("/v1/events?from={year}-03-01&to={year}-04-01");
+    assert_eq!(
+        shown(&app, &window).await,
+        (vec!["class".to_owned(), "rally".to_owned()], "rally class".to_owned())
+    );
+
+    change(&app, &editor, reqwest::Method::POST, &format!("/v1/events/{rally}/unpublish")).await;
+    change(&app, &editor, reqwest::Method::DELETE, &format!("/v1/events/{class}")).await;
+    assert_eq!(shown(&app, &window).await, (Vec::new(), String::new()));
+
+    change(&app, &editor, reqwest::Method::POST, &format!("/v1/events/{rally}/publish")).await;
+    assert_eq!(shown(&app, &window).await, (vec!["rally".to_owned()], "rally".to_owned()));
+}
+
+/// The events `window` lists, and those of `rally`, `class` and `draft` the
+/// calendar carries.
+async fn shown(app: &TestApp, window: &str) -> (Vec<String>, String) {
+    let listed = slugs(&app.walk(window, 20).await);
+    let calendar = app.get("/v1/events/calendar.ics").await.text().await.unwrap_or_default();
+    let carried: Vec<&str> = ["rally", "class", "draft"]
+        .into_iter()
+        .filter(|s| calendar.contains(&format!("SUMMARY:{s}")))
+        .collect();
+    (listed, carried.join(" "))
+}
+
+/// `method` on `path` (an event's, or one of its actions), as `editor`, at
+/// the event's current version.
+async fn change(app: &TestApp, editor: &str, method: reqwest::Method, path: &str) {
+    let id = path.split('/').nth(3).unwrap_or_default();
+    let etag = app.etag(&format!("/v1/events/{id}"), editor).await;
+    let response = app.send(method, path, Some(editor), etag.as_deref(), None).await;
+    assert!(response.status().is_success(), "{path}: {}", response.status());
 }
 
 #[tokio::test]
