@@ -477,9 +477,28 @@ pub struct Window<'a> {
     pub rendering: WindowRendering,
 }
 
+/// The one bound on the start that ends a stream's index range.
+#[derive(Debug, Clone, Copy)]
+pub struct StartBound {
+    pub at: DateTime<Utc>,
+    pub inclusive: bool,
+}
+
+impl Window<'_> {
+    /// The bound on the start of a stream of this window that starts no
+    /// later than `until`, when given: the earlier of that and the end.
+    pub fn bound(&self, until: Option<DateTime<Utc>>) -> Option<StartBound> {
+        match (self.to, until) {
+            (Some(to), Some(until)) if until >= to => Some(StartBound { at: to, inclusive: false }),
+            (_, Some(until)) => Some(StartBound { at: until, inclusive: true }),
+            (to, None) => to.map(|at| StartBound { at, inclusive: false }),
+        }
+    }
+}
+
 /// The two kinds of series a window reads, each from an index of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stream {
+pub enum Stream {
     /// Series that run at most [`EventTimes::SHORT_SPAN`]: a range of
     /// `events_public_short_starts` from that long before the window.
     Short,
@@ -517,15 +536,10 @@ fn window_statement(
     };
     sql.push_str(" AND (e.months & ?) <> 0");
     values.push(Value::Integer(Months::of_window(window.from, window.to).bits().into()));
-    // One bound on the start, so that it ends the index's range.
-    let bound = match (window.to, until) {
-        (Some(to), Some(until)) if until >= to => Some(("<", to)),
-        (_, Some(until)) => Some(("<=", until)),
-        (to, None) => to.map(|to| ("<", to)),
-    };
-    if let Some((operator, at)) = bound {
+    if let Some(bound) = window.bound(until) {
+        let operator = if bound.inclusive { "<=" } else { "<" };
         sql.push_str(&format!(" AND e.starts_at {operator} ?"));
-        values.push(time(at));
+        values.push(time(bound.at));
     }
     // The document's row is read only for its locale: whether it is public
     // the event says itself (`events.public`).
@@ -550,37 +564,48 @@ fn window_statement(
     (sql, head)
 }
 
-impl Direct {
-    /// Up to `limit` public events of `window`, in order of their start.
-    /// Long-running series are read first: those that began long ago come
-    /// first, and short ones that start after the last of a full batch of
-    /// them cannot be among the first `limit`.
-    pub fn window(&self, window: &Window<'_>, limit: u64) -> rusqlite::Result<Vec<WindowRow>> {
+/// Where a window of public events is read, one stream at a time: on the
+/// serving thread ([`Direct`]) or through the pool
+/// (`services::events::Pooled`).
+pub trait WindowSource {
+    type Error;
+
+    /// Up to `limit` public events of one stream of `window` starting no
+    /// later than `until`, in order of their start.
+    fn stream(
+        &self,
+        window: &Window<'_>,
+        stream: Stream,
+        until: Option<DateTime<Utc>>,
+        limit: u64,
+    ) -> impl std::future::Future<Output = Result<Vec<WindowRow>, Self::Error>>;
+}
+
+impl WindowSource for Direct {
+    type Error = rusqlite::Error;
+
+    async fn stream(
+        &self,
+        window: &Window<'_>,
+        stream: Stream,
+        until: Option<DateTime<Utc>>,
+        limit: u64,
+    ) -> rusqlite::Result<Vec<WindowRow>> {
+        let (sql, values) = window_statement(window, stream, until, limit);
         self.with(|c| {
-            let read = |(sql, values): (String, Vec<rusqlite::types::Value>)| {
-                let mut statement = c.prepare_cached(&sql)?;
-                let rows = statement.query_map(rusqlite::params_from_iter(&values), |row| {
-                    Ok(WindowRow {
-                        id: uuid_at(row, 0)?,
-                        starts_at: time_at(row, 1)?,
-                        ends_at: time_at(row, 2)?,
-                        time_zone: row.get(3)?,
-                        all_day: row.get(4)?,
-                        recurrence: row.get(5)?,
-                        rendering: row.get(6)?,
-                    })
-                })?;
-                rows.collect::<rusqlite::Result<Vec<WindowRow>>>()
-            };
-            let mut rows = read(window_statement(window, Stream::Long, None, limit))?;
-            let until = rows.last().filter(|_| rows.len() as u64 >= limit).map(|row| row.starts_at);
-            // Short series start at most a span before the window.
-            if until.is_none_or(|until| until >= window.from - EventTimes::SHORT_SPAN) {
-                rows.extend(read(window_statement(window, Stream::Short, until, limit))?);
-            }
-            rows.sort_by_key(|row| (row.starts_at, row.id));
-            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            Ok(rows)
+            let mut statement = c.prepare_cached(&sql)?;
+            let rows = statement.query_map(rusqlite::params_from_iter(&values), |row| {
+                Ok(WindowRow {
+                    id: uuid_at(row, 0)?,
+                    starts_at: time_at(row, 1)?,
+                    ends_at: time_at(row, 2)?,
+                    time_zone: row.get(3)?,
+                    all_day: row.get(4)?,
+                    recurrence: row.get(5)?,
+                    rendering: row.get(6)?,
+                })
+            })?;
+            rows.collect()
         })
     }
 }

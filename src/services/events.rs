@@ -17,7 +17,7 @@ use super::documents::{self, CommonFilter, ContentType, Cursor, Entry, Page, Sor
 use super::pages::SortKey;
 use super::people::{self, Credit};
 use super::writes::Inserted;
-use crate::database::direct::{Direct, Window, WindowRendering, WindowRow};
+use crate::database::direct::{Stream, Window, WindowRendering, WindowRow, WindowSource};
 use crate::domain::{
     Country, DocumentKind, EventStatus, EventTimes, Locale, Months, Recurrence, Slug, TimeZone, Visibility,
 };
@@ -217,6 +217,17 @@ pub async fn list<C: ConnectionTrait>(
     documents::list::<Events, C>(db, listing, sort, after, limit, keep).await
 }
 
+/// An event's id and what its times are worked out from, in the order of
+/// [`stored_times`]'s arguments.
+const TIMES: [event::Column; 6] = [
+    event::Column::DocumentId,
+    event::Column::StartsAt,
+    event::Column::EndsAt,
+    event::Column::TimeZone,
+    event::Column::AllDay,
+    event::Column::Recurrence,
+];
+
 /// Works out the months of every long-running event (series that a window
 /// reads by those months) left at all twelve by the migration that added
 /// them. Returns how many events it narrowed.
@@ -226,14 +237,7 @@ pub async fn record_months<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
     loop {
         let mut page = event::Entity::find()
             .select_only()
-            .columns([
-                event::Column::DocumentId,
-                event::Column::StartsAt,
-                event::Column::EndsAt,
-                event::Column::TimeZone,
-                event::Column::AllDay,
-                event::Column::Recurrence,
-            ])
+            .columns(TIMES)
             .filter(event::Column::LongRunning.eq(true))
             .filter(event::Column::Months.eq(Months::ALL.bits()))
             .order_by_asc(event::Column::DocumentId)
@@ -263,10 +267,140 @@ pub async fn record_months<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
     }
 }
 
-/// The window of public events that [`Direct::window`] reads for
-/// `filter`, when it can answer alone: a window of time with a start (or
+/// A window read through a pool connection, with the statement the
+/// serving thread runs, built for the pool's database.
+pub struct Pooled<'a, C>(pub &'a C);
+
+/// A window row as the pool reads it: the rendering with what says
+/// whether it is current.
+type PooledRow = (
+    Uuid,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    String,
+    bool,
+    Option<String>,
+    Option<bool>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+);
+
+impl<C: ConnectionTrait> WindowSource for Pooled<'_, C> {
+    type Error = DbErr;
+
+    async fn stream(
+        &self,
+        window: &Window<'_>,
+        stream: Stream,
+        until: Option<DateTime<Utc>>,
+        limit: u64,
+    ) -> Result<Vec<WindowRow>, DbErr> {
+        use entity::document_rendering as rendering;
+        use sea_orm::sea_query::ExprTrait;
+        let column = |c: event::Column| Expr::col((event::Entity, c));
+        let stored = match window.rendering {
+            WindowRendering::Summary => rendering::Column::Summary,
+            WindowRendering::Ical => rendering::Column::Ical,
+        };
+        let on_rendering = event::Entity::belongs_to(rendering::Entity)
+            .from(event::Column::DocumentId)
+            .to(rendering::Column::DocumentId)
+            .into();
+        let from = window.from;
+        let mut select = event::Entity::find()
+            .select_only()
+            .columns(TIMES)
+            .column(rendering::Column::Stale)
+            .column(rendering::Column::ExpiresAt)
+            .column(stored)
+            .join(JoinType::LeftJoin, on_rendering)
+            // The bare columns prove the partial indexes' `WHERE`.
+            .filter(column(event::Column::Public))
+            .filter(column(event::Column::Months).bit_and(Months::of_window(from, window.to).bits()).ne(0));
+        select = match stream {
+            Stream::Short => select
+                .filter(column(event::Column::LongRunning).not())
+                .filter(event::Column::StartsAt.gte(from - EventTimes::SHORT_SPAN))
+                .filter(event::Column::SeriesEndsAt.gt(from)),
+            Stream::Long => select.filter(column(event::Column::LongRunning)).filter(
+                Condition::any()
+                    .add(event::Column::SeriesEndsAt.is_null())
+                    .add(event::Column::SeriesEndsAt.gt(from)),
+            ),
+        };
+        if let Some(bound) = window.bound(until) {
+            select = select.filter(match bound.inclusive {
+                true => event::Column::StartsAt.lte(bound.at),
+                false => event::Column::StartsAt.lt(bound.at),
+            });
+        }
+        if let Some(locale) = window.locale {
+            let on_document = event::Entity::belongs_to(document::Entity)
+                .from(event::Column::DocumentId)
+                .to(document::Column::Id);
+            select = select
+                .join(JoinType::InnerJoin, on_document.into())
+                .filter(document::Column::Locale.eq(locale));
+        }
+        if let Some((at, id)) = window.after {
+            // The first term gives the planner a range to seek to.
+            select = select.filter(event::Column::StartsAt.gte(at)).filter(
+                Condition::any().add(event::Column::StartsAt.gt(at)).add(event::Column::DocumentId.gt(id)),
+            );
+        }
+        let rows: Vec<PooledRow> = select
+            .order_by_asc(event::Column::StartsAt)
+            .order_by_asc(event::Column::DocumentId)
+            .limit(limit)
+            .into_tuple()
+            .all(self.0)
+            .await?;
+        let now = Utc::now();
+        Ok(rows
+            .into_iter()
+            .map(|(id, starts_at, ends_at, time_zone, all_day, recurrence, stale, expires_at, stored)| {
+                // A missing rendering has neither; a stale one is never
+                // current, a summary only until it expires.
+                let current = stale == Some(false)
+                    && (window.rendering == WindowRendering::Ical || expires_at.is_none_or(|at| at > now));
+                WindowRow {
+                    id,
+                    starts_at,
+                    ends_at,
+                    time_zone,
+                    all_day,
+                    recurrence,
+                    rendering: stored.filter(|_| current),
+                }
+            })
+            .collect())
+    }
+}
+
+/// Up to `limit` public events of `window`, in order of their start.
+/// Long-running series are read first: those that began long ago come
+/// first, and short ones that start after the last of a full batch of
+/// them cannot be among the first `limit`.
+pub async fn window<S: WindowSource>(
+    source: &S,
+    window: &Window<'_>,
+    limit: u64,
+) -> Result<Vec<WindowRow>, S::Error> {
+    let mut rows = source.stream(window, Stream::Long, None, limit).await?;
+    let until = rows.last().filter(|_| rows.len() as u64 >= limit).map(|row| row.starts_at);
+    // Short series start at most a span before the window.
+    if until.is_none_or(|until| until >= window.from - EventTimes::SHORT_SPAN) {
+        rows.extend(source.stream(window, Stream::Short, until, limit).await?);
+    }
+    rows.sort_by_key(|row| (row.starts_at, row.id));
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// The window of public events that [`window`] reads for `filter`, when
+/// stored renderings can answer alone: a window of time with a start (or
 /// `upcoming`), and no other filter but one locale.
-fn direct_window(filter: &EventFilter, now: DateTime<Utc>, rendering: WindowRendering) -> Option<Window<'_>> {
+fn public_window(filter: &EventFilter, now: DateTime<Utc>, rendering: WindowRendering) -> Option<Window<'_>> {
     let common = &filter.common;
     if filter.organizer.is_some()
         || filter.country.is_some()
@@ -294,12 +428,16 @@ fn direct_window(filter: &EventFilter, now: DateTime<Utc>, rendering: WindowRend
 /// that run near the window's months but not in it (a series' months are
 /// taken a day wide either side). When fewer are kept (every other year,
 /// say), each batch is twice the last, up to [`WINDOW_BATCH`].
-fn read_window(direct: &Direct, mut window: Window<'_>, limit: u64) -> rusqlite::Result<Vec<WindowRow>> {
+async fn read_window<S: WindowSource>(
+    source: &S,
+    mut window: Window<'_>,
+    limit: u64,
+) -> Result<Vec<WindowRow>, S::Error> {
     let mut batch = limit + 1 + limit / 8 + 2;
     let wanted = usize::try_from(limit + 1).unwrap_or(usize::MAX);
     let mut kept = Vec::new();
     loop {
-        let rows = direct.window(&window, batch)?;
+        let rows = self::window(source, &window, batch).await?;
         let exhausted = (rows.len() as u64) < batch;
         window.after = rows.last().map(|row| (row.starts_at, row.id)).or(window.after);
         let room = wanted - kept.len();
@@ -332,27 +470,27 @@ fn read_window(direct: &Direct, mut window: Window<'_>, limit: u64) -> rusqlite:
 const WINDOW_BATCH: u64 = 1_000;
 
 /// The page [`list`] gives anonymous readers, of the listing items stored
-/// when each event was written, read on the serving thread (SQLite) when
-/// it can be: earliest first, filtered as [`direct_window`] allows, every
-/// item current. `None` leaves the page to [`list`].
-pub fn direct_page(
-    direct: &Direct,
+/// when each event was written, when it can be read so: earliest first,
+/// filtered as [`public_window`] allows, every item current. `None` leaves
+/// the page to [`list`].
+pub async fn stored_page<S: WindowSource>(
+    source: &S,
     filter: &EventFilter,
     sort: Sort,
     after: Option<&Cursor>,
     limit: u64,
-) -> rusqlite::Result<Option<Page<String>>> {
+) -> Result<Option<Page<String>>, S::Error> {
     if sort.field != SortField::StartsAt || sort.descending {
         return Ok(None);
     }
-    let Some(mut window) = direct_window(filter, Utc::now(), WindowRendering::Summary) else {
+    let Some(mut window) = public_window(filter, Utc::now(), WindowRendering::Summary) else {
         return Ok(None);
     };
     if let Some(cursor) = after {
         let SortKey::Time(at) = cursor.key else { return Ok(None) };
         window.after = Some((at, cursor.id));
     }
-    let rows = read_window(direct, window, limit)?;
+    let rows = read_window(source, window, limit).await?;
     let page = Page::from_rows(rows, limit, |row| Cursor {
         sort: sort.name(),
         key: SortKey::Time(row.starts_at),
@@ -364,15 +502,15 @@ pub fn direct_page(
 }
 
 /// The stored `VEVENT`s of the calendar of `filter`, earliest first, at
-/// most `limit`, read on the serving thread (SQLite) when they can be, as
-/// [`direct_page`]'s items are. `None` leaves the calendar to [`list`].
-pub fn direct_calendar(
-    direct: &Direct,
+/// most `limit`, when they can be read so, as [`stored_page`]'s items
+/// are. `None` leaves the calendar to [`list`].
+pub async fn stored_calendar<S: WindowSource>(
+    source: &S,
     filter: &EventFilter,
     limit: u64,
-) -> rusqlite::Result<Option<Vec<String>>> {
-    let Some(window) = direct_window(filter, Utc::now(), WindowRendering::Ical) else { return Ok(None) };
-    let mut rows = read_window(direct, window, limit)?;
+) -> Result<Option<Vec<String>>, S::Error> {
+    let Some(window) = public_window(filter, Utc::now(), WindowRendering::Ical) else { return Ok(None) };
+    let mut rows = read_window(source, window, limit).await?;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(rows.into_iter().map(|row| row.rendering).collect())
 }

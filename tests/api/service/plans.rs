@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use broadside::database::{self, direct};
 use broadside::routes::v1::renderers;
-use broadside::services::seed;
+use broadside::services::{events, seed};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 
 use crate::helpers::{fresh_database, settings_with, start};
@@ -178,14 +178,19 @@ fn scans_a_large_table(backend: DbBackend, sql: &str, line: &str) -> bool {
     true
 }
 
-/// The window reads on the serving thread answer (a failed one is left to
-/// the pool quietly, which the HTTP tests would not notice): page after
-/// page in order, each event's stored item and `VEVENT` current.
+/// The window reads of stored renderings answer, on the serving thread
+/// (SQLite; a failed one is left to the pool quietly, which the HTTP tests
+/// would not notice) and through the pool: page after page in order, each
+/// event's stored item and `VEVENT` current, the same from both.
 #[tokio::test]
-async fn serving_thread_windows_page_through_current_renderings() {
+async fn windows_page_through_current_renderings() {
     let app = crate::helpers::spawn_app().await;
-    let Some(direct) = direct::Direct::open(&app.database_url) else { return };
     app.load_synthetic(60).await;
+    let db = database::connect(&settings_with(&app.database_url, false, &[]).database)
+        .await
+        .unwrap_or_else(|e| panic!("connect: {e}"));
+    let pooled = events::Pooled(&db);
+    let direct = direct::Direct::open(&app.database_url);
     let from = chrono::DateTime::parse_from_rfc3339("1900-01-01T00:00:00Z")
         .unwrap_or_else(|e| panic!("{e}"))
         .with_timezone(&chrono::Utc);
@@ -195,7 +200,14 @@ async fn serving_thread_windows_page_through_current_renderings() {
         let mut window = direct::Window { from, to, locale: None, after: None, rendering };
         let mut seen = Vec::new();
         loop {
-            let rows = direct.window(&window, 7).unwrap_or_else(|e| panic!("{e}"));
+            let rows = events::window(&pooled, &window, 7).await.unwrap_or_else(|e| panic!("{e}"));
+            if let Some(direct) = &direct {
+                let on_thread = events::window(direct, &window, 7).await.unwrap_or_else(|e| panic!("{e}"));
+                let key = |rows: &[direct::WindowRow]| {
+                    rows.iter().map(|row| (row.id, row.rendering.clone())).collect::<Vec<_>>()
+                };
+                assert_eq!(key(&on_thread), key(&rows), "{rendering:?}");
+            }
             let Some(last) = rows.last() else { break };
             window.after = Some((last.starts_at, last.id));
             assert!(rows.iter().all(|row| row.rendering.is_some()), "{rendering:?}: {rows:?}");

@@ -145,19 +145,24 @@ pub async fn events_calendar(
 ) -> Result<HttpResponse, AppError> {
     let (filter, limit) = params.filter()?;
     let name = "Broadside events";
-    if let Some(direct) = &state.direct {
-        match events::direct_calendar(direct, &filter, u64::from(limit)) {
-            Ok(Some(stored)) => {
-                // A stored form that does not read (written by another
-                // version) leaves the calendar to the pooled path.
-                let events: Option<Vec<Stored>> = stored.iter().map(|text| Stored::from_text(text)).collect();
-                if let Some(events) = events {
-                    return Ok(ics(calendar(&events, name, &origin(&request))));
-                }
-            }
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "point read failed; reading through the pool"),
+    let stored = match &state.direct {
+        Some(direct) => {
+            events::stored_calendar(direct, &filter, u64::from(limit)).await.unwrap_or_else(|error| {
+                tracing::warn!(%error, "point read failed; reading through the pool");
+                None
+            })
         }
+        None => {
+            events::stored_calendar(&events::Pooled(state.reader(&request)), &filter, u64::from(limit))
+                .await?
+        }
+    };
+    // A stored form that does not read (written by another version) leaves
+    // the calendar to the pooled path.
+    let events: Option<Vec<Stored>> =
+        stored.and_then(|stored| stored.iter().map(|t| Stored::from_text(t)).collect());
+    if let Some(events) = events {
+        return Ok(ics(calendar(&events, name, &origin(&request))));
     }
     let sort = EventSort::StartsAt.sort();
     let page = events::list(

@@ -58,15 +58,21 @@ pub async fn list_events(
     {
         return Err(AppError::bad_parameter("to", "must be after `from`"));
     }
-    if let Some(direct) = &state.direct
-        && visibility.is_public()
-    {
-        match events::direct_page(direct, &filter, sort, after.as_ref(), limit) {
-            Ok(Some(page)) => {
-                return stored_listing::<EventSummary>(&request, page, params.fields.as_deref());
+    if visibility.is_public() {
+        let stored = match &state.direct {
+            Some(direct) => events::stored_page(direct, &filter, sort, after.as_ref(), limit)
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "point read failed; reading through the pool");
+                    None
+                }),
+            None => {
+                let pool = events::Pooled(state.reader(&request));
+                events::stored_page(&pool, &filter, sort, after.as_ref(), limit).await?
             }
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "point read failed; reading through the pool"),
+        };
+        if let Some(page) = stored {
+            return stored_listing::<EventSummary>(&request, page, params.fields.as_deref());
         }
     }
     let page =
