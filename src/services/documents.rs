@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{document, document_facet, document_relation, document_tag, person, tag};
+use entity::{document, document_facet, document_relation, document_rendering, document_tag, person, tag};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, Select, SelectTwo,
 };
 use uuid::Uuid;
 
@@ -146,17 +147,7 @@ pub async fn get<C: ConnectionTrait>(
     preference: &LocalePreference,
     default_locale: &Locale,
 ) -> Result<Option<document::Model>, DbErr> {
-    let select = find(kind, visibility);
-    let candidates = match key {
-        IdOrSlug::Id(id) => select.filter(document::Column::Id.eq(*id)).all(db).await?,
-        IdOrSlug::Slug(slug) => {
-            select
-                .filter(document::Column::Slug.eq(slug.as_str()))
-                .order_by_asc(document::Column::CreatedAt)
-                .all(db)
-                .await?
-        }
-    };
+    let candidates = named(kind, visibility, key).all(db).await?;
     // The documents the key names first, then their translations.
     let mut translations = Vec::new();
     if !candidates.is_empty() && !preference.wanted.is_empty() {
@@ -177,6 +168,30 @@ impl Translation for document::Model {
     fn locale(&self) -> &str {
         &self.locale
     }
+}
+
+/// The documents of `kind` that `key` names and `visibility` may see,
+/// oldest first: one by its id, or those of a slug's translations that share
+/// it. [`choose_translation`] picks the one to serve.
+pub fn named(kind: DocumentKind, visibility: Visibility, key: &IdOrSlug) -> Select<document::Entity> {
+    let select = find(kind, visibility);
+    match key {
+        IdOrSlug::Id(id) => select.filter(document::Column::Id.eq(*id)),
+        IdOrSlug::Slug(slug) => {
+            select.filter(document::Column::Slug.eq(slug.as_str())).order_by_asc(document::Column::CreatedAt)
+        }
+    }
+}
+
+/// `select` with each document's stored renderings, if it has any.
+pub fn with_rendering(
+    select: Select<document::Entity>,
+) -> SelectTwo<document::Entity, document_rendering::Entity> {
+    let on_rendering = document::Entity::belongs_to(document_rendering::Entity)
+        .from(document::Column::Id)
+        .to(document_rendering::Column::DocumentId)
+        .into();
+    select.select_also(document_rendering::Entity).join(JoinType::LeftJoin, on_rendering)
 }
 
 /// Whether `document` is public: published and not deleted.
@@ -710,6 +725,8 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
 /// One batch of a listing's documents.
 pub struct Rows {
     pub documents: Vec<document::Model>,
+    /// Their stored renderings, when asked for ([`Listing::rendered_rows`]).
+    pub renderings: HashMap<Uuid, document_rendering::Model>,
     /// Whether nothing comes after this batch.
     pub exhausted: bool,
     /// Where the driving index's batch ended (rows the filters left out
@@ -728,6 +745,31 @@ impl Listing {
         after: Option<&Cursor>,
         batch: u64,
     ) -> Result<Rows, DbErr> {
+        self.read(db, kind, sort, after, batch, false).await
+    }
+
+    /// [`Listing::rows`] with each document's stored renderings, read in
+    /// the same statement.
+    pub async fn rendered_rows<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        kind: DocumentKind,
+        sort: Sort,
+        after: Option<&Cursor>,
+        batch: u64,
+    ) -> Result<Rows, DbErr> {
+        self.read(db, kind, sort, after, batch, true).await
+    }
+
+    async fn read<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        kind: DocumentKind,
+        sort: Sort,
+        after: Option<&Cursor>,
+        batch: u64,
+        rendered: bool,
+    ) -> Result<Rows, DbErr> {
         let mut select = self.select.clone();
         let driven = match (self.facet, self.starts) {
             (Some(facet), _) => Some(facet.batch(db, kind, sort, after, batch).await?),
@@ -744,9 +786,18 @@ impl Listing {
             exhausted = Some((driven.len() as u64) < batch);
             passed = driven.last().map(|(_, c)| c.clone());
         }
-        let documents = sort.apply(select, self.visibility, after, batch).all(db).await?;
+        let select = sort.apply(select, self.visibility, after, batch);
+        let (documents, renderings) = match rendered {
+            false => (select.all(db).await?, HashMap::new()),
+            true => {
+                let rows = with_rendering(select).all(db).await?;
+                let renderings =
+                    rows.iter().filter_map(|(_, r)| r.clone()).map(|r| (r.document_id, r)).collect();
+                (rows.into_iter().map(|(d, _)| d).collect(), renderings)
+            }
+        };
         let exhausted = exhausted.unwrap_or((documents.len() as u64) < batch);
-        Ok(Rows { documents, exhausted, passed })
+        Ok(Rows { documents, renderings, exhausted, passed })
     }
 }
 

@@ -26,7 +26,7 @@ use super::documents::{self, Cursor, Entry, Listing, Page, Sort, SortField, is_p
 use super::pages::SortKey;
 use super::render::{Rendered, Renderers};
 use crate::database::direct::{self, Direct, ListKey, ListSource};
-use crate::domain::{DocumentKind, IdOrSlug, Locale, LocalePreference, Visibility};
+use crate::domain::{DocumentKind, IdOrSlug, Locale, LocalePreference, Visibility, choose_translation};
 
 /// How many documents one write renders itself; beyond this it marks them
 /// stale for the background.
@@ -223,6 +223,12 @@ pub async fn stored<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<
         .collect())
 }
 
+/// Whether a stored rendering may be read at `now`: not stale, and not
+/// past the time it holds until.
+fn current(rendering: &document_rendering::Model, now: chrono::DateTime<Utc>) -> bool {
+    !rendering.stale && rendering.expires_at.is_none_or(|at| at > now)
+}
+
 /// A public document as anonymous readers get it: its row, and its stored
 /// representation when that is current.
 pub struct Public {
@@ -231,7 +237,7 @@ pub struct Public {
 }
 
 /// The public document of `kind` that `key` names in the locale asked for:
-/// two indexed lookups, no rendering.
+/// one indexed lookup (two with a locale asked for), no rendering.
 pub async fn public<C: ConnectionTrait>(
     db: &C,
     kind: DocumentKind,
@@ -239,6 +245,22 @@ pub async fn public<C: ConnectionTrait>(
     preference: &LocalePreference,
     default_locale: &Locale,
 ) -> Result<Option<Public>, DbErr> {
+    // Without a locale asked for, the documents the key names are all the
+    // candidates: they come with their renderings in one statement.
+    if preference.wanted.is_empty() {
+        let rows = documents::with_rendering(documents::named(kind, Visibility::Public, key)).all(db).await?;
+        let (candidates, renderings): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let Some(document) = choose_translation(candidates, Vec::new(), preference, default_locale) else {
+            return Ok(None);
+        };
+        let now = Utc::now();
+        let json = renderings
+            .into_iter()
+            .flatten()
+            .find(|r| r.document_id == document.id && current(r, now))
+            .and_then(|r| r.document);
+        return Ok(Some(Public { document, json }));
+    }
     let Some(document) =
         documents::get(db, kind, Visibility::Public, key, preference, default_locale).await?
     else {
@@ -262,31 +284,33 @@ pub async fn summaries<T: Rendered, C: ConnectionTrait>(
 ) -> Result<Page<String>, DbErr> {
     let batch = limit + 1;
     let mut kept: Vec<document::Model> = Vec::new();
+    let mut stored: HashMap<Uuid, String> = HashMap::new();
     let mut position = after.cloned();
+    let now = Utc::now();
     loop {
-        let rows = listing.rows(db, T::KIND, sort, position.as_ref(), batch).await?;
+        let rows = listing.rendered_rows(db, T::KIND, sort, position.as_ref(), batch).await?;
         position =
             rows.passed.or_else(|| rows.documents.last().map(|d| sort.cursor_after(d, None))).or(position);
         kept.extend(rows.documents);
+        stored.extend(
+            rows.renderings
+                .into_values()
+                .filter(|r| current(r, now))
+                .filter_map(|r| Some((r.document_id, r.summary?))),
+        );
         if rows.exhausted || kept.len() as u64 > limit {
             break;
         }
     }
     let page = Page::from_rows(kept, limit, |d| sort.cursor_after(d, None));
-    let ids: Vec<Uuid> = page.items.iter().map(|d| d.id).collect();
-    let mut stored = stored(db, &ids).await?;
-    let stale: Vec<Uuid> =
-        ids.iter().copied().filter(|id| stored.get(id).is_none_or(|s| s.summary.is_none())).collect();
+    let stale: Vec<Uuid> = page.items.iter().map(|d| d.id).filter(|id| !stored.contains_key(id)).collect();
     let mut fresh = HashMap::new();
     for entry in documents::entries::<T, C>(db, &stale, Visibility::All).await? {
         fresh.insert(entry.document.id, renderers.summary::<T>(&entry).map_err(json_error)?);
     }
     // A document gone between the queries is left out.
-    let items = page
-        .items
-        .iter()
-        .filter_map(|d| stored.remove(&d.id).and_then(|s| s.summary).or_else(|| fresh.remove(&d.id)))
-        .collect();
+    let items =
+        page.items.iter().filter_map(|d| stored.remove(&d.id).or_else(|| fresh.remove(&d.id))).collect();
     Ok(Page { items, next: page.next })
 }
 
