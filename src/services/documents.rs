@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use entity::{document, document_facet, document_relation, document_rendering, document_tag, person, tag};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, Select, SelectTwo,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, Select, SelectModel, Selector,
 };
 use uuid::Uuid;
 
@@ -183,15 +183,55 @@ pub fn named(kind: DocumentKind, visibility: Visibility, key: &IdOrSlug) -> Sele
     }
 }
 
-/// `select` with each document's stored renderings, if it has any.
+/// A document with one of its stored renderings, read in one statement
+/// ([`with_rendering`]).
+#[derive(Debug)]
+pub struct RenderedDocument {
+    pub document: document::Model,
+    /// `None` without a rendering row.
+    stale: Option<bool>,
+    expires_at: Option<DateTime<Utc>>,
+    rendering: Option<String>,
+}
+
+impl RenderedDocument {
+    /// The rendering, when it may be read at `now`: not stale, and not past
+    /// the time it holds until.
+    pub fn current(&self, now: DateTime<Utc>) -> Option<&str> {
+        let current = self.stale == Some(false) && self.expires_at.is_none_or(|at| at > now);
+        self.rendering.as_deref().filter(|_| current)
+    }
+}
+
+impl FromQueryResult for RenderedDocument {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            document: document::Model::from_query_result(row, prefix)?,
+            stale: row.try_get(prefix, "rendering_stale")?,
+            expires_at: row.try_get(prefix, "rendering_expires_at")?,
+            rendering: row.try_get(prefix, "rendering")?,
+        })
+    }
+}
+
+/// `select` with each document's stored `rendering` (one column of
+/// `document_renderings`: a document's JSON is large, and a list wants
+/// only its items), if it has one.
 pub fn with_rendering(
     select: Select<document::Entity>,
-) -> SelectTwo<document::Entity, document_rendering::Entity> {
+    rendering: document_rendering::Column,
+) -> Selector<SelectModel<RenderedDocument>> {
     let on_rendering = document::Entity::belongs_to(document_rendering::Entity)
         .from(document::Column::Id)
         .to(document_rendering::Column::DocumentId)
         .into();
-    select.select_also(document_rendering::Entity).join(JoinType::LeftJoin, on_rendering)
+    let column = |c: document_rendering::Column| Expr::col((document_rendering::Entity, c));
+    select
+        .join(JoinType::LeftJoin, on_rendering)
+        .column_as(column(document_rendering::Column::Stale), "rendering_stale")
+        .column_as(column(document_rendering::Column::ExpiresAt), "rendering_expires_at")
+        .column_as(column(rendering), "rendering")
+        .into_model()
 }
 
 /// Whether `document` is public: published and not deleted.
@@ -725,8 +765,9 @@ pub async fn list<T: ContentType, C: ConnectionTrait>(
 /// One batch of a listing's documents.
 pub struct Rows {
     pub documents: Vec<document::Model>,
-    /// Their stored renderings, when asked for ([`Listing::rendered_rows`]).
-    pub renderings: HashMap<Uuid, document_rendering::Model>,
+    /// Their current stored listing items, when asked for
+    /// ([`Listing::rendered_rows`]).
+    pub renderings: HashMap<Uuid, String>,
     /// Whether nothing comes after this batch.
     pub exhausted: bool,
     /// Where the driving index's batch ended (rows the filters left out
@@ -790,10 +831,13 @@ impl Listing {
         let (documents, renderings) = match rendered {
             false => (select.all(db).await?, HashMap::new()),
             true => {
-                let rows = with_rendering(select).all(db).await?;
-                let renderings =
-                    rows.iter().filter_map(|(_, r)| r.clone()).map(|r| (r.document_id, r)).collect();
-                (rows.into_iter().map(|(d, _)| d).collect(), renderings)
+                let rows = with_rendering(select, document_rendering::Column::Summary).all(db).await?;
+                let now = Utc::now();
+                let renderings = rows
+                    .iter()
+                    .filter_map(|row| Some((row.document.id, row.current(now)?.to_owned())))
+                    .collect();
+                (rows.into_iter().map(|row| row.document).collect(), renderings)
             }
         };
         let exhausted = exhausted.unwrap_or((documents.len() as u64) < batch);

@@ -223,12 +223,6 @@ pub async fn stored<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<HashMap<
         .collect())
 }
 
-/// Whether a stored rendering may be read at `now`: not stale, and not
-/// past the time it holds until.
-fn current(rendering: &document_rendering::Model, now: chrono::DateTime<Utc>) -> bool {
-    !rendering.stale && rendering.expires_at.is_none_or(|at| at > now)
-}
-
 /// A public document as anonymous readers get it: its row, and its stored
 /// representation when that is current.
 pub struct Public {
@@ -248,17 +242,16 @@ pub async fn public<C: ConnectionTrait>(
     // Without a locale asked for, the documents the key names are all the
     // candidates: they come with their renderings in one statement.
     if preference.wanted.is_empty() {
-        let rows = documents::with_rendering(documents::named(kind, Visibility::Public, key)).all(db).await?;
-        let (candidates, renderings): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let select = documents::named(kind, Visibility::Public, key);
+        let rows = documents::with_rendering(select, document_rendering::Column::Document).all(db).await?;
+        let now = Utc::now();
+        let mut json: HashMap<Uuid, String> =
+            rows.iter().filter_map(|row| Some((row.document.id, row.current(now)?.to_owned()))).collect();
+        let candidates = rows.into_iter().map(|row| row.document).collect();
         let Some(document) = choose_translation(candidates, Vec::new(), preference, default_locale) else {
             return Ok(None);
         };
-        let now = Utc::now();
-        let json = renderings
-            .into_iter()
-            .flatten()
-            .find(|r| r.document_id == document.id && current(r, now))
-            .and_then(|r| r.document);
+        let json = json.remove(&document.id);
         return Ok(Some(Public { document, json }));
     }
     let Some(document) =
@@ -286,18 +279,12 @@ pub async fn summaries<T: Rendered, C: ConnectionTrait>(
     let mut kept: Vec<document::Model> = Vec::new();
     let mut stored: HashMap<Uuid, String> = HashMap::new();
     let mut position = after.cloned();
-    let now = Utc::now();
     loop {
         let rows = listing.rendered_rows(db, T::KIND, sort, position.as_ref(), batch).await?;
         position =
             rows.passed.or_else(|| rows.documents.last().map(|d| sort.cursor_after(d, None))).or(position);
         kept.extend(rows.documents);
-        stored.extend(
-            rows.renderings
-                .into_values()
-                .filter(|r| current(r, now))
-                .filter_map(|r| Some((r.document_id, r.summary?))),
-        );
+        stored.extend(rows.renderings);
         if rows.exhausted || kept.len() as u64 > limit {
             break;
         }
