@@ -9,11 +9,11 @@ use entity::{document, document_facet, document_relation, document_rendering, do
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, Select, SelectModel, Selector,
+    QueryOrder, QueryResult, QuerySelect, Select,
 };
 use uuid::Uuid;
 
-pub use super::pages::{Cursor, Page, SortKey, column, dedup, keyset};
+pub use super::pages::{Cursor, Page, SortKey, column, dedup, keyset, limited};
 use super::writes::Inserted;
 use crate::domain::{
     DocumentKind, DocumentStatus, EventTimes, IdOrSlug, Locale, LocalePreference, Months, Translation,
@@ -78,15 +78,15 @@ impl Sort {
     }
 
     /// `select` in this order, after `after`, at most `limit` rows.
+    /// `select` in this order after `after`, to be limited ([`limited`]).
     pub fn apply(
         self,
         select: Select<document::Entity>,
         visibility: Visibility,
         after: Option<&Cursor>,
-        limit: u64,
     ) -> Select<document::Entity> {
         let id = column(document::Entity, document::Column::Id);
-        keyset(select, self.expr(visibility), id, self.descending, after).limit(limit)
+        keyset(select, self.expr(visibility), id, self.descending, after)
     }
 }
 
@@ -94,7 +94,7 @@ impl Sort {
 pub fn visible(visibility: Visibility) -> Condition {
     match visibility {
         Visibility::Public => Condition::all()
-            .add(document::Column::Status.eq(DocumentStatus::Published.as_str()))
+            .add(literal(document::Column::Status, DocumentStatus::Published.as_str()))
             .add(document::Column::DeletedAt.is_null()),
         Visibility::Author(id) => Condition::all().add(document::Column::DeletedAt.is_null()).add(
             Condition::any()
@@ -108,8 +108,20 @@ pub fn visible(visibility: Visibility) -> Condition {
 }
 
 /// Documents of `kind` that `visibility` may see.
+///
+/// The kind, like the public's status, is written into the statement rather
+/// than bound (see [`limited`]).
 pub fn find(kind: DocumentKind, visibility: Visibility) -> Select<document::Entity> {
-    document::Entity::find().filter(document::Column::Kind.eq(kind.as_str())).filter(visible(visibility))
+    document::Entity::find()
+        .filter(literal(document::Column::Kind, kind.as_str()))
+        .filter(visible(visibility))
+}
+
+/// `column = 'value'` with the value written into the statement: for the
+/// closed sets (kinds, statuses, facets) only, never for input.
+pub fn literal<C: ColumnTrait>(column: C, value: &'static str) -> SimpleExpr {
+    debug_assert!(value.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    Expr::col(column.as_column_ref()).eq(Expr::cust(format!("'{value}'")))
 }
 
 /// Keeps documents that `link` credits to `person_id` (as author, writer or
@@ -220,7 +232,7 @@ impl FromQueryResult for RenderedDocument {
 pub fn with_rendering(
     select: Select<document::Entity>,
     rendering: document_rendering::Column,
-) -> Selector<SelectModel<RenderedDocument>> {
+) -> Select<document::Entity> {
     let on_rendering = document::Entity::belongs_to(document_rendering::Entity)
         .from(document::Column::Id)
         .to(document_rendering::Column::DocumentId)
@@ -231,7 +243,6 @@ pub fn with_rendering(
         .column_as(column(document_rendering::Column::Stale), "rendering_stale")
         .column_as(column(document_rendering::Column::ExpiresAt), "rendering_expires_at")
         .column_as(column(rendering), "rendering")
-        .into_model()
 }
 
 /// Whether `document` is public: published and not deleted.
@@ -647,17 +658,18 @@ impl Facet {
             SortField::StartsAt => document_facet::Column::StartsAt,
         };
         let select = document_facet::Entity::find()
-            .filter(document_facet::Column::Facet.eq(self.facet))
+            .filter(literal(document_facet::Column::Facet, self.facet))
             .filter(document_facet::Column::Value.eq(self.value))
-            .filter(document_facet::Column::Kind.eq(kind.as_str()))
+            .filter(literal(document_facet::Column::Kind, kind.as_str()))
             // The column itself, not `= ?`: a bound value would not prove
             // the partial indexes' `WHERE public` to the planner.
             .filter(Expr::col(document_facet::Column::Public));
         let id = column(document_facet::Entity, document_facet::Column::DocumentId);
-        let rows = keyset(select, column(document_facet::Entity, key), id, sort.descending, after)
-            .limit(limit)
-            .all(db)
-            .await?;
+        let select = keyset(select, column(document_facet::Entity, key), id, sort.descending, after);
+        let rows =
+            document_facet::Model::find_by_statement(limited(select, db.get_database_backend(), limit))
+                .all(db)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|row| {
@@ -827,11 +839,17 @@ impl Listing {
             exhausted = Some((driven.len() as u64) < batch);
             passed = driven.last().map(|(_, c)| c.clone());
         }
-        let select = sort.apply(select, self.visibility, after, batch);
+        let select = sort.apply(select, self.visibility, after);
+        let backend = db.get_database_backend();
         let (documents, renderings) = match rendered {
-            false => (select.all(db).await?, HashMap::new()),
+            false => (
+                document::Model::find_by_statement(limited(select, backend, batch)).all(db).await?,
+                HashMap::new(),
+            ),
             true => {
-                let rows = with_rendering(select, document_rendering::Column::Summary).all(db).await?;
+                let select = with_rendering(select, document_rendering::Column::Summary);
+                let rows =
+                    RenderedDocument::find_by_statement(limited(select, backend, batch)).all(db).await?;
                 let now = Utc::now();
                 let renderings = rows
                     .iter()

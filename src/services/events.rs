@@ -348,22 +348,19 @@ impl<C: ConnectionTrait> WindowSource for Pooled<'_, C> {
                 Condition::any().add(event::Column::StartsAt.gt(at)).add(event::Column::DocumentId.gt(id)),
             );
         }
-        let rows: Vec<PooledRow> = select
-            .order_by_asc(event::Column::StartsAt)
-            .order_by_asc(event::Column::DocumentId)
-            .limit(limit)
-            .into_tuple()
-            .all(self.0)
-            .await?;
+        let select = select.order_by_asc(event::Column::StartsAt).order_by_asc(event::Column::DocumentId);
+        let statement = documents::limited(select, self.0.get_database_backend(), limit);
+        let rows = self.0.query_all_raw(statement).await?;
         let now = Utc::now();
-        Ok(rows
-            .into_iter()
-            .map(|(id, starts_at, ends_at, time_zone, all_day, recurrence, stale, expires_at, stored)| {
+        rows.iter()
+            .map(|row| {
+                let (id, starts_at, ends_at, time_zone, all_day, recurrence, stale, expires_at, stored): PooledRow =
+                    row.try_get_many_by_index()?;
                 // A missing rendering has neither; a stale one is never
                 // current, a summary only until it expires.
                 let current = stale == Some(false)
                     && (window.rendering == WindowRendering::Ical || expires_at.is_none_or(|at| at > now));
-                WindowRow {
+                Ok(WindowRow {
                     id,
                     starts_at,
                     ends_at,
@@ -371,9 +368,9 @@ impl<C: ConnectionTrait> WindowSource for Pooled<'_, C> {
                     all_day,
                     recurrence,
                     rendering: stored.filter(|_| current),
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 }
 

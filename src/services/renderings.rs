@@ -243,7 +243,10 @@ pub async fn public<C: ConnectionTrait>(
     // candidates: they come with their renderings in one statement.
     if preference.wanted.is_empty() {
         let select = documents::named(kind, Visibility::Public, key);
-        let rows = documents::with_rendering(select, document_rendering::Column::Document).all(db).await?;
+        let rows = documents::with_rendering(select, document_rendering::Column::Document)
+            .into_model::<documents::RenderedDocument>()
+            .all(db)
+            .await?;
         let now = Utc::now();
         let mut json: HashMap<Uuid, String> =
             rows.iter().filter_map(|row| Some((row.document.id, row.current(now)?.to_owned()))).collect();
