@@ -641,6 +641,49 @@ pub struct Facet {
 }
 
 impl Facet {
+    /// `select` narrowed to this facet's public rows of `kind` in `sort`
+    /// order after `after`: one range of a partial index
+    /// (`document_facets_public_*`).
+    fn keyset<E: EntityTrait>(
+        self,
+        select: Select<E>,
+        kind: DocumentKind,
+        sort: Sort,
+        after: Option<&Cursor>,
+    ) -> Select<E> {
+        let key = match sort.field {
+            SortField::PublishedAt => document_facet::Column::PublishedAt,
+            SortField::Title => document_facet::Column::Title,
+            SortField::StartsAt => document_facet::Column::StartsAt,
+        };
+        let select = select
+            .filter(literal(document_facet::Column::Facet, self.facet))
+            .filter(document_facet::Column::Value.eq(self.value))
+            .filter(literal(document_facet::Column::Kind, kind.as_str()))
+            // The column itself, not `= ?`: a bound value would not prove
+            // the partial indexes' `WHERE public` to the planner.
+            .filter(Expr::col((document_facet::Entity, document_facet::Column::Public)));
+        let id = column(document_facet::Entity, document_facet::Column::DocumentId);
+        keyset(select, column(document_facet::Entity, key), id, sort.descending, after)
+    }
+
+    /// `select` (documents) joined to this facet's rows and read in their
+    /// order, as [`Facet::batch`] reads them: the facet's index range and
+    /// its documents in one statement.
+    fn joined(
+        self,
+        select: Select<document::Entity>,
+        kind: DocumentKind,
+        sort: Sort,
+        after: Option<&Cursor>,
+    ) -> Select<document::Entity> {
+        let on_facet = document::Entity::belongs_to(document_facet::Entity)
+            .from(document::Column::Id)
+            .to(document_facet::Column::DocumentId)
+            .into();
+        self.keyset(select.join(JoinType::InnerJoin, on_facet), kind, sort, after)
+    }
+
     /// One batch of the documents of `kind` with this facet, in `sort`
     /// order after `after`: each id and the cursor just after it. One range
     /// of a partial index (`document_facets_public_*`).
@@ -652,20 +695,7 @@ impl Facet {
         after: Option<&Cursor>,
         limit: u64,
     ) -> Result<Vec<(Uuid, Cursor)>, DbErr> {
-        let key = match sort.field {
-            SortField::PublishedAt => document_facet::Column::PublishedAt,
-            SortField::Title => document_facet::Column::Title,
-            SortField::StartsAt => document_facet::Column::StartsAt,
-        };
-        let select = document_facet::Entity::find()
-            .filter(literal(document_facet::Column::Facet, self.facet))
-            .filter(document_facet::Column::Value.eq(self.value))
-            .filter(literal(document_facet::Column::Kind, kind.as_str()))
-            // The column itself, not `= ?`: a bound value would not prove
-            // the partial indexes' `WHERE public` to the planner.
-            .filter(Expr::col(document_facet::Column::Public));
-        let id = column(document_facet::Entity, document_facet::Column::DocumentId);
-        let select = keyset(select, column(document_facet::Entity, key), id, sort.descending, after);
+        let select = self.keyset(document_facet::Entity::find(), kind, sort, after);
         let rows =
             document_facet::Model::find_by_statement(limited(select, db.get_database_backend(), limit))
                 .all(db)
@@ -823,6 +853,14 @@ impl Listing {
         batch: u64,
         rendered: bool,
     ) -> Result<Rows, DbErr> {
+        // A public page of one facet with its renderings: the facet's index
+        // range, its documents and their renderings in one statement.
+        if rendered && let Some(facet) = self.facet {
+            let select = facet.joined(self.select.clone(), kind, sort, after);
+            let (documents, renderings) = fetch(db, select, batch, rendered).await?;
+            let exhausted = (documents.len() as u64) < batch;
+            return Ok(Rows { documents, renderings, exhausted, passed: None });
+        }
         let mut select = self.select.clone();
         let driven = match (self.facet, self.starts) {
             (Some(facet), _) => Some(facet.batch(db, kind, sort, after, batch).await?),
@@ -840,27 +878,35 @@ impl Listing {
             passed = driven.last().map(|(_, c)| c.clone());
         }
         let select = sort.apply(select, self.visibility, after);
-        let backend = db.get_database_backend();
-        let (documents, renderings) = match rendered {
-            false => (
-                document::Model::find_by_statement(limited(select, backend, batch)).all(db).await?,
-                HashMap::new(),
-            ),
-            true => {
-                let select = with_rendering(select, document_rendering::Column::Summary);
-                let rows =
-                    RenderedDocument::find_by_statement(limited(select, backend, batch)).all(db).await?;
-                let now = Utc::now();
-                let renderings = rows
-                    .iter()
-                    .filter_map(|row| Some((row.document.id, row.current(now)?.to_owned())))
-                    .collect();
-                (rows.into_iter().map(|row| row.document).collect(), renderings)
-            }
-        };
+        let (documents, renderings) = fetch(db, select, batch, rendered).await?;
         let exhausted = exhausted.unwrap_or((documents.len() as u64) < batch);
         Ok(Rows { documents, renderings, exhausted, passed })
     }
+}
+
+/// Up to `limit` documents of `select`, and with `rendered` their current
+/// stored listing items.
+async fn fetch<C: ConnectionTrait>(
+    db: &C,
+    select: Select<document::Entity>,
+    limit: u64,
+    rendered: bool,
+) -> Result<(Vec<document::Model>, HashMap<Uuid, String>), DbErr> {
+    let backend = db.get_database_backend();
+    Ok(match rendered {
+        false => (
+            document::Model::find_by_statement(limited(select, backend, limit)).all(db).await?,
+            HashMap::new(),
+        ),
+        true => {
+            let select = with_rendering(select, document_rendering::Column::Summary);
+            let rows = RenderedDocument::find_by_statement(limited(select, backend, limit)).all(db).await?;
+            let now = Utc::now();
+            let renderings =
+                rows.iter().filter_map(|row| Some((row.document.id, row.current(now)?.to_owned()))).collect();
+            (rows.into_iter().map(|row| row.document).collect(), renderings)
+        }
+    })
 }
 
 /// One visible document of type `T` with everything it shows.
