@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use entity::{document, document_facet, document_relation, document_rendering, document_tag, person, tag};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -115,6 +115,16 @@ pub fn find(kind: DocumentKind, visibility: Visibility) -> Select<document::Enti
     document::Entity::find()
         .filter(literal(document::Column::Kind, kind.as_str()))
         .filter(visible(visibility))
+}
+
+/// `column = id` with the id written into the statement, in the form the
+/// database stores ids in: a `uuid` on PostgreSQL, 16 bytes on SQLite.
+fn literal_id<C: ColumnTrait>(column: C, id: Uuid, backend: DbBackend) -> SimpleExpr {
+    let id = match backend {
+        DbBackend::Postgres => format!("'{}'::uuid", id.hyphenated()),
+        _ => format!("X'{}'", id.simple()),
+    };
+    Expr::col(column.as_column_ref()).eq(Expr::cust(id))
 }
 
 /// `column = 'value'` with the value written into the statement: for the
@@ -644,9 +654,13 @@ impl Facet {
     /// `select` narrowed to this facet's public rows of `kind` in `sort`
     /// order after `after`: one range of a partial index
     /// (`document_facets_public_*`).
+    /// The tag's or person's id is written into the statement, like the
+    /// kind (see [`limited`]): bound, it left PostgreSQL costing the generic
+    /// plan above the custom one, and planning the statement at every run.
     fn keyset<E: EntityTrait>(
         self,
         select: Select<E>,
+        backend: DbBackend,
         kind: DocumentKind,
         sort: Sort,
         after: Option<&Cursor>,
@@ -658,7 +672,7 @@ impl Facet {
         };
         let select = select
             .filter(literal(document_facet::Column::Facet, self.facet))
-            .filter(document_facet::Column::Value.eq(self.value))
+            .filter(literal_id(document_facet::Column::Value, self.value, backend))
             .filter(literal(document_facet::Column::Kind, kind.as_str()))
             // The column itself, not `= ?`: a bound value would not prove
             // the partial indexes' `WHERE public` to the planner.
@@ -673,6 +687,7 @@ impl Facet {
     fn joined(
         self,
         select: Select<document::Entity>,
+        backend: DbBackend,
         kind: DocumentKind,
         sort: Sort,
         after: Option<&Cursor>,
@@ -681,7 +696,7 @@ impl Facet {
             .from(document::Column::Id)
             .to(document_facet::Column::DocumentId)
             .into();
-        self.keyset(select.join(JoinType::InnerJoin, on_facet), kind, sort, after)
+        self.keyset(select.join(JoinType::InnerJoin, on_facet), backend, kind, sort, after)
     }
 
     /// One batch of the documents of `kind` with this facet, in `sort`
@@ -695,7 +710,8 @@ impl Facet {
         after: Option<&Cursor>,
         limit: u64,
     ) -> Result<Vec<(Uuid, Cursor)>, DbErr> {
-        let select = self.keyset(document_facet::Entity::find(), kind, sort, after);
+        let select =
+            self.keyset(document_facet::Entity::find(), db.get_database_backend(), kind, sort, after);
         let rows =
             document_facet::Model::find_by_statement(limited(select, db.get_database_backend(), limit))
                 .all(db)
@@ -856,7 +872,7 @@ impl Listing {
         // A public page of one facet with its renderings: the facet's index
         // range, its documents and their renderings in one statement.
         if rendered && let Some(facet) = self.facet {
-            let select = facet.joined(self.select.clone(), kind, sort, after);
+            let select = facet.joined(self.select.clone(), db.get_database_backend(), kind, sort, after);
             let (documents, renderings) = fetch(db, select, batch, rendered).await?;
             let exhausted = (documents.len() as u64) < batch;
             return Ok(Rows { documents, renderings, exhausted, passed: None });
